@@ -1,0 +1,50 @@
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Static demo sites on localhost: the pages a person (and the e2e tests)
+ * browse with Satnav. Each file under public/ is one page.
+ */
+const ROOT = path.resolve(import.meta.dirname, 'public');
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
+
+export interface DemoSites {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startDemoSites(opts: { port?: number; host?: string } = {}): Promise<DemoSites> {
+  const host = opts.host ?? '127.0.0.1';
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
+    const file = path.join(ROOT, rel.endsWith('/') ? `${rel}index.html` : rel);
+    if (!file.startsWith(ROOT)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

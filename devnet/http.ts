@@ -1,0 +1,300 @@
+/**
+ * A grpc-gateway look-alike on node:http: route table with path templates, macaroon check,
+ * JSON bodies, newline-delimited JSON streams, gRPC status → HTTP status, optional contract
+ * validation of every request and response, and the per-node faults (down, slow, malformed).
+ *
+ * Errors have grpc-gateway's shape `{"code": <gRPC code>, "message": …, "details": []}`; in a
+ * stream they are a line `{"error": {…}}` (with the HTTP status of the code when nothing was
+ * written yet), results are lines `{"result": …}`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SimNode } from './node.ts';
+
+export type Api = 'lnd' | 'tapd';
+/** What a route needs: no macaroon, a read-only one, or an admin one. */
+export type Perm = 'none' | 'read' | 'write';
+
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** gRPC codes used here. */
+export const Code = {
+  Unknown: 2,
+  InvalidArgument: 3,
+  NotFound: 5,
+  AlreadyExists: 6,
+  PermissionDenied: 7,
+  Unimplemented: 12,
+  Internal: 13,
+  Unauthenticated: 16,
+} as const;
+
+/** grpc-gateway's mapping of gRPC codes to HTTP statuses. */
+const HTTP_STATUS: Readonly<Record<number, number>> = {
+  0: 200, 1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429,
+  9: 400, 10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401,
+};
+
+export const rpcStatus = (code: number, message: string) => ({ code, message, details: [] as unknown[] });
+
+export interface RequestCtx {
+  readonly node: SimNode;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  readonly body: Readonly<Record<string, unknown>>;
+  /** Aborted when the client goes away; streams end then. */
+  readonly closed: AbortSignal;
+}
+
+export type Reply = { readonly json: unknown } | { readonly stream: AsyncIterable<unknown> };
+
+export interface RouteDef {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly perm: Perm;
+  readonly handle: (ctx: RequestCtx) => Reply | Promise<Reply>;
+}
+
+export interface ContractChecker {
+  request(api: Api, method: string, path: string, body: unknown): string[];
+  response(api: Api, method: string, path: string, status: number, body: unknown): string[];
+}
+
+export interface ApiServerOptions {
+  readonly api: Api;
+  readonly node: SimNode;
+  readonly routes: readonly RouteDef[];
+  readonly host: string;
+  readonly port: number;
+  readonly contract?: ContractChecker;
+  /** Shared list the contract violations are appended to. */
+  readonly violations: string[];
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function listen(server: http.Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+export async function close(server: http.Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+export function setCors(res: http.ServerResponse): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Headers', 'Grpc-Metadata-macaroon, Content-Type');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** grpc-gateway treats an empty body as an empty message; anything else must be a JSON object. */
+export function parseJsonBody(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new RpcError(Code.InvalidArgument, `invalid JSON in request body: ${(e as Error).message}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new RpcError(Code.InvalidArgument, 'request body must be a JSON object');
+  }
+  return v as Record<string, unknown>;
+}
+
+function matchRoute(routes: readonly RouteDef[], pathname: string) {
+  const segs = pathname.split('/').slice(1);
+  const hits: Array<{ route: RouteDef; params: Record<string, string> }> = [];
+  for (const route of routes) {
+    const tpl = route.path.split('/').slice(1);
+    if (tpl.length !== segs.length) continue;
+    const params: Record<string, string> = {};
+    const ok = tpl.every((t, i) => {
+      const s = segs[i] ?? '';
+      if (t.startsWith('{')) {
+        if (s === '') return false;
+        params[t.slice(1, -1)] = safeDecode(s);
+        return true;
+      }
+      return t === s;
+    });
+    if (ok) hits.push({ route, params });
+  }
+  return hits;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Macaroon check (equality only): lnd takes admin or read-only, tapd its own macaroon. */
+function authorize(api: Api, node: SimNode, perm: Perm, header: string | string[] | undefined): void {
+  if (perm === 'none') return;
+  const given = (Array.isArray(header) ? header[0] : header)?.trim().toLowerCase();
+  if (!given) throw new RpcError(Code.Unauthenticated, 'expected 1 macaroon, got 0');
+  const m = node.macaroons;
+  const role = api === 'tapd' ? (given === m.tapd ? 'admin' : undefined) : given === m.admin ? 'admin' : given === m.readonly ? 'readonly' : undefined;
+  if (!role) throw new RpcError(Code.PermissionDenied, 'verification failed: signature mismatch after caveat verification');
+  if (perm === 'write' && role !== 'admin') throw new RpcError(Code.PermissionDenied, 'permission denied');
+}
+
+/** The macaroon errors are answered 401/403 (lnd itself answers them 500 with code 2, see the report). */
+function errorStatus(e: RpcError): number {
+  return HTTP_STATUS[e.code] ?? 500;
+}
+
+export async function startApiServer(o: ApiServerOptions): Promise<{ server: http.Server; port: number }> {
+  let malformedCount = 0;
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, rpcStatus(Code.Internal, `devnet: ${(e as Error).message}`));
+      else res.end();
+    });
+  });
+  server.on('connection', (socket) => {
+    if (o.node.faults.down) socket.destroy();
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (o.node.faults.down) return void req.socket.destroy();
+    setCors(res);
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    if (o.node.faults.slowMs > 0) await sleep(o.node.faults.slowMs);
+    if (o.node.faults.down) return void req.socket.destroy();
+
+    const rawPath = req.url ?? '/';
+    const url = new URL(rawPath, 'http://devnet.invalid');
+    const method = req.method ?? 'GET';
+    const hits = matchRoute(o.routes, url.pathname);
+    const hit = hits.find((h) => h.route.method === method);
+    const text = await readBody(req);
+    if (!hit) {
+      return hits.length > 0
+        ? sendJson(res, 405, rpcStatus(Code.Unimplemented, 'Method Not Allowed'))
+        : sendJson(res, 404, rpcStatus(Code.NotFound, 'Not Found'));
+    }
+    const reply = (status: number, body: unknown) => sendChecked(res, method, rawPath, status, body);
+    let body: Record<string, unknown>;
+    try {
+      body = method === 'POST' ? parseJsonBody(text) : {};
+      authorize(o.api, o.node, hit.route.perm, req.headers['grpc-metadata-macaroon']);
+    } catch (e) {
+      if (e instanceof RpcError) return reply(errorStatus(e), rpcStatus(e.code, e.message));
+      throw e;
+    }
+    const problems = o.contract?.request(o.api, method, rawPath, method === 'POST' ? body : undefined) ?? [];
+    if (problems.length > 0) return violation(res, `${o.api} request ${method} ${rawPath}`, problems);
+
+    const closed = new AbortController();
+    res.on('close', () => closed.abort());
+    let out: Reply;
+    try {
+      out = await hit.route.handle({ node: o.node, params: hit.params, query: url.searchParams, body, closed: closed.signal });
+    } catch (e) {
+      if (e instanceof RpcError) return reply(errorStatus(e), rpcStatus(e.code, e.message));
+      throw e;
+    }
+    if ('json' in out) return reply(200, out.json);
+    return streamOut(res, method, rawPath, out.stream, closed.signal);
+  }
+
+  function violation(res: http.ServerResponse, where: string, problems: string[]): void {
+    const text = `${where}: ${problems.join('; ')}`;
+    o.violations.push(text);
+    sendJson(res, 500, rpcStatus(Code.Internal, `devnet contract violation: ${text}`));
+  }
+
+  function sendChecked(res: http.ServerResponse, method: string, path: string, status: number, body: unknown): void {
+    if (o.node.faults.malformed) return sendMalformed(res, body);
+    const problems = o.contract?.response(o.api, method, path, status, body) ?? [];
+    if (problems.length > 0) return violation(res, `${o.api} response ${method} ${path}`, problems);
+    sendJson(res, status, body);
+  }
+
+  function sendMalformed(res: http.ServerResponse, body: unknown): void {
+    const text = JSON.stringify(body);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    // Alternate: JSON cut in half, then JSON of the wrong shape.
+    res.end(malformedCount++ % 2 === 0 ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : JSON.stringify(scramble(body)));
+  }
+
+  async function streamOut(res: http.ServerResponse, method: string, path: string, lines: AsyncIterable<unknown>, closed: AbortSignal): Promise<void> {
+    const write = (line: unknown) => res.write(`${JSON.stringify(line)}\n`);
+    const start = (status: number) => {
+      if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    };
+    const it = lines[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await it.next();
+        if (next.done || closed.aborted) break;
+        const line = { result: next.value };
+        if (o.node.faults.malformed) {
+          start(200);
+          res.write(`${JSON.stringify(scramble(line)).slice(0, 20)}\n`);
+          break;
+        }
+        const problems = o.contract?.response(o.api, method, path, 200, line) ?? [];
+        if (problems.length > 0) {
+          const text = `${o.api} stream ${method} ${path}: ${problems.join('; ')}`;
+          o.violations.push(text);
+          start(500);
+          write({ error: rpcStatus(Code.Internal, `devnet contract violation: ${text}`) });
+          break;
+        }
+        start(200);
+        write(line);
+      }
+    } catch (e) {
+      if (!(e instanceof RpcError)) throw e;
+      start(errorStatus(e));
+      write({ error: rpcStatus(e.code, e.message) });
+    } finally {
+      await it.return?.();
+      res.end();
+    }
+  }
+
+  const port = await listen(server, o.host, o.port);
+  return { server, port };
+}
+
+/** Same keys, wrong types: strings become numbers, numbers strings, lists objects. */
+function scramble(v: unknown): unknown {
+  if (typeof v === 'string') return v.length;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return v ? 'yes' : 0;
+  if (Array.isArray(v)) return { items: v.length };
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scramble(x)]));
+  return v;
+}

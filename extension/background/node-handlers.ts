@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { moduleErrors } from '../../src/errors.ts';
+import {
+  connectionFromRequest,
+  connectorsFor,
+  probeConnection,
+  readBalances,
+  statusOf,
+  type NodeProfile,
+  type StoredConnection,
+} from '../../src/node/connection.ts';
+import type { UiHandlers } from './ui-handlers.ts';
+import type { Services } from './services.ts';
+
+const error = moduleErrors('node');
+
+const PROFILE_KEY = 'node.profile';
+const SECRET_KEY = 'node';
+/** Where `npm run demo` serves the devnet's control API; storage can point elsewhere (tests). */
+const DEFAULT_DEVNET_CONTROL = 'http://127.0.0.1:18080';
+const DEVNET_CONTROL_KEY = 'devnet.controlUrl';
+
+const devnetOffer = z.object({
+  alias: z.string(),
+  restUrl: z.string(),
+  macaroonHex: z.string(),
+  tapdUrl: z.string(),
+  tapdMacaroonHex: z.string(),
+});
+
+export async function storedConnection(svc: Services): Promise<StoredConnection> {
+  const secrets = await svc.vault.readSecrets<{ [SECRET_KEY]?: StoredConnection }>();
+  const conn = secrets[SECRET_KEY];
+  if (!conn) throw error('NODE_NOT_CONNECTED', 'no node connected');
+  return conn;
+}
+
+async function save(svc: Services, conn: StoredConnection, profile: NodeProfile): Promise<void> {
+  await svc.vault.updateSecrets((s) => ({ ...s, [SECRET_KEY]: conn }));
+  await svc.local.set({ [PROFILE_KEY]: profile });
+}
+
+async function fetchDevnetOffer(svc: Services) {
+  const base = (await svc.local.get<string>(DEVNET_CONTROL_KEY)) ?? DEFAULT_DEVNET_CONTROL;
+  try {
+    const res = await fetch(`${base}/control/wallet-offer`, { signal: AbortSignal.timeout(1500) });
+    if (!res.ok) return undefined;
+    const parsed = devnetOffer.safeParse(await res.json());
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const nodeHandlers = {
+  'node.status': async (_req, svc) => statusOf(await svc.local.get<NodeProfile>(PROFILE_KEY)),
+  'node.connect': async (req, svc) => {
+    const conn = connectionFromRequest(req.connection);
+    const profile = await probeConnection(conn, connectorsFor(conn), req.connection.expectedNetwork);
+    await save(svc, conn, profile);
+    return statusOf(profile);
+  },
+  'node.disconnect': async (_req, svc) => {
+    await svc.vault.updateSecrets(({ [SECRET_KEY]: _gone, ...rest }) => rest);
+    await svc.local.remove([PROFILE_KEY]);
+    return statusOf(undefined);
+  },
+  'node.balances': async (_req, svc) => readBalances(connectorsFor(await storedConnection(svc))),
+  'devnet.offer': async (_req, svc) => {
+    const offer = await fetchDevnetOffer(svc);
+    return offer ? { available: true, alias: offer.alias } : { available: false };
+  },
+  'devnet.connect': async (_req, svc) => {
+    const offer = await fetchDevnetOffer(svc);
+    if (!offer) throw error('NODE_UNREACHABLE', 'devnet not running at', DEFAULT_DEVNET_CONTROL);
+    const conn = connectionFromRequest(
+      { restUrl: offer.restUrl, macaroon: offer.macaroonHex, tapdUrl: offer.tapdUrl, tapdMacaroon: offer.tapdMacaroonHex, label: 'Simulated network' },
+      true,
+    );
+    const profile = await probeConnection(conn, connectorsFor(conn));
+    await save(svc, conn, profile);
+    return statusOf(profile);
+  },
+} satisfies Partial<UiHandlers>;

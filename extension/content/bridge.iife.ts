@@ -1,0 +1,49 @@
+import browser, { type Runtime } from 'webextension-polyfill';
+import { PAGE_CHANNEL, type PortReply, type PortRequest } from '../../src/webln/page-channel.ts';
+import { offerPort } from './handshake.ts';
+
+/**
+ * Isolated-world bridge: relays the provider's requests to the worker and the
+ * worker's events back. It adds nothing of its own: the worker learns the
+ * origin from the browser's `sender`, not from anything relayed here.
+ */
+let port: MessagePort | undefined;
+
+offerPort((p) => {
+  port = p;
+  p.onmessage = (event: MessageEvent) => void relay(p, event.data);
+});
+
+async function relay(p: MessagePort, data: unknown): Promise<void> {
+  if (!isPortRequest(data)) return;
+  let reply: PortReply;
+  try {
+    const envelope = (await browser.runtime.sendMessage({
+      channel: PAGE_CHANNEL,
+      request: { method: data.method, params: data.params },
+    })) as Omit<PortReply, 'id'> | undefined;
+    reply = envelope ? { ...envelope, id: data.id } : unavailable(data.id);
+  } catch {
+    reply = unavailable(data.id);
+  }
+  p.postMessage(reply);
+}
+
+// Events pushed by the worker (e.g. accountChanged) go to the provider as id 0.
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
+  if (sender.id !== browser.runtime.id || !port) return undefined;
+  const m = message as { channel?: unknown; event?: unknown };
+  if (m.channel === PAGE_CHANNEL && typeof m.event === 'string') port.postMessage({ id: 0, ok: true, event: m.event });
+  return undefined;
+});
+
+function isPortRequest(d: unknown): d is PortRequest {
+  if (typeof d !== 'object' || d === null) return false;
+  const r = d as Record<string, unknown>;
+  return Number.isSafeInteger(r.id) && (r.id as number) > 0 && typeof r.method === 'string' && r.method.length <= 64;
+}
+
+function unavailable(id: number): PortReply {
+  // The worker restarted or the extension was updated under this page.
+  return { id, ok: false, error: { code: 'EXTENSION_UNAVAILABLE', message: 'Satnav is not reachable; reload the page' } };
+}

@@ -1,0 +1,86 @@
+/**
+ * Amounts, durations and times for people, per locale. Amounts go through exact
+ * decimal strings (bigint math, then Intl's string input) so balances above 2^53
+ * or with many decimals never round through a float.
+ */
+
+const SATS_PER_BTC_DIGITS = 8;
+/** Intl's fraction-digit limit in older engines (Node 20, Chrome 111); tapd allows at most 12. */
+const MAX_DECIMALS = 20;
+/** Tickers of Taproot Assets pegged 1:1 to the US dollar: shown as dollars. */
+const USD_PEGGED = new Set(['USDT', 'USDC', 'USD']);
+
+export interface AssetAmount {
+  /** Raw asset units as a decimal string. */
+  amount: string;
+  decimalDisplay: number;
+  ticker: string;
+}
+
+/** Integer with the locale's grouping: 1,234,567 / 1 234 567 / 1.234.567. */
+export function formatInteger(value: number | bigint, locale: string, name = 'value'): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(toBigInt(value, name));
+}
+
+export function formatSats(sats: number | bigint, locale: string): string {
+  return `${formatInteger(sats, locale, 'sats')} sat`;
+}
+
+/** Sats as BTC, up to 8 decimals with trailing zeros dropped: 0.0015 BTC, 1 BTC. */
+export function formatBtc(sats: number | bigint, locale: string): string {
+  const btc = shiftDecimal(toBigInt(sats, 'sats').toString(), SATS_PER_BTC_DIGITS);
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: SATS_PER_BTC_DIGITS }).format(btc)} BTC`;
+}
+
+export function isUsdPegged(ticker: string): boolean {
+  return USD_PEGGED.has(ticker.toUpperCase());
+}
+
+/**
+ * An asset balance: dollars for USD-pegged tickers ("$12.34", "12,34 $"),
+ * otherwise the number and its ticker ("1.5 XAU"). Never rounds: every decimal
+ * the asset defines beyond the cents is shown when it is not zero.
+ */
+export function formatAsset(asset: AssetAmount, locale: string): string {
+  const value = shiftDecimal(asset.amount, asset.decimalDisplay);
+  if (isUsdPegged(asset.ticker)) {
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: 'USD',
+      currencyDisplay: 'narrowSymbol',
+      minimumFractionDigits: Math.min(2, asset.decimalDisplay),
+      maximumFractionDigits: asset.decimalDisplay,
+    }).format(value);
+  }
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: asset.decimalDisplay }).format(value)} ${asset.ticker}`;
+}
+
+/** A lock timeout in the locale's words: "5 minutes", "1 Stunde", "4 小時". */
+export function formatMinutes(minutes: number, locale: string): string {
+  const hours = minutes / 60;
+  const [value, unit] = minutes >= 60 && Number.isInteger(hours) ? [hours, 'hour'] : [minutes, 'minute'];
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
+}
+
+/** Clock time of a past moment, e.g. when balances were fetched. */
+export function formatTime(epochMs: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(epochMs);
+}
+
+/** `raw / 10^decimals` as an exact decimal string: ("123450", 2) → "1234.50". */
+export function shiftDecimal(raw: string, decimals: number): `${number}` {
+  if (!/^\d+$/.test(raw)) throw new Error(`format: invalid amount=${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(decimals) || decimals < 0 || decimals > MAX_DECIMALS) {
+    throw new Error(`format: invalid decimals=${decimals}`);
+  }
+  if (decimals === 0) return raw as `${number}`;
+  const padded = raw.padStart(decimals + 1, '0');
+  return `${padded.slice(0, -decimals)}.${padded.slice(-decimals)}` as `${number}`;
+}
+
+function toBigInt(value: number | bigint, name: string): bigint {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new Error(`format: invalid ${name}=${value}`);
+  const big = BigInt(value);
+  if (big < 0n) throw new Error(`format: negative ${name}=${value}`);
+  return big;
+}

@@ -1,0 +1,94 @@
+/**
+ * The onboarding and connect forms' own rules, kept out of the components so they
+ * can be tested: password checks, which seed words to ask back, and what a node
+ * connection form amounts to.
+ */
+import type { NodeConnectRequest } from '../../src/messages/ui-api.ts';
+import { formError, type ErrorLike } from './error-text.ts';
+
+/** Same minimum the worker enforces (PASSWORD_TOO_SHORT); checked here for instant feedback. */
+export const MIN_PASSWORD_LENGTH = 8;
+/** Seed words asked back before the wallet is created. */
+export const CONFIRM_WORD_COUNT = 3;
+
+export function checkNewPassword(password: string, confirmation: string): ErrorLike | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    // The worker's own code, so the message is the same whichever side catches it.
+    return { code: 'PASSWORD_TOO_SHORT', message: 'ui: PASSWORD_TOO_SHORT' };
+  }
+  if (password !== confirmation) return formError('PASSWORD_MISMATCH');
+  return undefined;
+}
+
+export type Strength = 'weak' | 'fair' | 'strong';
+
+/** A rough hint, not a guarantee: length counts most, then the variety of characters. */
+export function passwordStrength(password: string): Strength {
+  if (password.length < MIN_PASSWORD_LENGTH) return 'weak';
+  const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
+  const score = classes + (password.length >= 12 ? 1 : 0) + (password.length >= 16 ? 1 : 0);
+  return score >= 4 ? 'strong' : score >= 2 ? 'fair' : 'weak';
+}
+
+/** A uniform integer in [0, n) from the platform's CSPRNG. */
+export function secureRandomInt(n: number): number {
+  // Rejection sampling: the modulo alone would favour low values slightly.
+  const limit = Math.floor(0x1_0000_0000 / n) * n;
+  const buf = new Uint32Array(1);
+  for (;;) {
+    globalThis.crypto.getRandomValues(buf);
+    if (buf[0]! < limit) return buf[0]! % n;
+  }
+}
+
+/** `count` distinct 1-based positions out of `total`, ascending. */
+export function pickPositions(total: number, count: number, randomInt: (n: number) => number = secureRandomInt): number[] {
+  if (!Number.isSafeInteger(count) || count < 0 || count > total) throw new Error(`forms: invalid count=${count}`);
+  const picked = new Set<number>();
+  while (picked.size < count) picked.add(randomInt(total) + 1);
+  return [...picked].sort((a, b) => a - b);
+}
+
+/** People type the word back; case and surrounding spaces do not matter. */
+export function wordMatches(expected: string, typed: string): boolean {
+  return typed.normalize('NFKD').trim().toLowerCase() === expected;
+}
+
+export type ConnectTab = 'lndconnect' | 'manual';
+export interface ManualFields {
+  restUrl: string;
+  macaroon: string;
+  tapdUrl: string;
+  tapdMacaroon: string;
+}
+
+/** The request a filled-in form amounts to, or undefined when a required field is empty. */
+export function connectionFrom(tab: ConnectTab, lndconnect: string, manual: ManualFields): NodeConnectRequest | undefined {
+  if (tab === 'lndconnect') {
+    const link = lndconnect.trim();
+    return link ? { lndconnect: link } : undefined;
+  }
+  const [restUrl, macaroon, tapdUrl, tapdMacaroon] = [manual.restUrl, manual.macaroon, manual.tapdUrl, manual.tapdMacaroon].map((s) => s.trim());
+  if (!restUrl || !macaroon) return undefined;
+  return { restUrl, macaroon, ...(tapdUrl ? { tapdUrl } : {}), ...(tapdMacaroon ? { tapdMacaroon } : {}) };
+}
+
+/**
+ * The https address a person opens to accept a node's self-signed certificate.
+ * lndconnect://host:port carries the REST host and port.
+ */
+export function nodeOrigin(connection: NodeConnectRequest): string | undefined {
+  try {
+    if (connection.lndconnect) {
+      const url = new URL(connection.lndconnect);
+      return url.protocol === 'lndconnect:' && url.host ? `https://${url.host}` : undefined;
+    }
+    if (connection.restUrl) {
+      const url = new URL(connection.restUrl);
+      return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : undefined;
+    }
+  } catch {
+    // Malformed input: the worker names the problem (LNDCONNECT_INVALID), there is just no address to offer.
+  }
+  return undefined;
+}

@@ -1,0 +1,27 @@
+import { boot } from '../actions.ts';
+import { Button, FormError, Shell, Spinner } from '../components.tsx';
+import { useT } from '../i18n.ts';
+import { useRoute } from '../route.ts';
+
+export function Loading() {
+  const t = useT();
+  return (
+    <Shell testId="loading-screen">
+      <Spinner label={t('common_loading')} />
+    </Shell>
+  );
+}
+
+/** The worker did not answer the first question (vault.status). */
+export function Failed() {
+  const t = useT();
+  const { failure, landing } = useRoute();
+  return (
+    <Shell testId="failed-screen" title={t('appName')}>
+      <FormError error={failure} />
+      <Button testId="boot-retry" autoFocus onClick={() => void boot(landing)}>
+        {t('common_retry')}
+      </Button>
+    </Shell>
+  );
+}

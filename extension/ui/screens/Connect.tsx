@@ -1,0 +1,179 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import type { DevnetOffer, NodeConnectRequest } from '../../../src/messages/ui-api.ts';
+import { connectDevnet, connectNode, handleLocked } from '../actions.ts';
+import { call } from '../client.ts';
+import { Button, Field, FormError, Shell, Spinner, TextAreaField } from '../components.tsx';
+import { errorCode, formError } from '../error-text.ts';
+import { connectionFrom, nodeOrigin, type ConnectTab, type ManualFields } from '../forms.ts';
+import { useT } from '../i18n.ts';
+import { BoltIcon } from '../icons.tsx';
+import { go } from '../route.ts';
+import { useAction } from '../use-action.ts';
+
+export function Connect() {
+  const t = useT();
+  const offer = useDevnetOffer();
+  const [tab, setTab] = useState<ConnectTab>('lndconnect');
+  const [link, setLink] = useState('');
+  const [manual, setManual] = useState<ManualFields>({ restUrl: '', macaroon: '', tapdUrl: '', tapdMacaroon: '' });
+  const [attempt, setAttempt] = useState<NodeConnectRequest>();
+  const { busy, error, setError, run } = useAction((target: NodeConnectRequest | 'devnet') =>
+    target === 'devnet' ? connectDevnet() : connectNode(target),
+  );
+
+  const connect = (target: NodeConnectRequest | 'devnet') => {
+    setAttempt(target === 'devnet' ? undefined : target);
+    void run(target);
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const connection = connectionFrom(tab, link, manual);
+    if (connection) connect(connection);
+    else setError(formError('CONNECTION_MISSING'));
+  };
+  const setField = (name: keyof ManualFields) => (e: { target: { value: string } }) => setManual({ ...manual, [name]: e.target.value });
+
+  if (offer === undefined) {
+    // A moment, so the devnet button never pushes the form down after it was focused.
+    return (
+      <Shell testId="connect-screen" title={t('connect_title')} onBack={() => go('home')}>
+        <Spinner label={t('common_loading')} />
+      </Shell>
+    );
+  }
+  return (
+    <Shell testId="connect-screen" title={t('connect_title')} onBack={() => go('home')}>
+      <p className="lead">{t('connect_intro')}</p>
+      {offer.available && (
+        <div className="devnet">
+          <Button testId="use-devnet" variant="secondary" className="btn-devnet" busy={busy} onClick={() => connect('devnet')}>
+            <BoltIcon />
+            {t('connect_useDevnet')}
+          </Button>
+          <p className="hint">{t('connect_devnetHint')}</p>
+          <p className="divider">
+            <span>{t('connect_or')}</span>
+          </p>
+        </div>
+      )}
+      <form className="stack" onSubmit={submit} noValidate aria-busy={busy}>
+        <Tabs
+          tab={tab}
+          onChange={(next) => {
+            setTab(next);
+            setError(undefined);
+          }}
+          labels={{ lndconnect: t('connect_tabLink'), manual: t('connect_tabManual') }}
+        >
+          {tab === 'lndconnect' ? (
+            <TextAreaField
+              testId="lndconnect-input"
+              label={t('connect_linkLabel')}
+              hint={t('connect_linkHint')}
+              rows={4}
+              autoFocus
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="lndconnect://"
+              value={link}
+              onChange={(e) => setLink(e.target.value)}
+            />
+          ) : (
+            <>
+              <Field testId="manual-rest-url" label={t('connect_restUrl')} placeholder="https://127.0.0.1:8080" autoFocus autoComplete="off" spellCheck={false} value={manual.restUrl} onChange={setField('restUrl')} />
+              <Field testId="manual-macaroon" label={t('connect_macaroon')} hint={t('connect_macaroonHint')} autoComplete="off" spellCheck={false} value={manual.macaroon} onChange={setField('macaroon')} />
+              <Field testId="manual-tapd-url" label={t('connect_tapdUrl')} placeholder="https://127.0.0.1:8089" autoComplete="off" spellCheck={false} value={manual.tapdUrl} onChange={setField('tapdUrl')} />
+              <Field testId="manual-tapd-macaroon" label={t('connect_tapdMacaroon')} autoComplete="off" spellCheck={false} value={manual.tapdMacaroon} onChange={setField('tapdMacaroon')} />
+            </>
+          )}
+        </Tabs>
+        <FormError error={error}>
+          <ConnectHint error={error} attempt={attempt} />
+        </FormError>
+        <Button testId="connect-submit" type="submit" busy={busy}>
+          {busy ? t('connect_busy') : t('connect_submit')}
+        </Button>
+      </form>
+    </Shell>
+  );
+}
+
+function useDevnetOffer(): DevnetOffer | undefined {
+  const [offer, setOffer] = useState<DevnetOffer>();
+  useEffect(() => {
+    call({ type: 'devnet.offer' }).then(setOffer, (e: unknown) => {
+      if (!handleLocked(e)) setOffer({ available: false });
+    });
+  }, []);
+  return offer;
+}
+
+/** What to do about a failed connection, beyond what went wrong. */
+function ConnectHint({ error, attempt }: { error: unknown; attempt: NodeConnectRequest | undefined }) {
+  const t = useT();
+  const origin = attempt && nodeOrigin(attempt);
+  switch (errorCode(error)) {
+    case 'NODE_TLS_UNTRUSTED':
+    case 'NODE_UNREACHABLE':
+      return origin ? (
+        <p>
+          {t('connect_hintCertificate')}
+          <br />
+          <a href={origin} target="_blank" rel="noreferrer" data-testid="node-origin-link">
+            {origin}
+          </a>
+        </p>
+      ) : (
+        <p>{t('connect_hintCertificateNoUrl')}</p>
+      );
+    case 'NODE_AUTH':
+      return <p>{t('connect_hintAdminMacaroon')}</p>;
+    case 'NODE_LOCKED':
+      return <p>{t('connect_hintUnlockNode')}</p>;
+    case 'NODE_TIMEOUT':
+      return <p>{t('connect_hintTimeout')}</p>;
+    default:
+      return null;
+  }
+}
+
+function Tabs(props: { tab: ConnectTab; onChange: (tab: ConnectTab) => void; labels: Record<ConnectTab, string>; children: ReactNode }) {
+  const id = useId();
+  const order: ConnectTab[] = ['lndconnect', 'manual'];
+  const refs = useRef<Partial<Record<ConnectTab, HTMLButtonElement | null>>>({});
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    const next = order[(order.indexOf(props.tab) + 1) % order.length]!;
+    props.onChange(next);
+    refs.current[next]?.focus();
+  };
+  return (
+    <div className="tabs">
+      <div className="tablist" role="tablist">
+        {order.map((tab) => (
+          <button
+            key={tab}
+            ref={(el) => {
+              refs.current[tab] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`${id}-${tab}`}
+            aria-selected={props.tab === tab}
+            aria-controls={`${id}-panel`}
+            tabIndex={props.tab === tab ? 0 : -1}
+            data-testid={tab === 'manual' ? 'manual-tab' : 'lndconnect-tab'}
+            onClick={() => props.onChange(tab)}
+            onKeyDown={onKeyDown}
+          >
+            {props.labels[tab]}
+          </button>
+        ))}
+      </div>
+      <div className="tabpanel stack" role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-${props.tab}`}>
+        {props.children}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,234 @@
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import type { Language, NodeStatus, Settings as SettingsValues } from '../../../src/messages/ui-api.ts';
+import { handleLocked, openOptionsPage, revealMnemonic, updateSettings } from '../actions.ts';
+import { call } from '../client.ts';
+import { Button, Field, FormError, Shell, WordGrid } from '../components.tsx';
+import { formatMinutes } from '../format.ts';
+import { LANGS, LANGUAGE_NAMES, useLocale, useT } from '../i18n.ts';
+import { WarningIcon } from '../icons.tsx';
+import { go, useRoute } from '../route.ts';
+import { useAction } from '../use-action.ts';
+
+const AUTOLOCK_MINUTES = [1, 5, 15, 30, 60, 240];
+
+export function Settings() {
+  const t = useT();
+  const landing = useRoute((s) => s.landing);
+  const [settings, setSettings] = useState<SettingsValues>();
+  const [node, setNode] = useState<NodeStatus>();
+  const [loadError, setLoadError] = useState<unknown>(undefined);
+  const save = useAction(updateSettings);
+  const disconnect = useAction(() => call({ type: 'node.disconnect' }));
+
+  useEffect(() => {
+    Promise.all([call({ type: 'settings.get' }), call({ type: 'node.status' })]).then(
+      ([s, n]) => {
+        setSettings(s);
+        setNode(n);
+      },
+      (e: unknown) => {
+        if (!handleLocked(e)) setLoadError(e);
+      },
+    );
+  }, []);
+
+  const patch = async (change: Parameters<typeof updateSettings>[0]) => {
+    const next = await save.run(change);
+    if (next) setSettings(next);
+  };
+
+  return (
+    <Shell testId="settings-screen" title={t('settings_title')} onBack={() => go('home')}>
+      <FormError error={loadError ?? save.error} testId="settings-error" />
+      {settings && (
+        <Section title={t('settings_general')}>
+          <SelectField
+            testId="autolock-select"
+            label={t('settings_autolock')}
+            value={String(settings.autoLockMinutes)}
+            onChange={(v) => void patch({ autoLockMinutes: Number(v) })}
+            options={withCurrent(AUTOLOCK_MINUTES, settings.autoLockMinutes).map((m) => ({ value: String(m), label: <Minutes minutes={m} /> }))}
+          />
+          <SelectField
+            testId="language-select"
+            label={t('settings_language')}
+            value={settings.language}
+            onChange={(v) => void patch({ language: v as Language })}
+            options={[
+              { value: 'auto', label: t('settings_languageAuto') },
+              ...LANGS.map((lang) => ({ value: lang, label: LANGUAGE_NAMES[lang] })),
+            ]}
+          />
+        </Section>
+      )}
+      {node && (
+        <Section title={t('settings_node')}>
+          {node.connected ? (
+            <>
+              <dl className="details">
+                <div>
+                  <dt>{t('settings_nodeName')}</dt>
+                  <dd data-testid="settings-node-name">
+                    {node.alias || node.label || t('home_unnamedNode')}
+                    {node.simulated && <span className="badge badge-sim">{t('common_simulated')}</span>}
+                  </dd>
+                </div>
+                {node.network && (
+                  <div>
+                    <dt>{t('settings_nodeNetwork')}</dt>
+                    <dd>{node.network}</dd>
+                  </div>
+                )}
+                {node.restUrl && (
+                  <div>
+                    <dt>{t('settings_nodeAddress')}</dt>
+                    <dd className="mono">{node.restUrl}</dd>
+                  </div>
+                )}
+                <div>
+                  <dt>{t('settings_nodeAssets')}</dt>
+                  <dd>{node.hasTapd ? t('settings_tapdConnected') : t('settings_tapdMissing')}</dd>
+                </div>
+              </dl>
+              <FormError error={disconnect.error} />
+              <Button
+                testId="disconnect-node"
+                variant="danger"
+                busy={disconnect.busy}
+                onClick={async () => {
+                  const next = await disconnect.run();
+                  if (next) setNode(next);
+                }}
+              >
+                {t('settings_disconnect')}
+              </Button>
+            </>
+          ) : (
+            <>
+              <p className="muted">{t('settings_noNode')}</p>
+              <Button testId="connect-node" variant="secondary" onClick={() => go('connect')}>
+                {t('home_connectButton')}
+              </Button>
+            </>
+          )}
+        </Section>
+      )}
+      <Section title={t('settings_security')}>
+        <RevealSeed />
+      </Section>
+      {landing === 'home' && (
+        <Button testId="open-options" variant="ghost" onClick={openOptionsPage}>
+          {t('settings_openOptions')}
+        </Button>
+      )}
+    </Shell>
+  );
+}
+
+/** The configured value stays selectable even when it is not one of the offered choices. */
+function withCurrent(choices: readonly number[], current: number): number[] {
+  return choices.includes(current) ? [...choices] : [...choices, current].sort((a, b) => a - b);
+}
+
+function Minutes({ minutes }: { minutes: number }) {
+  return <>{formatMinutes(minutes, useLocale())}</>;
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <section className="card section" aria-labelledby={id}>
+      <h2 className="card-label" id={id}>
+        {title}
+      </h2>
+      <div className="stack">{children}</div>
+    </section>
+  );
+}
+
+function SelectField(props: { testId: string; label: string; value: string; onChange: (value: string) => void; options: { value: string; label: ReactNode }[] }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} data-testid={props.testId} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        {props.options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Recovery words behind the password again; they leave memory when hidden or when the screen closes. */
+function RevealSeed() {
+  const t = useT();
+  const [stage, setStage] = useState<'idle' | 'asking'>('idle');
+  const [password, setPassword] = useState('');
+  const [words, setWords] = useState<string[]>();
+  const { busy, error, run } = useAction(revealMnemonic);
+  const hide = () => {
+    setWords(undefined);
+    setPassword('');
+    setStage('idle');
+  };
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!password) return;
+    const revealed = await run(password);
+    if (revealed) {
+      setWords(revealed);
+      setPassword('');
+    }
+  };
+  if (words) {
+    return (
+      <>
+        <div className="notice notice-warning" role="note">
+          <p className="notice-title">
+            <WarningIcon />
+            {t('reveal_warning')}
+          </p>
+        </div>
+        <WordGrid words={words} testIdPrefix="revealed-word" />
+        <Button testId="hide-seed" variant="secondary" autoFocus onClick={hide}>
+          {t('reveal_hide')}
+        </Button>
+      </>
+    );
+  }
+  if (stage === 'idle') {
+    return (
+      <>
+        <p className="muted">{t('reveal_intro')}</p>
+        <Button testId="reveal-seed" variant="secondary" onClick={() => setStage('asking')}>
+          {t('reveal_button')}
+        </Button>
+      </>
+    );
+  }
+  return (
+    <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
+      <Field
+        testId="reveal-password"
+        label={t('reveal_passwordLabel')}
+        type="password"
+        autoComplete="current-password"
+        autoFocus
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <FormError error={error} />
+      <div className="row">
+        <Button testId="reveal-cancel" variant="ghost" onClick={hide}>
+          {t('common_cancel')}
+        </Button>
+        <Button testId="reveal-submit" type="submit" busy={busy}>
+          {t('reveal_submit')}
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,52 @@
+import { chromium } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startDevnet } from '../devnet/index.ts';
+import { startDemoSites } from '../demo-sites/server.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DIST } from '../e2e/fixtures.ts';
+
+/**
+ * `npm run demo`: the embedded devnet + demo sites + Chromium with Satnav
+ * loaded (built by the npm script first). Headed when a display exists.
+ */
+const DEVNET_PORT = Number(process.env.DEVNET_BASE_PORT ?? 18080);
+const SITES_PORT = Number(process.env.DEMO_SITES_PORT ?? 8900);
+
+const devnet = await startDevnet({ basePort: DEVNET_PORT });
+const sites = await startDemoSites({ port: SITES_PORT });
+const headless = !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
+const profile = path.resolve('.demo-profile');
+mkdirSync(profile, { recursive: true });
+
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  headless,
+  viewport: headless ? { width: 1200, height: 800 } : null,
+  args: [...CHROMIUM_ARGS, `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`],
+});
+const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+const extensionId = new URL(sw.url()).host;
+const page = context.pages()[0] ?? (await context.newPage());
+await page.goto(sites.url);
+const popup = await context.newPage();
+await popup.goto(`chrome-extension://${extensionId}/extension/popup/index.html`);
+
+console.log(`
+Satnav demo is running.
+  extension id     ${extensionId}
+  popup            chrome-extension://${extensionId}/extension/popup/index.html
+  demo sites       ${sites.url}
+  devnet control   ${devnet.controlUrl}
+  alice (you)      ${devnet.nodes.alice.lndconnectUri}
+${headless ? '\nNo display found: Chromium runs headless. Set DISPLAY (e.g. run under xvfb-run) to see the window.\n' : ''}
+Press Ctrl-C to stop.`);
+
+const stop = async () => {
+  await context.close().catch(() => undefined);
+  await sites.stop();
+  await devnet.stop();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+if (process.env.SATNAV_DEMO_EXIT_AFTER_MS) setTimeout(stop, Number(process.env.SATNAV_DEMO_EXIT_AFTER_MS));

@@ -1,0 +1,108 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { z } from 'zod';
+import { moduleErrors } from '../errors.ts';
+import { isOrigin } from '../policy/config.ts';
+import { MAX_SATS } from '../policy/sats.ts';
+
+/** One payment, in or out, as the ledger records it. */
+export const LEDGER_KINDS = ['webln', 'keysend', 'l402', 'deposit', 'refund', 'reward', 'invoice'] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/** Which way the money moves follows from the kind, so it is derived, never passed in. */
+export const DIRECTION_OF: Record<LedgerKind, 'out' | 'in'> = {
+  webln: 'out',
+  keysend: 'out',
+  l402: 'out',
+  deposit: 'out', // a hold-invoice deposit: in_flight while locked, failed when refunded, succeeded when forfeited
+  refund: 'in',
+  reward: 'in',
+  invoice: 'in',
+};
+
+export const LEDGER_STATUSES = ['pending', 'in_flight', 'succeeded', 'failed'] as const;
+export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
+
+/**
+ * Allowed status changes. `pending` is written before sending; the node may
+ * still settle a payment we marked failed (after a timeout), and its word wins;
+ * nothing leaves `succeeded`.
+ */
+export const NEXT_STATUS: Record<LedgerStatus, readonly LedgerStatus[]> = {
+  pending: ['pending', 'in_flight', 'succeeded', 'failed'],
+  in_flight: ['in_flight', 'succeeded', 'failed'],
+  failed: ['failed', 'succeeded'],
+  succeeded: ['succeeded'],
+};
+/** An entry in one of these blocks a second payment of the same hash. */
+export const LIVE_STATUSES: readonly LedgerStatus[] = ['pending', 'in_flight', 'succeeded'];
+export const UNRESOLVED_STATUSES: readonly LedgerStatus[] = ['pending', 'in_flight'];
+
+const sats = z.number().int().min(0).max(MAX_SATS);
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes of lowercase hex');
+const epochMs = z.number().int().min(0);
+const origin = z.string().refine(isOrigin, 'expected an origin');
+
+export const ledgerBeginSchema = z
+  .object({
+    origin,
+    kind: z.enum(LEDGER_KINDS),
+    amountSat: sats,
+    maxFeeSat: sats.optional(),
+    paymentHash: hex32,
+    paymentRequest: z.string().min(1).max(8192).optional(),
+    description: z.string().max(2048).optional(),
+    /** The policy hold this payment settles, for commit/release after a restart. */
+    reservationId: z.string().min(1).max(128).optional(),
+  })
+  .strict();
+export type LedgerBegin = z.infer<typeof ledgerBeginSchema>;
+
+export const ledgerPatchSchema = z
+  .object({
+    status: z.enum(LEDGER_STATUSES),
+    feeSat: sats,
+    preimage: hex32,
+    failureReason: z.string().min(1).max(512),
+    description: z.string().max(2048),
+  })
+  .partial()
+  .strict();
+export type LedgerPatch = z.infer<typeof ledgerPatchSchema>;
+
+export const ledgerEntrySchema = ledgerBeginSchema
+  .extend({
+    id: z.string().min(1).max(128),
+    direction: z.enum(['out', 'in']),
+    status: z.enum(LEDGER_STATUSES),
+    feeSat: sats.optional(),
+    preimage: hex32.optional(),
+    failureReason: z.string().max(512).optional(),
+    createdAt: epochMs,
+    updatedAt: epochMs,
+  })
+  .strict()
+  .refine((e) => e.direction === DIRECTION_OF[e.kind], 'direction does not match kind');
+export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+const err = moduleErrors('ledger');
+
+export function preimageMatches(preimage: string, paymentHash: string): boolean {
+  return bytesToHex(sha256(hexToBytes(preimage))) === paymentHash;
+}
+
+/**
+ * The entry after `patch`, or the same object when the patch repeats an
+ * outcome already recorded (the first outcome's details win). Throws on a
+ * forbidden status change or a preimage that does not hash to the payment hash.
+ */
+export function applyPatch(entry: LedgerEntry, patch: LedgerPatch, now: number): LedgerEntry {
+  const status = patch.status ?? entry.status;
+  if (!NEXT_STATUS[entry.status].includes(status))
+    throw err('INVALID_TRANSITION', 'invalid status change', `${entry.status}->${status}`, { id: entry.id });
+  if (patch.preimage !== undefined && !preimageMatches(patch.preimage, entry.paymentHash))
+    throw err('PREIMAGE_MISMATCH', 'preimage does not match paymentHash', entry.paymentHash, { id: entry.id });
+  if (patch.status === entry.status && !UNRESOLVED_STATUSES.includes(status)) return entry;
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+  return { ...entry, ...defined, status, updatedAt: now };
+}

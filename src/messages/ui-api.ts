@@ -1,0 +1,121 @@
+import { z } from 'zod';
+
+/**
+ * Requests from Satnav's own pages (popup, options, prompt) to the worker.
+ * One discriminated union, validated at the worker boundary; `UiResponses`
+ * maps each request type to its result so both ends stay typed.
+ */
+
+const password = z.string().min(1).max(1024);
+const language = z.enum(['auto', 'en', 'fr', 'de', 'zh_TW']);
+export type Language = z.infer<typeof language>;
+
+export const settingsPatch = z
+  .object({
+    // Fractions allowed so tests can use seconds; the UI offers whole minutes.
+    autoLockMinutes: z.number().min(0.05).max(1440),
+    language,
+  })
+  .partial()
+  .strict();
+
+export const nodeConnectRequest = z
+  .object({
+    lndconnect: z.string().max(8192).optional(),
+    restUrl: z.string().max(2048).optional(),
+    macaroon: z.string().max(8192).optional(),
+    tapdUrl: z.string().max(2048).optional(),
+    tapdMacaroon: z.string().max(8192).optional(),
+    label: z.string().max(100).optional(),
+    expectedNetwork: z.enum(['mainnet', 'testnet', 'testnet4', 'signet', 'regtest', 'simnet']).optional(),
+  })
+  .strict();
+export type NodeConnectRequest = z.infer<typeof nodeConnectRequest>;
+
+export const uiRequest = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('vault.status') }).strict(),
+  z.object({ type: z.literal('vault.create'), mnemonic: z.string().max(2048), password, replace: z.boolean().optional() }).strict(),
+  z.object({ type: z.literal('vault.unlock'), password }).strict(),
+  z.object({ type: z.literal('vault.lock') }).strict(),
+  z.object({ type: z.literal('vault.reveal'), password }).strict(),
+  z.object({ type: z.literal('settings.get') }).strict(),
+  z.object({ type: z.literal('settings.update'), patch: settingsPatch }).strict(),
+  z.object({ type: z.literal('node.status') }).strict(),
+  z.object({ type: z.literal('node.connect'), connection: nodeConnectRequest }).strict(),
+  z.object({ type: z.literal('node.disconnect') }).strict(),
+  z.object({ type: z.literal('node.balances') }).strict(),
+  z.object({ type: z.literal('devnet.offer') }).strict(),
+  z.object({ type: z.literal('devnet.connect') }).strict(),
+]);
+export type UiRequest = z.infer<typeof uiRequest>;
+export type UiRequestType = UiRequest['type'];
+
+export interface VaultStatus {
+  initialized: boolean;
+  unlocked: boolean;
+  autoLockMinutes: number;
+}
+export interface Settings {
+  autoLockMinutes: number;
+  language: Language;
+}
+export interface NodeStatus {
+  connected: boolean;
+  label?: string;
+  alias?: string;
+  pubkey?: string;
+  network?: string;
+  restUrl?: string;
+  hasTapd?: boolean;
+  simulated?: boolean;
+}
+export interface AssetBalance {
+  id: string;
+  ticker: string;
+  name: string;
+  /** Raw asset units as a decimal string (may exceed 2^53). */
+  amount: string;
+  decimalDisplay: number;
+  /** Units held in asset channels (spendable over Lightning), raw. */
+  channelAmount: string;
+}
+export interface Balances {
+  btc: {
+    onchainConfirmedSat: number;
+    onchainUnconfirmedSat: number;
+    channelLocalSat: number;
+    channelRemoteSat: number;
+    channelPendingSat: number;
+  };
+  assets: AssetBalance[];
+  /** Set when tapd could not be reached but lnd could. */
+  assetsError?: { code: string; message: string };
+  fetchedAt: number;
+}
+/** Whether the embedded devnet (npm run demo) is running on this machine. */
+export interface DevnetOffer {
+  available: boolean;
+  alias?: string;
+}
+
+export interface UiResponses {
+  'vault.status': VaultStatus;
+  'vault.create': VaultStatus;
+  'vault.unlock': VaultStatus;
+  'vault.lock': VaultStatus;
+  'vault.reveal': { mnemonic: string };
+  'settings.get': Settings;
+  'settings.update': Settings;
+  'node.status': NodeStatus;
+  'node.connect': NodeStatus;
+  'node.disconnect': NodeStatus;
+  'node.balances': Balances;
+  'devnet.offer': DevnetOffer;
+  /** Connects to the devnet's "alice" node, clearly marked as simulated. */
+  'devnet.connect': NodeStatus;
+}
+
+export type UiRequestOf<T extends UiRequestType> = Extract<UiRequest, { type: T }>;
+
+/** Messages from UI pages are wrapped so the worker can tell channels apart. */
+export const UI_CHANNEL = 'satnav/ui' as const;

@@ -1,0 +1,148 @@
+/**
+ * The person's node connection: turning what they typed into checked
+ * settings, probing the node before saving, and reading balances in the shape
+ * the popup shows. Credentials are persisted by the caller inside the vault.
+ */
+import { moduleErrors, SatnavError } from '../errors.ts';
+import type { Balances, NodeConnectRequest, NodeStatus } from '../messages/ui-api.ts';
+import { LndRest } from './lnd-rest.ts';
+import { parseLndConnect, parseManualConnection } from './lndconnect.ts';
+import { checkNetwork } from './network-check.ts';
+import { TapdRest } from './tapd-rest.ts';
+import type { AssetBalance, AssetChannelBalance, NodeNetwork } from './types.ts';
+
+const error = moduleErrors('node');
+
+/** What the vault keeps (encrypted) for the connected node. */
+export interface StoredConnection {
+  restUrl: string;
+  macaroonHex: string;
+  tapdUrl?: string;
+  tapdMacaroonHex?: string;
+  label?: string;
+  simulated?: boolean;
+}
+
+/** Non-secret facts about the node, kept in plain storage for display. */
+export interface NodeProfile {
+  alias: string;
+  pubkey: string;
+  network: NodeNetwork;
+  restUrl: string;
+  hasTapd: boolean;
+  label?: string;
+  simulated?: boolean;
+}
+
+export function connectionFromRequest(req: NodeConnectRequest, simulated = false): StoredConnection {
+  const lnd = req.lndconnect?.trim()
+    ? parseLndConnect(req.lndconnect)
+    : req.restUrl?.trim() && req.macaroon?.trim()
+      ? parseManualConnection(req.restUrl, req.macaroon)
+      : undefined;
+  if (!lnd) throw error('LNDCONNECT_INVALID', 'give an lndconnect URI, or a REST URL and a macaroon');
+  const conn: StoredConnection = { restUrl: lnd.restUrl, macaroonHex: lnd.macaroonHex, simulated };
+  if (req.label?.trim()) conn.label = req.label.trim();
+  if (req.tapdUrl?.trim()) {
+    if (!req.tapdMacaroon?.trim()) throw error('NODE_CONFIG_INVALID', 'tapd URL given without its macaroon');
+    const tapd = parseManualConnection(req.tapdUrl, req.tapdMacaroon);
+    conn.tapdUrl = tapd.restUrl;
+    conn.tapdMacaroonHex = tapd.macaroonHex;
+  }
+  return conn;
+}
+
+export interface Connectors {
+  lnd: LndRest;
+  tapd?: TapdRest;
+}
+
+export function connectorsFor(conn: StoredConnection, fetchImpl?: typeof fetch, timeoutMs?: number): Connectors {
+  const common = { ...(fetchImpl && { fetch: fetchImpl }), ...(timeoutMs && { timeoutMs }) };
+  return {
+    lnd: new LndRest({ baseUrl: conn.restUrl, macaroonHex: conn.macaroonHex, ...common }),
+    ...(conn.tapdUrl && conn.tapdMacaroonHex && { tapd: new TapdRest({ baseUrl: conn.tapdUrl, macaroonHex: conn.tapdMacaroonHex, ...common }) }),
+  };
+}
+
+/**
+ * Checks a connection end to end before it is saved: wallet unlocked
+ * (/v1/state), macaroon accepted (/v1/getinfo), network as expected, tapd
+ * reachable when given.
+ */
+export async function probeConnection(conn: StoredConnection, c: Connectors, expectedNetwork?: NodeNetwork): Promise<NodeProfile> {
+  const state = await c.lnd.getWalletState();
+  if (state !== 'RPC_ACTIVE' && state !== 'SERVER_ACTIVE') throw error('NODE_LOCKED', 'wallet state', state);
+  const info = await c.lnd.getInfo();
+  if (expectedNetwork) checkNetwork(info.network, expectedNetwork);
+  if (c.tapd) {
+    try {
+      await c.tapd.getInfo();
+    } catch (e) {
+      throw tapdError(e);
+    }
+  }
+  return {
+    alias: info.alias,
+    pubkey: info.pubkey,
+    network: info.network,
+    restUrl: conn.restUrl,
+    hasTapd: Boolean(c.tapd),
+    ...(conn.label && { label: conn.label }),
+    ...(conn.simulated && { simulated: true }),
+  };
+}
+
+export function statusOf(profile: NodeProfile | undefined): NodeStatus {
+  if (!profile) return { connected: false };
+  return { connected: true, ...profile };
+}
+
+/** BTC from lnd, assets from tapd merged with asset-channel balances; tapd failing doesn't hide BTC. */
+export async function readBalances(c: Connectors, now = Date.now()): Promise<Balances> {
+  const [btc, assets] = await Promise.all([c.lnd.getBalances(), c.tapd ? c.tapd.getAssetBalances().then(ok, failed) : ok([])]);
+  const out: Balances = {
+    btc: {
+      onchainConfirmedSat: btc.onchain.confirmedSat,
+      onchainUnconfirmedSat: btc.onchain.unconfirmedSat,
+      channelLocalSat: btc.lightning.localSat,
+      channelRemoteSat: btc.lightning.remoteSat,
+      channelPendingSat: btc.lightning.pendingOpenLocalSat,
+    },
+    assets: [],
+    fetchedAt: now,
+  };
+  if (!assets.ok) {
+    const e = tapdError(assets.error);
+    out.assetsError = { code: e.code, message: e.message };
+  } else {
+    out.assets = assets.value.map((a) => ({
+      id: a.groupKey ?? a.assetId ?? a.assetIds[0] ?? '',
+      ticker: a.ticker ?? a.name,
+      name: a.name,
+      amount: a.amount.toString(),
+      decimalDisplay: a.decimalDisplay,
+      channelAmount: channelAmountOf(a, btc.assetChannels).toString(),
+    }));
+  }
+  return out;
+}
+
+function channelAmountOf(asset: AssetBalance, channels: AssetChannelBalance[]): bigint {
+  let sum = 0n;
+  for (const ch of channels) {
+    if (ch.pending) continue;
+    const same = (asset.groupKey && ch.groupKey === asset.groupKey) || (ch.assetId && asset.assetIds.includes(ch.assetId));
+    if (same) sum += ch.localAmount;
+  }
+  return sum;
+}
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const failed = (error: unknown): Result<never> => ({ ok: false, error });
+
+function tapdError(e: unknown): SatnavError {
+  if (e instanceof SatnavError) return new SatnavError(e.code, `tapd: ${e.message}`, e.details);
+  return error('NODE_RPC', 'tapd failed');
+}

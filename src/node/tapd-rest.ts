@@ -1,0 +1,228 @@
+/**
+ * AssetNode over tapd's REST API (bytes are hex here, unlike lnd). Endpoints:
+ *
+ * | method             | endpoint                                                    |
+ * | ------------------ | ----------------------------------------------------------- |
+ * | getInfo            | GET  /v1/taproot-assets/getinfo                             |
+ * | listAssets         | GET  /v1/taproot-assets/assets                              |
+ * | getAssetBalances   | GET  /v1/taproot-assets/assets/balance?asset_id=true        |
+ * |                    | GET  /v1/taproot-assets/assets/meta/asset-id/{id} (cached)  |
+ * | createAssetInvoice | POST /v1/taproot-assets/channels/invoice                    |
+ * | payWithAsset       | POST /v1/taproot-assets/channels/send-payment (stream)      |
+ */
+import { hexToBytes } from '@noble/hashes/utils.js';
+import { z } from 'zod';
+import { moduleErrors } from '../errors.ts';
+import { DEFAULT_TIMEOUT_MS, restCall, restStream, type HttpMethod, type RestConfig } from './http.ts';
+import type {
+  AssetBalance,
+  AssetInfo,
+  AssetNode,
+  AssetNodeInfo,
+  AssetRef,
+  CreateAssetInvoiceParams,
+  CreatedAssetInvoice,
+  PaymentResult,
+  PaymentUpdate,
+  PayWithAssetParams,
+} from './types.ts';
+import {
+  assertHex,
+  assertSats,
+  consumePayments,
+  DEFAULT_PAYMENT_TIMEOUT_S,
+  hexString,
+  int64,
+  paymentWire,
+  streamTimeoutMs,
+} from './wire.ts';
+
+const error = moduleErrors('node');
+
+const getInfoRes = z.object({
+  version: z.string().default(''),
+  lnd_version: z.string().default(''),
+  network: z.string().default(''),
+  lnd_identity_pubkey: z.string().default(''),
+  node_alias: z.string().default(''),
+  block_height: z.number().int().default(0),
+  sync_to_chain: z.boolean().default(false),
+});
+const genesis = z.object({ name: z.string().default(''), asset_id: hexString });
+const listAssetsRes = z.object({
+  assets: z
+    .array(
+      z.object({
+        asset_genesis: genesis,
+        amount: int64,
+        asset_group: z.object({ tweaked_group_key: hexString }).nullish(),
+        decimal_display: z.object({ decimal_display: z.number().int().default(0) }).nullish(),
+      }),
+    )
+    .nullish(),
+});
+const balancesRes = z.object({
+  asset_balances: z.record(z.string(), z.object({ asset_genesis: genesis, balance: int64, group_key: hexString })).nullish(),
+});
+const metaRes = z.object({ data: hexString, type: z.string().default('META_TYPE_OPAQUE') });
+// Stablecoin JSON meta ({"spec":"stablecoin","ticker":…,"decimal_display":N}); other JSON metas
+// may carry the same keys.
+const jsonMeta = z.object({
+  ticker: z.string().optional(),
+  decimal_display: z.number().int().min(0).max(18).optional(),
+});
+const fixedPoint = z.object({ coefficient: z.string().regex(/^[0-9]+$/), scale: z.number().int() });
+const addInvoiceRes = z.object({
+  accepted_buy_quote: z.object({ ask_asset_rate: fixedPoint.nullish(), expiry: int64 }).nullish(),
+  invoice_result: z.object({ r_hash: hexString, payment_request: z.string().min(1) }),
+});
+const sendPaymentRes = z.object({ payment_result: paymentWire.nullish() }).transform((r) => r.payment_result ?? undefined);
+
+interface Meta {
+  ticker?: string;
+  decimalDisplay?: number;
+}
+
+export interface TapdRestOptions extends RestConfig {}
+
+export class TapdRest implements AssetNode {
+  /** Asset metadata never changes for an asset id: fetch it once. */
+  private readonly metaCache = new Map<string, Promise<Meta>>();
+
+  constructor(private readonly cfg: TapdRestOptions) {}
+
+  private call<T>(method: HttpMethod, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    return restCall(this.cfg, method, path, body, schema);
+  }
+
+  async getInfo(): Promise<AssetNodeInfo> {
+    const r = await this.call('GET', '/v1/taproot-assets/getinfo', undefined, getInfoRes);
+    return {
+      version: r.version,
+      lndVersion: r.lnd_version,
+      network: r.network,
+      lndPubkey: r.lnd_identity_pubkey,
+      alias: r.node_alias,
+      blockHeight: r.block_height,
+      synced: r.sync_to_chain,
+    };
+  }
+
+  async listAssets(): Promise<AssetInfo[]> {
+    const r = await this.call('GET', '/v1/taproot-assets/assets', undefined, listAssetsRes);
+    return (r.assets ?? []).map((a) => ({
+      assetId: a.asset_genesis.asset_id,
+      ...(a.asset_group?.tweaked_group_key && { groupKey: a.asset_group.tweaked_group_key }),
+      name: a.asset_genesis.name,
+      amount: a.amount,
+      decimalDisplay: a.decimal_display?.decimal_display ?? 0,
+    }));
+  }
+
+  /** Balances per asset, tranches of a grouped asset summed under its group key. */
+  async getAssetBalances(): Promise<AssetBalance[]> {
+    const r = await this.call('GET', '/v1/taproot-assets/assets/balance?asset_id=true', undefined, balancesRes);
+    const byIdentity = new Map<string, AssetBalance>();
+    for (const b of Object.values(r.asset_balances ?? {})) {
+      const assetId = b.asset_genesis.asset_id;
+      const key = b.group_key || assetId;
+      const prev = byIdentity.get(key);
+      if (prev) {
+        prev.amount += b.balance;
+        prev.assetIds.push(assetId);
+        continue;
+      }
+      byIdentity.set(key, {
+        ...(b.group_key ? { groupKey: b.group_key } : { assetId }),
+        assetIds: [assetId],
+        name: b.asset_genesis.name,
+        amount: b.balance,
+        decimalDisplay: 0,
+      });
+    }
+    const out = [...byIdentity.values()];
+    await Promise.all(
+      out.map(async (bal) => {
+        const meta = await this.meta(bal.assetIds[0] as string);
+        if (meta.ticker !== undefined) bal.ticker = meta.ticker;
+        if (meta.decimalDisplay !== undefined) bal.decimalDisplay = meta.decimalDisplay;
+      }),
+    );
+    return out;
+  }
+
+  private meta(assetId: string): Promise<Meta> {
+    let m = this.metaCache.get(assetId);
+    if (!m) {
+      m = this.fetchMeta(assetId);
+      this.metaCache.set(assetId, m);
+      m.catch(() => this.metaCache.delete(assetId)); // retry after a failure
+    }
+    return m;
+  }
+
+  private async fetchMeta(assetId: string): Promise<Meta> {
+    const r = await this.call('GET', `/v1/taproot-assets/assets/meta/asset-id/${assertHex(assetId, 32, 'assetId')}`, undefined, metaRes);
+    if (r.data === '') return {};
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(hexToBytes(r.data)));
+    } catch {
+      return {}; // an opaque meta (an image, a text): no ticker, no decimals
+    }
+    const m = jsonMeta.safeParse(json);
+    if (!m.success) return {};
+    return {
+      ...(m.data.ticker !== undefined && { ticker: m.data.ticker }),
+      ...(m.data.decimal_display !== undefined && { decimalDisplay: m.data.decimal_display }),
+    };
+  }
+
+  async createAssetInvoice(p: CreateAssetInvoiceParams): Promise<CreatedAssetInvoice> {
+    if (p.assetAmount <= 0n) throw error('NODE_BAD_INPUT', 'assetAmount must be positive', p.assetAmount.toString());
+    const body = {
+      ...assetSpecifier(p),
+      asset_amount: p.assetAmount.toString(),
+      ...(p.peerPubkey !== undefined && { peer_pubkey: assertHex(p.peerPubkey, 33, 'peerPubkey') }),
+      invoice_request: {
+        memo: p.memo ?? '',
+        ...(p.expirySeconds !== undefined && { expiry: String(assertSats(p.expirySeconds, 'expirySeconds')) }),
+      },
+      ...(p.holdPaymentHash !== undefined && { hodl_invoice: { payment_hash: assertHex(p.holdPaymentHash, 32, 'holdPaymentHash') } }),
+    };
+    const r = await this.call('POST', '/v1/taproot-assets/channels/invoice', body, addInvoiceRes);
+    const quote = r.accepted_buy_quote;
+    return {
+      paymentRequest: r.invoice_result.payment_request,
+      paymentHash: r.invoice_result.r_hash,
+      ...(quote?.ask_asset_rate && {
+        rate: { coefficient: BigInt(quote.ask_asset_rate.coefficient), scale: quote.ask_asset_rate.scale },
+      }),
+      ...(quote && quote.expiry > 0n && { expiresAt: Number(quote.expiry) }),
+    };
+  }
+
+  async payWithAsset(p: PayWithAssetParams, onUpdate?: PaymentUpdate): Promise<PaymentResult> {
+    const timeoutSeconds = p.timeoutSeconds ?? DEFAULT_PAYMENT_TIMEOUT_S;
+    const body = {
+      ...assetSpecifier(p),
+      ...(p.peerPubkey !== undefined && { peer_pubkey: assertHex(p.peerPubkey, 33, 'peerPubkey') }),
+      payment_request: {
+        payment_request: p.paymentRequest.trim().replace(/^lightning:/i, ''),
+        fee_limit_sat: String(assertSats(p.feeLimitSat, 'feeLimitSat')),
+        timeout_seconds: assertSats(timeoutSeconds, 'timeoutSeconds'),
+      },
+    };
+    // The first message is the RFQ quote, then lnd's payment updates follow.
+    const updates = restStream(this.cfg, 'POST', '/v1/taproot-assets/channels/send-payment', body, sendPaymentRes, {
+      timeoutMs: streamTimeoutMs(timeoutSeconds, this.cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
+    return consumePayments(updates, p.waitFinal ?? true, onUpdate);
+  }
+}
+
+function assetSpecifier(ref: AssetRef): { asset_id: string } | { group_key: string } {
+  if (ref.assetId !== undefined && ref.groupKey === undefined) return { asset_id: assertHex(ref.assetId, 32, 'assetId') };
+  if (ref.groupKey !== undefined && ref.assetId === undefined) return { group_key: assertHex(ref.groupKey, 33, 'groupKey') };
+  throw error('NODE_BAD_INPUT', 'give exactly one of assetId or groupKey');
+}

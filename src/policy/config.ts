@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { isRecord, upgrade, type Migration } from '../storage/schema.ts';
+import { PERIODS } from './period.ts';
+import { MAX_SATS } from './sats.ts';
+
+/**
+ * What the person decided about spending: global limits and one record per
+ * site. Stored under one key; unreadable parts fall back to defaults field by
+ * field (global) or site by site (a dropped site is simply not enabled, which
+ * is the safe side), and every fallback is reported.
+ */
+export const POLICY_SCHEMA_VERSION = 1;
+/** Upgrades of the stored config: `POLICY_MIGRATIONS[v]` turns version v into v + 1. */
+export const POLICY_MIGRATIONS: Readonly<Record<number, Migration>> = {};
+
+export const WEBLN_METHODS = [
+  'getInfo',
+  'sendPayment',
+  'sendPaymentAsync',
+  'keysend',
+  'makeInvoice',
+  'signMessage',
+  'verifyMessage',
+  'lnurl',
+  'getBalance',
+  'request',
+] as const;
+export type WeblnMethod = (typeof WEBLN_METHODS)[number];
+
+const sats = z.number().int().min(0).max(MAX_SATS);
+const epochMs = z.number().int().min(0);
+
+export const globalPolicySchema = z
+  .object({
+    /** Hard ceiling: no approval lets a day's spend (amount + max fee) exceed it. */
+    dailyCapSat: sats,
+    /** Payments up to this amount may go through without asking. */
+    autoApproveSat: sats,
+    /** Default routing-fee limit: the larger of `baseSat` and `ppm` of the amount. */
+    maxFee: z.object({ baseSat: sats, ppm: z.number().int().min(0).max(1_000_000) }).strict(),
+  })
+  .strict();
+export type GlobalPolicy = z.infer<typeof globalPolicySchema>;
+
+export const sitePolicySchema = z
+  .object({
+    allowanceSat: sats,
+    period: z.enum(PERIODS),
+    paused: z.boolean(),
+    /** WebLN `enable` granted; without it every payment is denied. */
+    enabled: z.boolean(),
+    /** Keep the grant across browser sessions (the caller forgets it otherwise). */
+    remember: z.boolean(),
+    /** Per-method WebLN grants; a method not listed is allowed once the site is enabled. */
+    methods: z.partialRecord(z.enum(WEBLN_METHODS), z.boolean()).optional(),
+    l402AutoPay: z.boolean(),
+    depositsAllowed: z.boolean(),
+    rewardAutoClaim: z.boolean(),
+    createdAt: epochMs,
+    lastUsedAt: epochMs.optional(),
+  })
+  .strict();
+export type SitePolicy = z.infer<typeof sitePolicySchema>;
+
+/** What the UI may change; the engine owns the timestamps. */
+export const globalPolicyPatch = globalPolicySchema.partial().strict();
+export type GlobalPolicyPatch = z.infer<typeof globalPolicyPatch>;
+export const sitePolicyPatch = sitePolicySchema.omit({ createdAt: true, lastUsedAt: true }).partial().strict();
+export type SitePolicyPatch = z.infer<typeof sitePolicyPatch>;
+
+export interface PolicyConfig {
+  global: GlobalPolicy;
+  sites: Record<string, SitePolicy>;
+}
+
+export const DEFAULT_GLOBAL: GlobalPolicy = {
+  dailyCapSat: 10_000,
+  autoApproveSat: 1_000,
+  maxFee: { baseSat: 10, ppm: 10_000 }, // max(10 sat, 1 %)
+};
+
+/** A new site starts with nothing granted; the caller's patch grants what the person chose. */
+export const DEFAULT_SITE: Omit<SitePolicy, 'createdAt'> = {
+  allowanceSat: 1_000,
+  period: 'day',
+  paused: false,
+  enabled: false,
+  remember: false,
+  l402AutoPay: false,
+  depositsAllowed: false,
+  rewardAutoClaim: false,
+};
+
+export function defaultConfig(): PolicyConfig {
+  return { global: structuredClone(DEFAULT_GLOBAL), sites: {} };
+}
+
+/** An origin as the browser reports it: scheme://host[:port], nothing more. */
+export function isOrigin(origin: unknown): origin is string {
+  if (typeof origin !== 'string' || origin.length === 0 || origin.length > 2048) return false;
+  try {
+    const u = new URL(origin);
+    return `${u.protocol}//${u.host}` === origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Routing-fee limit for `amountSat` under the global rule; BigInt because amount·ppm can pass 2^53. */
+export function feeLimitSat(global: GlobalPolicy, amountSat: number): number {
+  const { baseSat, ppm } = global.maxFee;
+  const proportional = Number((BigInt(amountSat) * BigInt(ppm) + 999_999n) / 1_000_000n);
+  return Math.max(baseSat, proportional);
+}
+
+/** Reads a stored config of any known version; never throws. `undefined` (fresh install) is not an issue. */
+export function migrateConfig(raw: unknown): { config: PolicyConfig; issues: string[] } {
+  const config = defaultConfig();
+  if (raw === undefined) return { config, issues: [] };
+  const up = upgrade(raw, POLICY_SCHEMA_VERSION, POLICY_MIGRATIONS);
+  if (!up.ok) return { config, issues: [`config: ${up.problem}; using defaults`] };
+  const issues: string[] = [];
+  const { global, sites } = up.record;
+  const g = isRecord(global) ? global : {};
+  if (!isRecord(global)) issues.push('config.global: not an object; using defaults');
+  const shape = globalPolicySchema.shape;
+  for (const key of Object.keys(shape) as Array<keyof GlobalPolicy>) {
+    const field = shape[key].safeParse(g[key]);
+    if (field.success) (config.global as Record<string, unknown>)[key] = field.data;
+    else if (isRecord(global)) issues.push(`config.global.${key}: invalid; using default`);
+  }
+  if (!isRecord(sites)) {
+    issues.push('config.sites: not an object; no site enabled');
+    return { config, issues };
+  }
+  for (const [origin, site] of Object.entries(sites)) {
+    const parsed = sitePolicySchema.safeParse(site);
+    if (isOrigin(origin) && parsed.success) config.sites[origin] = parsed.data;
+    else issues.push(`config.sites[${origin}]: invalid; site dropped`);
+  }
+  return { config, issues };
+}
+
+export function storedConfig(config: PolicyConfig): Record<string, unknown> {
+  return { schemaVersion: POLICY_SCHEMA_VERSION, ...config };
+}

@@ -1,0 +1,375 @@
+import { moduleErrors } from '../errors.ts';
+import type { KeyValueStore } from '../storage/kv.ts';
+import { lockFor } from '../storage/mutex.ts';
+import { parseWith } from '../storage/schema.ts';
+import {
+  DEFAULT_SITE,
+  feeLimitSat,
+  globalPolicyPatch,
+  isOrigin,
+  migrateConfig,
+  sitePolicyPatch,
+  storedConfig,
+  type GlobalPolicy,
+  type GlobalPolicyPatch,
+  type PolicyConfig,
+  type SitePolicy,
+  type SitePolicyPatch,
+  type WeblnMethod,
+} from './config.ts';
+import { localDate, periodStart, systemTimeZoneOffset, type TimeZoneOffset } from './period.ts';
+import { assertSats } from './sats.ts';
+import {
+  PAYMENT_KINDS,
+  addSpend,
+  holdSat,
+  migrateSpend,
+  prune,
+  recordSettled,
+  storedSpend,
+  usage,
+  type PaymentKind,
+  type Reservation,
+  type SpendState,
+} from './spend.ts';
+
+/**
+ * Every payment goes through here: `reserve` (atomic check-and-hold) → pay →
+ * `commit` (actual amount + fee) or `release`. Nothing lives in memory: each
+ * call reads the store, so a restarted worker (a new engine on the same store)
+ * still sees every hold.
+ *
+ * Approval rule: a person's approval can lift a payment over the per-payment
+ * auto-approve ceiling, the site's allowance, the fee limit and the L402
+ * auto-pay switch, but never over the global daily cap; that cap is the hard
+ * ceiling, raised only by changing it in the settings.
+ */
+export interface PaymentRequest {
+  /** From the browser (message sender), never from page data. */
+  origin: string;
+  amountSat: number;
+  /** Routing-fee limit to send with; defaults to the global fee rule. */
+  maxFeeSat?: number;
+  kind: PaymentKind;
+}
+
+export type Decision = 'auto' | 'prompt' | 'deny';
+
+/** Stable codes, first matching row wins. */
+export type PolicyReason =
+  | 'site_not_enabled' //     deny
+  | 'site_paused' //          deny
+  | 'method_not_granted' //   deny: WebLN grant for sendPayment / keysend withdrawn
+  | 'deposits_not_allowed' // deny
+  | 'daily_cap_exceeded' //   deny: amount + max fee over what is left today
+  | 'above_site_allowance' // prompt
+  | 'above_auto_approve' //   prompt: amount over the per-payment ceiling
+  | 'above_fee_limit' //      prompt: requested max fee over the global fee rule
+  | 'l402_auto_pay_off' //    prompt
+  | 'within_budget'; //       auto
+
+export interface Evaluation {
+  decision: Decision;
+  reason: PolicyReason;
+  /** The fee limit the payment would be held (and must be sent) with. */
+  maxFeeSat: number;
+  remainingSiteSat: number;
+  remainingDailySat: number;
+}
+
+export interface SiteView extends SitePolicy {
+  origin: string;
+  /** First local date of the current period. */
+  periodStart: string;
+  spentSat: number;
+  heldSat: number;
+  remainingSat: number;
+}
+
+export interface DailyUsage {
+  /** Today's local date. */
+  day: string;
+  capSat: number;
+  spentSat: number;
+  heldSat: number;
+  remainingSat: number;
+}
+
+export interface PolicyEngineOptions {
+  store: KeyValueStore;
+  now?: () => number;
+  timeZoneOffsetMinutes?: TimeZoneOffset;
+  /** Told once per distinct problem found in stored data; the engine falls back to safe values and goes on. */
+  onIssue?: (issue: string) => void;
+}
+
+const CONFIG_KEY = 'policy:config';
+const SPEND_KEY = 'policy:spend';
+const err = moduleErrors('policy');
+
+const METHOD_OF_KIND: Partial<Record<PaymentKind, WeblnMethod>> = { webln: 'sendPayment', keysend: 'keysend' };
+
+/** Error code `reserve` throws when a decision is not (or cannot be) overridden by approval. */
+const REFUSAL_CODE: Record<Exclude<PolicyReason, 'within_budget'>, string> = {
+  site_not_enabled: 'SITE_NOT_ENABLED',
+  site_paused: 'SITE_PAUSED',
+  method_not_granted: 'METHOD_NOT_GRANTED',
+  deposits_not_allowed: 'DEPOSITS_NOT_ALLOWED',
+  daily_cap_exceeded: 'DAILY_CAP_EXCEEDED',
+  above_site_allowance: 'BUDGET_EXCEEDED',
+  above_auto_approve: 'APPROVAL_REQUIRED',
+  above_fee_limit: 'APPROVAL_REQUIRED',
+  l402_auto_pay_off: 'APPROVAL_REQUIRED',
+};
+
+type Write = 'spend' | 'config' | 'both';
+
+export class PolicyEngine {
+  private readonly store: KeyValueStore;
+  private readonly now: () => number;
+  private readonly offset: TimeZoneOffset;
+  private readonly onIssue: ((issue: string) => void) | undefined;
+  private readonly reported = new Set<string>();
+
+  constructor(opts: PolicyEngineOptions) {
+    this.store = opts.store;
+    this.now = opts.now ?? Date.now;
+    this.offset = opts.timeZoneOffsetMinutes ?? systemTimeZoneOffset;
+    this.onIssue = opts.onIssue;
+  }
+
+  async getConfig(): Promise<PolicyConfig> {
+    return (await this.load()).config;
+  }
+
+  async updateGlobal(patch: GlobalPolicyPatch): Promise<GlobalPolicy> {
+    const valid = parseWith(globalPolicyPatch, patch, invalidPatch);
+    return this.transact('config', (config) => {
+      config.global = { ...config.global, ...definedOnly(valid) };
+      return config.global;
+    });
+  }
+
+  async getSite(origin: string): Promise<SiteView | undefined> {
+    checkOrigin(origin);
+    const { config, state } = await this.load();
+    const site = config.sites[origin];
+    return site && siteView(origin, site, state, this.today());
+  }
+
+  /** Creates the site from `DEFAULT_SITE` (nothing granted) if new, then applies `patch`. */
+  async upsertSite(origin: string, patch: SitePolicyPatch): Promise<SiteView> {
+    checkOrigin(origin);
+    const valid = parseWith(sitePolicyPatch, patch, invalidPatch);
+    return this.transact('config', (config, state, today) => {
+      const site: SitePolicy = { ...(config.sites[origin] ?? { ...DEFAULT_SITE, createdAt: this.now() }), ...definedOnly(valid) };
+      config.sites[origin] = site;
+      return siteView(origin, site, state, today);
+    });
+  }
+
+  /**
+   * Forgets the site's grants. Its holds stay until their payments resolve,
+   * and its spend stays counted, so revoking and re-adding frees no budget.
+   */
+  async revokeSite(origin: string): Promise<boolean> {
+    checkOrigin(origin);
+    return this.transact('config', (config) => {
+      const existed = origin in config.sites;
+      delete config.sites[origin];
+      return existed;
+    });
+  }
+
+  async listSites(): Promise<SiteView[]> {
+    const { config, state } = await this.load();
+    const today = this.today();
+    return Object.entries(config.sites)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([origin, site]) => siteView(origin, site, state, today));
+  }
+
+  async dailyUsage(): Promise<DailyUsage> {
+    const { config, state } = await this.load();
+    const day = this.today();
+    const { spentSat, heldSat } = usage(state, day);
+    const capSat = config.global.dailyCapSat;
+    return { day, capSat, spentSat, heldSat, remainingSat: Math.max(0, capSat - spentSat - heldSat) };
+  }
+
+  /** What `reserve` would do now, without holding anything (for the UI and to decide whether to prompt). */
+  async evaluate(req: PaymentRequest): Promise<Evaluation> {
+    checkRequest(req);
+    const { config, state } = await this.load();
+    return decide(config, state, this.today(), req);
+  }
+
+  /**
+   * Atomic check-and-hold of amount + max fee against the site's allowance
+   * (in the period of today) and the global daily cap. Throws SatnavError with
+   * the code from the decision's reason (SITE_NOT_ENABLED, SITE_PAUSED,
+   * DAILY_CAP_EXCEEDED, BUDGET_EXCEEDED, APPROVAL_REQUIRED, ...) and details.
+   * The hold has no expiry: an async or hold-invoice payment keeps it until resolved.
+   */
+  async reserve(req: PaymentRequest & { approvedByUser: boolean }): Promise<Reservation> {
+    checkRequest(req);
+    if (typeof req.approvedByUser !== 'boolean') throw err('INVALID_REQUEST', 'invalid approvedByUser', req.approvedByUser);
+    return this.transact('both', (config, state, today) => {
+      const ev = decide(config, state, today, req);
+      if (ev.decision === 'deny' || (ev.decision === 'prompt' && !req.approvedByUser)) {
+        throw err(REFUSAL_CODE[ev.reason as keyof typeof REFUSAL_CODE], ev.reason, req.origin, {
+          reason: ev.reason,
+          origin: req.origin,
+          requestedSat: req.amountSat + ev.maxFeeSat,
+          remainingSiteSat: ev.remainingSiteSat,
+          remainingDailySat: ev.remainingDailySat,
+        });
+      }
+      const r: Reservation = {
+        id: globalThis.crypto.randomUUID(),
+        origin: req.origin,
+        kind: req.kind,
+        amountSat: req.amountSat,
+        maxFeeSat: ev.maxFeeSat,
+        approvedByUser: req.approvedByUser,
+        day: today,
+        createdAt: this.now(),
+      };
+      state.reservations[r.id] = r;
+      const site = config.sites[req.origin];
+      if (site) site.lastUsedAt = r.createdAt;
+      return r;
+    });
+  }
+
+  /**
+   * The payment went out: its actual amount + fee replaces the hold, counted
+   * in the period the hold was made in. Repeating it is a no-op. After a
+   * `release` it still counts the spend (the node's word that money left wins).
+   */
+  async commit(reservationId: string, actual: { amountSat: number; feeSat: number }): Promise<void> {
+    assertSats(actual.amountSat, 'amountSat');
+    assertSats(actual.feeSat, 'feeSat');
+    const spent = actual.amountSat + actual.feeSat;
+    return this.transact('spend', (_config, state) => {
+      const r = state.reservations[reservationId];
+      if (r) {
+        delete state.reservations[reservationId];
+        addSpend(state, r.origin, r.day, spent);
+        recordSettled(state, { id: r.id, outcome: 'committed', origin: r.origin, day: r.day });
+        return;
+      }
+      const settled = findSettled(state, reservationId);
+      if (settled.outcome === 'committed') return;
+      addSpend(state, settled.origin, settled.day, spent);
+      recordSettled(state, { ...settled, outcome: 'committed' });
+    });
+  }
+
+  /** The payment did not go out: the hold is dropped. Repeating it, or releasing a committed one, is a no-op. */
+  async release(reservationId: string): Promise<void> {
+    return this.transact('spend', (_config, state) => {
+      const r = state.reservations[reservationId];
+      if (!r) return void findSettled(state, reservationId);
+      delete state.reservations[reservationId];
+      recordSettled(state, { id: r.id, outcome: 'released', origin: r.origin, day: r.day });
+    });
+  }
+
+  async activeReservations(): Promise<Reservation[]> {
+    const { state } = await this.load();
+    return Object.values(state.reservations).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  }
+
+  private today(): string {
+    const t = this.now();
+    return localDate(t, this.offset(t));
+  }
+
+  private async load(): Promise<{ config: PolicyConfig; state: SpendState }> {
+    // One getMany: config and spend come from the same moment.
+    const raw = await this.store.getMany([CONFIG_KEY, SPEND_KEY]);
+    const { config, issues: configIssues } = migrateConfig(raw[CONFIG_KEY]);
+    const { state, issues: spendIssues } = migrateSpend(raw[SPEND_KEY]);
+    for (const issue of [...configIssues, ...spendIssues]) {
+      if (this.reported.has(issue)) continue;
+      this.reported.add(issue);
+      this.onIssue?.(issue);
+    }
+    return { config, state };
+  }
+
+  /** Read-modify-write under the store's policy lock; the changed keys land in one `set`, or nothing does. */
+  private transact<T>(write: Write, fn: (config: PolicyConfig, state: SpendState, today: string) => T): Promise<T> {
+    return lockFor(this.store, 'policy').run(async () => {
+      const { config, state } = await this.load();
+      const today = this.today();
+      const result = fn(config, state, today);
+      const entries: Record<string, unknown> = {};
+      if (write !== 'config') {
+        prune(state, today);
+        entries[SPEND_KEY] = storedSpend(state);
+      }
+      if (write !== 'spend') entries[CONFIG_KEY] = storedConfig(config);
+      await this.store.set(entries);
+      return result;
+    });
+  }
+}
+
+function decide(config: PolicyConfig, state: SpendState, today: string, req: PaymentRequest): Evaluation {
+  const { global } = config;
+  const site = config.sites[req.origin];
+  const day = usage(state, today);
+  const remainingDailySat = Math.max(0, global.dailyCapSat - day.spentSat - day.heldSat);
+  const remainingSiteSat = site ? siteView(req.origin, site, state, today).remainingSat : 0;
+  const ruleFee = feeLimitSat(global, req.amountSat);
+  const maxFeeSat = req.maxFeeSat ?? ruleFee;
+  const hold = req.amountSat + maxFeeSat;
+  const method = METHOD_OF_KIND[req.kind];
+  const rows: Array<[boolean, Decision, PolicyReason]> = [
+    [!site?.enabled, 'deny', 'site_not_enabled'],
+    [!!site?.paused, 'deny', 'site_paused'],
+    [method !== undefined && site?.methods?.[method] === false, 'deny', 'method_not_granted'],
+    [req.kind === 'deposit' && !site?.depositsAllowed, 'deny', 'deposits_not_allowed'],
+    [hold > remainingDailySat, 'deny', 'daily_cap_exceeded'],
+    [hold > remainingSiteSat, 'prompt', 'above_site_allowance'],
+    [req.amountSat > global.autoApproveSat, 'prompt', 'above_auto_approve'],
+    [maxFeeSat > ruleFee, 'prompt', 'above_fee_limit'],
+    [req.kind === 'l402' && !site?.l402AutoPay, 'prompt', 'l402_auto_pay_off'],
+  ];
+  const [, decision, reason] = rows.find(([hit]) => hit) ?? [true, 'auto', 'within_budget'];
+  return { decision, reason, maxFeeSat, remainingSiteSat, remainingDailySat };
+}
+
+function siteView(origin: string, site: SitePolicy, state: SpendState, today: string): SiteView {
+  const start = periodStart(today, site.period);
+  const { spentSat, heldSat } = usage(state, start, origin);
+  const remainingSat = Math.max(0, site.allowanceSat - spentSat - heldSat);
+  return { ...site, origin, periodStart: start, spentSat, heldSat, remainingSat };
+}
+
+function findSettled(state: SpendState, id: string) {
+  const settled = state.settled.find((s) => s.id === id);
+  if (!settled) throw err('RESERVATION_UNKNOWN', 'unknown reservation', id);
+  return settled;
+}
+
+const invalidPatch = (where: string) => err('INVALID_PATCH', 'invalid patch', where);
+
+function checkOrigin(origin: unknown): asserts origin is string {
+  if (!isOrigin(origin)) throw err('INVALID_ORIGIN', 'invalid origin', origin);
+}
+
+function checkRequest(req: PaymentRequest): void {
+  checkOrigin(req.origin);
+  assertSats(req.amountSat, 'amountSat');
+  if (req.maxFeeSat !== undefined) assertSats(req.maxFeeSat, 'maxFeeSat');
+  if (!(PAYMENT_KINDS as readonly unknown[]).includes(req.kind)) throw err('INVALID_REQUEST', 'invalid kind', req.kind);
+}
+
+
+/** A key given as `undefined` means "leave as is", never "erase". */
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { isRecord, upgrade, type Migration } from '../storage/schema.ts';
+import { isOrigin } from './config.ts';
+import { oldestRelevantDate } from './period.ts';
+import { MAX_SATS, isSats } from './sats.ts';
+
+/**
+ * What has been spent and what is on hold. Spend is kept in buckets per local
+ * date (per site and in total), so any period is a sum over its dates and
+ * changing a site from 'day' to 'month' keeps what was already spent. A hold
+ * counts in the period of the date it was made on.
+ */
+export const SPEND_SCHEMA_VERSION = 1;
+export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {};
+/** Settled ids remembered so a repeated commit/release is recognised; older ones are forgotten. */
+export const MAX_SETTLED = 1_000;
+
+export const PAYMENT_KINDS = ['webln', 'keysend', 'l402', 'deposit'] as const;
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const sats = z.number().int().min(0).max(MAX_SATS);
+
+const reservationSchema = z
+  .object({
+    id: z.string().min(1),
+    origin: z.string().refine(isOrigin),
+    kind: z.enum(PAYMENT_KINDS),
+    amountSat: sats,
+    /** Routing-fee limit the payment must be sent with; held on top of the amount. */
+    maxFeeSat: sats,
+    approvedByUser: z.boolean(),
+    /** Local date the hold counts in. */
+    day: date,
+    createdAt: z.number().int().min(0),
+  })
+  .strict();
+export type Reservation = z.infer<typeof reservationSchema>;
+
+const settledSchema = z
+  .object({ id: z.string().min(1), outcome: z.enum(['committed', 'released']), origin: z.string(), day: date })
+  .strict();
+type Settled = z.infer<typeof settledSchema>;
+
+export interface SpendState {
+  reservations: Record<string, Reservation>;
+  /** date → sat spent (amount + fee) by all sites. */
+  daily: Record<string, number>;
+  /** origin → date → sat spent. */
+  sites: Record<string, Record<string, number>>;
+  /** Most recent last. */
+  settled: Settled[];
+}
+
+export function emptySpend(): SpendState {
+  return { reservations: {}, daily: {}, sites: {}, settled: [] };
+}
+
+export function holdSat(r: Reservation): number {
+  return r.amountSat + r.maxFeeSat;
+}
+
+/**
+ * Reads stored spend state; never throws. Damaged parts are dropped one by one
+ * and reported: a lost bucket under-counts spend, which the report makes visible.
+ */
+export function migrateSpend(raw: unknown): { state: SpendState; issues: string[] } {
+  const state = emptySpend();
+  if (raw === undefined) return { state, issues: [] };
+  const up = upgrade(raw, SPEND_SCHEMA_VERSION, SPEND_MIGRATIONS);
+  if (!up.ok) return { state, issues: [`spend: ${up.problem}; counters reset`] };
+  const issues: string[] = [];
+  const { reservations, daily, sites, settled } = up.record;
+  for (const [name, part] of Object.entries({ reservations, daily, sites }))
+    if (!isRecord(part)) issues.push(`spend.${name}: not an object; reset`);
+  if (!Array.isArray(settled)) issues.push('spend.settled: not an array; reset');
+  for (const [id, r] of Object.entries(isRecord(reservations) ? reservations : {})) {
+    const parsed = reservationSchema.safeParse(r);
+    if (parsed.success && parsed.data.id === id) state.reservations[id] = parsed.data;
+    else issues.push(`spend.reservations[${id}]: invalid; dropped`);
+  }
+  state.daily = readBuckets(daily, 'spend.daily', issues);
+  for (const [origin, buckets] of Object.entries(isRecord(sites) ? sites : {})) {
+    if (isOrigin(origin)) state.sites[origin] = readBuckets(buckets, `spend.sites[${origin}]`, issues);
+    else issues.push(`spend.sites[${origin}]: invalid origin; dropped`);
+  }
+  for (const s of Array.isArray(settled) ? settled : []) {
+    const parsed = settledSchema.safeParse(s);
+    if (parsed.success) state.settled.push(parsed.data);
+    else issues.push('spend.settled: invalid item; dropped');
+  }
+  return { state, issues };
+}
+
+function readBuckets(raw: unknown, where: string, issues: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [day, sat] of Object.entries(isRecord(raw) ? raw : {})) {
+    if (date.safeParse(day).success && isSats(sat)) out[day] = sat;
+    else issues.push(`${where}[${day}]: invalid; dropped`);
+  }
+  return out;
+}
+
+export function storedSpend(state: SpendState): Record<string, unknown> {
+  return { schemaVersion: SPEND_SCHEMA_VERSION, ...state };
+}
+
+export interface Usage {
+  spentSat: number;
+  heldSat: number;
+}
+
+/** Spend and holds dated `since` or later, for one site or (no origin) for all. */
+export function usage(state: SpendState, since: string, origin?: string): Usage {
+  const buckets = origin === undefined ? state.daily : (state.sites[origin] ?? {});
+  let spentSat = 0;
+  for (const [day, sat] of Object.entries(buckets)) if (day >= since) spentSat += sat;
+  let heldSat = 0;
+  for (const r of Object.values(state.reservations))
+    if (r.day >= since && (origin === undefined || r.origin === origin)) heldSat += holdSat(r);
+  return { spentSat, heldSat };
+}
+
+export function addSpend(state: SpendState, origin: string, day: string, sat: number): void {
+  state.daily[day] = (state.daily[day] ?? 0) + sat;
+  const site = (state.sites[origin] ??= {});
+  site[day] = (site[day] ?? 0) + sat;
+}
+
+export function recordSettled(state: SpendState, entry: Settled): void {
+  state.settled = state.settled.filter((s) => s.id !== entry.id);
+  state.settled.push(entry);
+  if (state.settled.length > MAX_SETTLED) state.settled.splice(0, state.settled.length - MAX_SETTLED);
+}
+
+/** Drops buckets no current period can include; holds stay until committed or released. */
+export function prune(state: SpendState, today: string): void {
+  for (const day of Object.keys(state.daily)) if (day < today) delete state.daily[day];
+  const oldest = oldestRelevantDate(today);
+  for (const [origin, buckets] of Object.entries(state.sites)) {
+    for (const day of Object.keys(buckets)) if (day < oldest) delete buckets[day];
+    if (Object.keys(buckets).length === 0) delete state.sites[origin];
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The only persistence surface the core sees. The extension backs it with
+ * `storage.local` / `storage.session`; tests use MemoryStore. Writes of several
+ * keys in one `set` call land together (chrome.storage.set is atomic per call).
+ */
+export interface KeyValueStore {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  getMany(keys: string[]): Promise<Record<string, unknown>>;
+  set(entries: Record<string, unknown>): Promise<void>;
+  remove(keys: string[]): Promise<void>;
+}
+
+export class MemoryStore implements KeyValueStore {
+  private readonly data = new Map<string, string>();
+  async get<T>(key: string): Promise<T | undefined> {
+    const raw = this.data.get(key);
+    return raw === undefined ? undefined : (JSON.parse(raw) as T);
+  }
+  async getMany(keys: string[]): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const k of keys) {
+      const raw = this.data.get(k);
+      if (raw !== undefined) out[k] = JSON.parse(raw);
+    }
+    return out;
+  }
+  async set(entries: Record<string, unknown>): Promise<void> {
+    // JSON round-trip mirrors chrome.storage: only structured JSON survives.
+    for (const [k, v] of Object.entries(entries)) this.data.set(k, JSON.stringify(v));
+  }
+  async remove(keys: string[]): Promise<void> {
+    for (const k of keys) this.data.delete(k);
+  }
+}
