@@ -2,12 +2,18 @@ import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { DevnetControl } from '../devnet/index.ts';
+import { merchantApi } from './merchant-api.ts';
 
 /**
  * Static demo sites on localhost: the pages a person (and the e2e tests)
  * browse with Satnav. Each file under public/ is one page.
  */
 const ROOT = path.resolve(import.meta.dirname, 'public');
+/** Third-party scripts the demo pages load, served from node_modules (no CDN). */
+const VENDOR: Record<string, string> = {
+  '/vendor/webln.min.js': path.resolve(import.meta.dirname, '..', 'node_modules', 'webln', 'dist', 'webln.min.js'),
+};
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -22,13 +28,19 @@ export interface DemoSites {
   stop(): Promise<void>;
 }
 
-export async function startDemoSites(opts: { port?: number; host?: string } = {}): Promise<DemoSites> {
+export async function startDemoSites(opts: { port?: number; host?: string; devnet?: DevnetControl } = {}): Promise<DemoSites> {
   const host = opts.host ?? '127.0.0.1';
+  const api = opts.devnet ? merchantApi(opts.devnet) : undefined;
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/api/')) {
+      if (!api) return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"no devnet"}');
+      return api(url, res);
+    }
+    const vendor = VENDOR[url.pathname];
     const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
-    const file = path.join(ROOT, rel.endsWith('/') ? `${rel}index.html` : rel);
-    if (!file.startsWith(ROOT)) {
+    const file = vendor ?? path.join(ROOT, rel.endsWith('/') ? `${rel}index.html` : rel);
+    if (!vendor && !file.startsWith(ROOT)) {
       res.writeHead(403).end();
       return;
     }

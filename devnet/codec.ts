@@ -19,11 +19,20 @@ export function fromHex(s: string): Uint8Array {
   return hexCoder.decode(s.toLowerCase());
 }
 
-/** Standard or URL-safe base64, padded or not, as grpc-gateway accepts. Throws on bad input. */
+/** Standard or URL-safe base64, padded or not, as protojson reads `bytes` in bodies. Throws on bad input. */
 export function fromB64(s: string): Uint8Array {
   const std = s.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
   if (std.length % 4 === 1) throw new Error(`illegal base64 data at input byte ${s.length}`);
   return base64.decode(std + '='.repeat((4 - (std.length % 4)) % 4));
+}
+
+/** Padded standard or URL-safe base64 only, as grpc-gateway reads `bytes` in paths and queries. */
+export function fromB64Padded(s: string): Uint8Array {
+  const mixedAlphabets = /[+/]/.test(s) && /[-_]/.test(s);
+  if (s.length % 4 !== 0 || mixedAlphabets) {
+    throw new Error(`illegal base64 data at input byte ${s.length - (s.length % 4)}`);
+  }
+  return fromB64(s);
 }
 
 export const isHex = (s: string): boolean => /^(?:[0-9a-fA-F]{2})*$/.test(s);

@@ -3,7 +3,7 @@
  * numbers, `bytes` as base64 (lnd) or hex (tapd), absent fields as their zero value. Bad values
  * fail with InvalidArgument, as grpc-gateway does before the call reaches the daemon.
  */
-import { fromB64, fromHex, isHex } from './codec.ts';
+import { fromB64, fromB64Padded, fromHex, isHex } from './codec.ts';
 import { Code, RpcError } from './http.ts';
 
 export type BytesEncoding = 'base64' | 'hex';
@@ -107,12 +107,12 @@ export function queryInt(q: URLSearchParams, name: string): number {
   return Number.isSafeInteger(n) ? n : bad(name, v, 'integer');
 }
 
-/** Query and path `bytes` are base64 (standard or URL-safe) for both daemons. */
+/** Query and path `bytes`, for both daemons: padded base64, standard or URL-safe (grpc-gateway's runtime.Bytes). */
 export function queryBytes(value: string | null, name: string): Uint8Array {
   if (value === null || value === '') return new Uint8Array(0);
   try {
-    return fromB64(value);
-  } catch {
-    return bad(name, value, 'bytes (base64)');
+    return fromB64Padded(value);
+  } catch (e) {
+    throw new RpcError(Code.InvalidArgument, `type mismatch, parameter: ${name}, error: ${(e as Error).message}`);
   }
 }

@@ -19,6 +19,8 @@ export class RpcError extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** Overrides the status grpc-gateway derives from the code. */
+    readonly httpStatus?: number,
   ) {
     super(message);
   }
@@ -30,10 +32,8 @@ export const Code = {
   InvalidArgument: 3,
   NotFound: 5,
   AlreadyExists: 6,
-  PermissionDenied: 7,
   Unimplemented: 12,
   Internal: 13,
-  Unauthenticated: 16,
 } as const;
 
 /** grpc-gateway's mapping of gRPC codes to HTTP statuses. */
@@ -59,6 +59,8 @@ export interface RouteDef {
   readonly method: 'GET' | 'POST';
   readonly path: string;
   readonly perm: Perm;
+  /** Server-streaming: errors from the call (macaroon included) come as an `{"error": …}` line. */
+  readonly stream?: boolean;
   readonly handle: (ctx: RequestCtx) => Reply | Promise<Reply>;
 }
 
@@ -157,21 +159,22 @@ function safeDecode(s: string): string {
   }
 }
 
-/** Macaroon check (equality only): lnd takes admin or read-only, tapd its own macaroon. */
+/**
+ * Macaroon check (equality only): lnd takes admin or read-only, tapd its own macaroon. The errors
+ * carry lnd's code (2, Unknown) and texts; lnd's proxy answers them with HTTP 500, the devnet with
+ * 401 (no macaroon) and 403 (wrong or insufficient macaroon) so they are told apart at a glance.
+ */
 function authorize(api: Api, node: SimNode, perm: Perm, header: string | string[] | undefined): void {
   if (perm === 'none') return;
   const given = (Array.isArray(header) ? header[0] : header)?.trim().toLowerCase();
-  if (!given) throw new RpcError(Code.Unauthenticated, 'expected 1 macaroon, got 0');
+  if (!given) throw new RpcError(Code.Unknown, 'expected 1 macaroon, got 0', 401);
   const m = node.macaroons;
   const role = api === 'tapd' ? (given === m.tapd ? 'admin' : undefined) : given === m.admin ? 'admin' : given === m.readonly ? 'readonly' : undefined;
-  if (!role) throw new RpcError(Code.PermissionDenied, 'verification failed: signature mismatch after caveat verification');
-  if (perm === 'write' && role !== 'admin') throw new RpcError(Code.PermissionDenied, 'permission denied');
+  if (!role) throw new RpcError(Code.Unknown, 'verification failed: signature mismatch after caveat verification', 403);
+  if (perm === 'write' && role !== 'admin') throw new RpcError(Code.Unknown, 'permission denied', 403);
 }
 
-/** The macaroon errors are answered 401/403 (lnd itself answers them 500 with code 2, see the report). */
-function errorStatus(e: RpcError): number {
-  return HTTP_STATUS[e.code] ?? 500;
-}
+const errorStatus = (e: RpcError): number => e.httpStatus ?? HTTP_STATUS[e.code] ?? 500;
 
 export async function startApiServer(o: ApiServerOptions): Promise<{ server: http.Server; port: number }> {
   let malformedCount = 0;
@@ -203,13 +206,17 @@ export async function startApiServer(o: ApiServerOptions): Promise<{ server: htt
         ? sendJson(res, 405, rpcStatus(Code.Unimplemented, 'Method Not Allowed'))
         : sendJson(res, 404, rpcStatus(Code.NotFound, 'Not Found'));
     }
-    const reply = (status: number, body: unknown) => sendChecked(res, method, rawPath, status, body);
+    const fail = (e: unknown) => {
+      if (!(e instanceof RpcError)) throw e;
+      if (hit.route.stream) return sendJson(res, errorStatus(e), { error: rpcStatus(e.code, e.message) });
+      sendChecked(res, method, rawPath, errorStatus(e), rpcStatus(e.code, e.message));
+    };
     let body: Record<string, unknown>;
     try {
+      // grpc-gateway decodes the body before the call: its errors are never stream lines.
       body = method === 'POST' ? parseJsonBody(text) : {};
-      authorize(o.api, o.node, hit.route.perm, req.headers['grpc-metadata-macaroon']);
     } catch (e) {
-      if (e instanceof RpcError) return reply(errorStatus(e), rpcStatus(e.code, e.message));
+      if (e instanceof RpcError) return sendJson(res, errorStatus(e), rpcStatus(e.code, e.message));
       throw e;
     }
     const problems = o.contract?.request(o.api, method, rawPath, method === 'POST' ? body : undefined) ?? [];
@@ -219,12 +226,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<{ server: htt
     res.on('close', () => closed.abort());
     let out: Reply;
     try {
+      authorize(o.api, o.node, hit.route.perm, req.headers['grpc-metadata-macaroon']);
       out = await hit.route.handle({ node: o.node, params: hit.params, query: url.searchParams, body, closed: closed.signal });
     } catch (e) {
-      if (e instanceof RpcError) return reply(errorStatus(e), rpcStatus(e.code, e.message));
-      throw e;
+      return fail(e);
     }
-    if ('json' in out) return reply(200, out.json);
+    if ('json' in out) return sendChecked(res, method, rawPath, 200, out.json);
     return streamOut(res, method, rawPath, out.stream, closed.signal);
   }
 

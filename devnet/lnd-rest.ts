@@ -217,6 +217,7 @@ export function lndRoutes(sim: Sim): RouteDef[] {
       method: 'GET',
       path: '/v2/invoices/subscribe/{r_hash}',
       perm: 'read',
+      stream: true,
       handle: (ctx) => {
         const inv = lookup(sim, ctx.node, queryBytes(ctx.params.r_hash ?? '', 'r_hash'));
         const stream = subscription<unknown>(ctx.closed, (push, end) => {
@@ -247,6 +248,7 @@ export function lndRoutes(sim: Sim): RouteDef[] {
       method: 'POST',
       path: '/v2/router/send',
       perm: 'write',
+      stream: true,
       handle: (ctx) => {
         const f = fields(ctx);
         const rec = pay(sim, ctx.node, payRequest(f));
@@ -257,6 +259,7 @@ export function lndRoutes(sim: Sim): RouteDef[] {
       method: 'GET',
       path: '/v2/router/track/{payment_hash}',
       perm: 'read',
+      stream: true,
       handle: (ctx) => {
         const hash = queryBytes(ctx.params.payment_hash ?? '', 'payment_hash');
         const rec = ctx.node.payments.get(toHex(hash));

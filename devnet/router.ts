@@ -6,6 +6,7 @@
  * | what happens                                | payer sees                                  |
  * | ------------------------------------------- | ------------------------------------------- |
  * | payer's spendable balance below the amount  | FAILED, FAILURE_REASON_INSUFFICIENT_BALANCE |
+ * | (offline peers' channels count as empty)    |                                             |
  * | no route (none at all, or none within fees) | FAILED, FAILURE_REASON_NO_ROUTE             |
  * | a hop lacks liquidity / next peer is down   | failed attempt, then retry or NO_ROUTE      |
  * | a hop slower than the payment's timeout     | FAILED, FAILURE_REASON_TIMEOUT (the stuck   |
@@ -55,10 +56,13 @@ export function startPayment(net: Network, payer: SimNode, intent: PaymentIntent
     paymentRequest: intent.paymentRequest,
     firstHopCustomRecords: intent.firstHopCustomRecords,
   });
-  void run(net, payer, rec, intent, cfg).catch((e: unknown) => {
-    // A bug in the simulation must not leave the payment hanging forever.
-    console.error('devnet: payment crashed', e);
-    payer.payments.fail(rec, 'FAILURE_REASON_ERROR');
+  // Run on the next turn, so the caller can subscribe before the first update.
+  setImmediate(() => {
+    run(net, payer, rec, intent, cfg).catch((e: unknown) => {
+      // A bug in the simulation must not leave the payment hanging forever.
+      console.error('devnet: payment crashed', e);
+      payer.payments.fail(rec, 'FAILURE_REASON_ERROR');
+    });
   });
   return rec;
 }

@@ -1,9 +1,10 @@
 /**
  * Turns listener-style updates into an async iterable for a response stream. `start` registers the
- * listener (it may push and end synchronously) and returns its unsubscribe; the iterable ends when
- * `end` is called or the client goes away.
+ * listener at once (so no update between the call and the first read is lost; it may push and end
+ * synchronously) and returns its unsubscribe; the iterable ends when `end` is called or the client
+ * goes away.
  */
-export async function* subscription<T>(
+export function subscription<T>(
   signal: AbortSignal,
   start: (push: (v: T) => void, end: () => void) => () => void,
 ): AsyncGenerator<T> {
@@ -25,14 +26,17 @@ export async function* subscription<T>(
     },
   );
   signal.addEventListener('abort', poke);
-  try {
-    for (;;) {
-      while (queue.length > 0) yield queue.shift() as T;
-      if (ended || signal.aborted) return;
-      await new Promise<void>((r) => (wake = r));
+  async function* drain(): AsyncGenerator<T> {
+    try {
+      for (;;) {
+        while (queue.length > 0) yield queue.shift() as T;
+        if (ended || signal.aborted) return;
+        await new Promise<void>((r) => (wake = r));
+      }
+    } finally {
+      stop();
+      signal.removeEventListener('abort', poke);
     }
-  } finally {
-    stop();
-    signal.removeEventListener('abort', poke);
   }
+  return drain();
 }

@@ -20,7 +20,7 @@ import { addInvoiceJson, LND_VERSION, paymentJson } from './lnd-json.ts';
 import { otherSide, sideOf, type Channel } from './network.ts';
 import { addInvoice, pay, randomBytes, resolvePayment, type Sim } from './node-ops.ts';
 import type { SimNode } from './node.ts';
-import { paymentRequest, paymentUpdates } from './lnd-rest.ts';
+import { payRequest, paymentUpdates } from './lnd-rest.ts';
 
 const TAPD_VERSION = '0.8.1-alpha commit=v0.8.1';
 /** Quotes are valid for ten minutes. */
@@ -231,10 +231,11 @@ export function tapdRoutes(sim: Sim): RouteDef[] {
       method: 'POST',
       path: '/v1/taproot-assets/channels/send-payment',
       perm: 'write',
+      stream: true,
       handle: (ctx: RequestCtx) => {
         const f = new Fields(ctx.body, 'hex');
         const a = assetOf(sim, f);
-        const inner = paymentRequest(f.obj('payment_request') ?? new Fields({}, 'hex'));
+        const inner = payRequest(f.obj('payment_request') ?? new Fields({}, 'hex'));
         if (inner.destCustomRecords[KEYSEND_RECORD]) {
           throw new RpcError(Code.Unimplemented, 'devnet: asset keysend payments are not simulated');
         }
@@ -259,9 +260,10 @@ export function tapdRoutes(sim: Sim): RouteDef[] {
           asset_spec: specJson(a),
           accepted_max_amount: '0',
         };
+        const updates = paymentUpdates(ctx, rec, false, (p) => ({ payment_result: paymentJson(p, net, toHex) }));
         async function* lines() {
           yield { accepted_sell_order: quote, accepted_sell_orders: { accepted_sell_orders: [quote] } };
-          yield* paymentUpdates(ctx, rec, false, (p) => ({ payment_result: paymentJson(p, net, toHex) }));
+          yield* updates;
         }
         return { stream: lines() };
       },

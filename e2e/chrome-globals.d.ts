@@ -7,7 +7,7 @@ declare const chrome: {
   };
   storage: {
     session: { get(keys: string | string[] | null): Promise<Record<string, unknown>> };
-    local: { get(keys: string | string[] | null): Promise<Record<string, unknown>> };
+    local: { get(keys: string | string[] | null): Promise<Record<string, unknown>>; set(items: Record<string, unknown>): Promise<void> };
   };
   alarms: { getAll(): Promise<Array<{ name: string; scheduledTime: number }>> };
 };

@@ -13,7 +13,7 @@ const DEVNET_PORT = Number(process.env.DEVNET_BASE_PORT ?? 18080);
 const SITES_PORT = Number(process.env.DEMO_SITES_PORT ?? 8900);
 
 const devnet = await startDevnet({ basePort: DEVNET_PORT });
-const sites = await startDemoSites({ port: SITES_PORT });
+const sites = await startDemoSites({ port: SITES_PORT, devnet: devnet.control });
 const headless = !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
 const profile = path.resolve('.demo-profile');
 mkdirSync(profile, { recursive: true });

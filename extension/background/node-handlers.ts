@@ -10,12 +10,10 @@ import {
   type StoredConnection,
 } from '../../src/node/connection.ts';
 import type { UiHandlers } from './ui-handlers.ts';
-import type { Services } from './services.ts';
+import { NODE_PROFILE_KEY, NODE_SECRET_KEY, type Services } from './services.ts';
 
 const error = moduleErrors('node');
 
-const PROFILE_KEY = 'node.profile';
-const SECRET_KEY = 'node';
 /** Where `npm run demo` serves the devnet's control API; storage can point elsewhere (tests). */
 const DEFAULT_DEVNET_CONTROL = 'http://127.0.0.1:18080';
 const DEVNET_CONTROL_KEY = 'devnet.controlUrl';
@@ -28,16 +26,9 @@ const devnetOffer = z.object({
   tapdMacaroonHex: z.string(),
 });
 
-export async function storedConnection(svc: Services): Promise<StoredConnection> {
-  const secrets = await svc.vault.readSecrets<{ [SECRET_KEY]?: StoredConnection }>();
-  const conn = secrets[SECRET_KEY];
-  if (!conn) throw error('NODE_NOT_CONNECTED', 'no node connected');
-  return conn;
-}
-
 async function save(svc: Services, conn: StoredConnection, profile: NodeProfile): Promise<void> {
-  await svc.vault.updateSecrets((s) => ({ ...s, [SECRET_KEY]: conn }));
-  await svc.local.set({ [PROFILE_KEY]: profile });
+  await svc.vault.updateSecrets((s) => ({ ...s, [NODE_SECRET_KEY]: conn }));
+  await svc.local.set({ [NODE_PROFILE_KEY]: profile });
 }
 
 async function fetchDevnetOffer(svc: Services) {
@@ -53,7 +44,7 @@ async function fetchDevnetOffer(svc: Services) {
 }
 
 export const nodeHandlers = {
-  'node.status': async (_req, svc) => statusOf(await svc.local.get<NodeProfile>(PROFILE_KEY)),
+  'node.status': async (_req, svc) => statusOf(await svc.local.get<NodeProfile>(NODE_PROFILE_KEY)),
   'node.connect': async (req, svc) => {
     const conn = connectionFromRequest(req.connection);
     const profile = await probeConnection(conn, connectorsFor(conn), req.connection.expectedNetwork);
@@ -61,11 +52,11 @@ export const nodeHandlers = {
     return statusOf(profile);
   },
   'node.disconnect': async (_req, svc) => {
-    await svc.vault.updateSecrets(({ [SECRET_KEY]: _gone, ...rest }) => rest);
-    await svc.local.remove([PROFILE_KEY]);
+    await svc.vault.updateSecrets(({ [NODE_SECRET_KEY]: _gone, ...rest }) => rest);
+    await svc.local.remove([NODE_PROFILE_KEY]);
     return statusOf(undefined);
   },
-  'node.balances': async (_req, svc) => readBalances(connectorsFor(await storedConnection(svc))),
+  'node.balances': async (_req, svc) => readBalances(connectorsFor(await svc.storedConnection())),
   'devnet.offer': async (_req, svc) => {
     const offer = await fetchDevnetOffer(svc);
     return offer ? { available: true, alias: offer.alias } : { available: false };

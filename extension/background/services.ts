@@ -1,13 +1,30 @@
-import type { KeyValueStore } from '../../src/storage/kv.ts';
+import browser from 'webextension-polyfill';
+import { Ledger } from '../../src/ledger/index.ts';
+import { connectorsFor, type NodeProfile, type StoredConnection } from '../../src/node/connection.ts';
+import { moduleErrors } from '../../src/errors.ts';
+import { PolicyEngine } from '../../src/policy/index.ts';
 import { SettingsStore } from '../../src/settings/settings.ts';
+import type { KeyValueStore } from '../../src/storage/kv.ts';
 import { Vault } from '../../src/vault/vault.ts';
+import { WeblnService } from '../../src/webln/service.ts';
+import { Approvals } from './approvals.ts';
 import { storageArea } from './storage-area.ts';
+
+const error = moduleErrors('node');
+
+export const NODE_PROFILE_KEY = 'node.profile';
+export const NODE_SECRET_KEY = 'node';
 
 /** Everything the handlers use, built once per worker life. */
 export interface Services {
   local: KeyValueStore;
   vault: Vault;
   settings: SettingsStore;
+  policy: PolicyEngine;
+  ledger: Ledger;
+  approvals: Approvals;
+  webln: WeblnService;
+  storedConnection(): Promise<StoredConnection>;
   /** True when this worker life began with the browser (storage.session empty), false on a wake-up. */
   coldStart: boolean;
 }
@@ -19,10 +36,26 @@ export async function createServices(): Promise<Services> {
   const session = storageArea('session');
   const coldStart = (await session.get(SESSION_MARK)) === undefined;
   if (coldStart) await session.set({ [SESSION_MARK]: Date.now() });
-  return {
-    local,
-    vault: new Vault({ local, session }),
-    settings: new SettingsStore(local),
-    coldStart,
+  const vault = new Vault({ local, session });
+  const policy = new PolicyEngine({ store: local, onIssue: (issue) => console.warn('satnav policy:', issue) });
+  const ledger = new Ledger({ store: local, onIssue: (issue) => console.warn('satnav ledger:', issue) });
+  const approvals = new Approvals(session);
+  await approvals.dropStale();
+
+  const storedConnection = async (): Promise<StoredConnection> => {
+    const conn = (await vault.readSecrets<{ [NODE_SECRET_KEY]?: StoredConnection }>())[NODE_SECRET_KEY];
+    if (!conn) throw error('NODE_NOT_CONNECTED', 'no node connected');
+    return conn;
   };
+  const webln = new WeblnService({
+    policy,
+    ledger,
+    node: async () => connectorsFor(await storedConnection()).lnd,
+    nodeNetwork: async () => (await local.get<NodeProfile>(NODE_PROFILE_KEY))?.network,
+    isUnlocked: async () => (await vault.status()).unlocked,
+    ask: (request) => approvals.ask(request),
+    store: local,
+    version: `Satnav ${browser.runtime.getManifest().version}`,
+  });
+  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, webln, storedConnection, coldStart };
 }

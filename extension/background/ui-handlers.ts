@@ -1,6 +1,7 @@
 import type { UiRequestOf, UiRequestType, UiResponses, Settings } from '../../src/messages/ui-api.ts';
 import type { Services } from './services.ts';
 import { scheduleAutoLock } from './autolock.ts';
+import { reconcilePending } from './reconcile.ts';
 
 type Handler<K extends UiRequestType> = (req: UiRequestOf<K>, svc: Services) => Promise<UiResponses[K]>;
 export type UiHandlers = { [K in UiRequestType]: Handler<K> };
@@ -20,6 +21,8 @@ export const vaultHandlers = {
   'vault.unlock': async (req, svc) => {
     await svc.vault.unlock(req.password);
     await scheduleAutoLock(svc.vault);
+    // Payments left pending while locked can be checked now that the node credentials are readable.
+    void reconcilePending(svc);
     return svc.vault.status();
   },
   'vault.lock': async (_req, svc) => {

@@ -9,6 +9,18 @@ import type { UiHandlers } from './ui-handlers.ts';
 
 const err = moduleErrors('router');
 
+/** Reads the pages make on their own (on open, on a refresh timer): not the person's activity. */
+const PASSIVE: ReadonlySet<UiRequest['type']> = new Set([
+  'vault.status',
+  'node.status',
+  'node.balances',
+  'devnet.offer',
+  'limits.get',
+  'activity.list',
+  'approval.get',
+  'settings.get',
+]);
+
 /**
  * Staged checks for requests from Satnav's own pages: trusted sender →
  * valid request → idle lock applied → handler. Deny by default.
@@ -27,7 +39,7 @@ export async function routeUiMessage(
     // The alarm may not have fired yet (timers are coarse): enforce idle time here too.
     await svc.vault.lockIfIdle();
     const result = await dispatch(parsed.data, svc, handlers);
-    if ((await svc.vault.status()).unlocked) {
+    if (!PASSIVE.has(parsed.data.type) && (await svc.vault.status()).unlocked) {
       await svc.vault.touch();
       await scheduleAutoLock(svc.vault);
     }

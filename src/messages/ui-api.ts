@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { LedgerEntry } from '../ledger/index.ts';
+import { globalPolicyPatch, PERIODS, sitePolicyPatch, type DailyUsage, type GlobalPolicy, type SiteView } from '../policy/index.ts';
+import type { ApprovalRequest } from '../webln/approval.ts';
 
 /**
  * Requests from Satnav's own pages (popup, options, prompt) to the worker.
@@ -7,6 +10,26 @@ import { z } from 'zod';
  */
 
 const password = z.string().min(1).max(1024);
+
+const approvalDecision = z
+  .object({
+    approved: z.boolean(),
+    remember: z.boolean().optional(),
+    allowanceSat: z.number().int().min(0).max(2_100_000_000_000_000).optional(),
+    period: z.enum(PERIODS).optional(),
+    allowBalance: z.boolean().optional(),
+  })
+  .strict();
+
+const activityFilter = z
+  .object({
+    origin: z.string().max(2048).optional(),
+    kind: z.enum(['webln', 'keysend', 'l402', 'deposit', 'refund', 'reward', 'invoice']).optional(),
+    status: z.enum(['pending', 'in_flight', 'succeeded', 'failed']).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+export type ActivityFilter = z.infer<typeof activityFilter>;
 const language = z.enum(['auto', 'en', 'fr', 'de', 'zh_TW']);
 export type Language = z.infer<typeof language>;
 
@@ -46,6 +69,14 @@ export const uiRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('node.balances') }).strict(),
   z.object({ type: z.literal('devnet.offer') }).strict(),
   z.object({ type: z.literal('devnet.connect') }).strict(),
+  z.object({ type: z.literal('approval.get'), id: z.string().max(64) }).strict(),
+  z.object({ type: z.literal('approval.decide'), id: z.string().max(64), decision: approvalDecision }).strict(),
+  z.object({ type: z.literal('limits.get') }).strict(),
+  z.object({ type: z.literal('limits.updateGlobal'), patch: globalPolicyPatch }).strict(),
+  z.object({ type: z.literal('limits.updateSite'), origin: z.string().max(2048), patch: sitePolicyPatch }).strict(),
+  z.object({ type: z.literal('limits.revokeSite'), origin: z.string().max(2048) }).strict(),
+  z.object({ type: z.literal('activity.list'), filter: activityFilter.optional() }).strict(),
+  z.object({ type: z.literal('activity.csv'), filter: activityFilter.optional() }).strict(),
 ]);
 export type UiRequest = z.infer<typeof uiRequest>;
 export type UiRequestType = UiRequest['type'];
@@ -113,6 +144,22 @@ export interface UiResponses {
   'devnet.offer': DevnetOffer;
   /** Connects to the devnet's "alice" node, clearly marked as simulated. */
   'devnet.connect': NodeStatus;
+  /** The pending question for the prompt window; throws APPROVAL_UNKNOWN when it is gone. */
+  'approval.get': { id: string; request: ApprovalRequest; createdAt: number };
+  'approval.decide': { ok: true };
+  'limits.get': Limits;
+  'limits.updateGlobal': Limits;
+  'limits.updateSite': Limits;
+  'limits.revokeSite': Limits;
+  'activity.list': { entries: LedgerEntry[] };
+  'activity.csv': { csv: string };
+}
+
+/** Every spending limit in one place: the global ones, today's usage, and each site. */
+export interface Limits {
+  global: GlobalPolicy;
+  today: DailyUsage;
+  sites: SiteView[];
 }
 
 export type UiRequestOf<T extends UiRequestType> = Extract<UiRequest, { type: T }>;

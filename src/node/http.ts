@@ -53,7 +53,7 @@ const GRPC_UNAUTHENTICATED = 16;
 const GRPC_PERMISSION_DENIED = 7;
 
 /** Maps an error status/body reported by the node to a SatnavError. */
-export function nodeError(status: number, message: string, grpcCode?: number): SatnavError {
+function nodeError(status: number, message: string, grpcCode?: number): SatnavError {
   const details = { httpStatus: status, ...(grpcCode !== undefined && { grpcCode }) };
   if (LOCKED.test(message)) return error('NODE_LOCKED', 'wallet locked', message, details);
   if (status === 401 || status === 403 || grpcCode === GRPC_UNAUTHENTICATED || grpcCode === GRPC_PERMISSION_DENIED || AUTH.test(message)) {

@@ -135,7 +135,7 @@ const entries = z
   .transform((v) => (v ? (Array.isArray(v) ? v : Object.values(v)) : []));
 const customChannelData = z.object({ open_channels: entries, pending_channels: entries });
 
-export interface LndRestOptions extends RestConfig {}
+export type LndRestOptions = RestConfig;
 
 export class LndRest implements LightningNode {
   constructor(private readonly cfg: LndRestOptions) {}
@@ -146,11 +146,12 @@ export class LndRest implements LightningNode {
 
   async getInfo(): Promise<NodeInfo> {
     const r = await this.call('GET', '/v1/getinfo', undefined, getInfoRes);
-    const chain = r.chains.find((c) => c.chain === 'bitcoin') ?? r.chains[0];
+    const network = (r.chains.find((c) => c.chain === 'bitcoin') ?? r.chains[0])?.network;
+    if (!network) throw error('NODE_BAD_RESPONSE', 'getinfo without a chain');
     return {
       alias: r.alias,
       pubkey: r.identity_pubkey,
-      network: chain?.network as NodeNetwork,
+      network,
       blockHeight: r.block_height,
       synced: r.synced_to_chain,
       version: r.version,
@@ -257,7 +258,7 @@ export class LndRest implements LightningNode {
 
   async keysend(p: KeysendParams, onUpdate?: PaymentUpdate): Promise<PaymentResult> {
     const dest = assertHex(p.destPubkey, 33, 'destPubkey');
-    const preimage = crypto.getRandomValues(new Uint8Array(32));
+    const preimage = p.preimage === undefined ? crypto.getRandomValues(new Uint8Array(32)) : hexToBytes(assertHex(p.preimage, 32, 'preimage'));
     const records: Record<string, string> = {};
     for (const [type, hex] of Object.entries(p.customRecords ?? {})) {
       if (!/^[0-9]+$/.test(type) || BigInt(type) < MIN_CUSTOM_RECORD) throw error('NODE_BAD_INPUT', 'custom record type', type);

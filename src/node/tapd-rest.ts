@@ -83,7 +83,7 @@ interface Meta {
   decimalDisplay?: number;
 }
 
-export interface TapdRestOptions extends RestConfig {}
+export type TapdRestOptions = RestConfig;
 
 export class TapdRest implements AssetNode {
   /** Asset metadata never changes for an asset id: fetch it once. */

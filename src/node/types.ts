@@ -126,6 +126,8 @@ export interface KeysendParams extends PayOptions {
   feeLimitSat: number;
   /** TLV type (≥ 65536, as a decimal string) → hex value. */
   customRecords?: Record<string, string>;
+  /** Hex; chosen by the caller when it must know the payment hash before sending (write-ahead ledger). Random otherwise. */
+  preimage?: string;
 }
 
 export interface LightningNode {

@@ -3,12 +3,15 @@ import type { DevnetOffer, NodeConnectRequest } from '../../../src/messages/ui-a
 import { connectDevnet, connectNode, handleLocked } from '../actions.ts';
 import { call } from '../client.ts';
 import { Button, Field, FormError, Shell, Spinner, TextAreaField } from '../components.tsx';
-import { errorCode, formError } from '../error-text.ts';
+import { errorCode, formError, isErrorLike } from '../error-text.ts';
 import { connectionFrom, nodeOrigin, type ConnectTab, type ManualFields } from '../forms.ts';
 import { useT } from '../i18n.ts';
 import { BoltIcon } from '../icons.tsx';
 import { go } from '../route.ts';
 import { useAction } from '../use-action.ts';
+
+/** Addresses and macaroons: no autofill, no spelling marks, no capitalisation. */
+const machineText = { autoComplete: 'off', autoCapitalize: 'none', spellCheck: false } as const;
 
 export function Connect() {
   const t = useT();
@@ -72,18 +75,17 @@ export function Connect() {
               hint={t('connect_linkHint')}
               rows={4}
               autoFocus
-              autoComplete="off"
-              spellCheck={false}
+              {...machineText}
               placeholder="lndconnect://"
               value={link}
               onChange={(e) => setLink(e.target.value)}
             />
           ) : (
             <>
-              <Field testId="manual-rest-url" label={t('connect_restUrl')} placeholder="https://127.0.0.1:8080" autoFocus autoComplete="off" spellCheck={false} value={manual.restUrl} onChange={setField('restUrl')} />
-              <Field testId="manual-macaroon" label={t('connect_macaroon')} hint={t('connect_macaroonHint')} autoComplete="off" spellCheck={false} value={manual.macaroon} onChange={setField('macaroon')} />
-              <Field testId="manual-tapd-url" label={t('connect_tapdUrl')} placeholder="https://127.0.0.1:8089" autoComplete="off" spellCheck={false} value={manual.tapdUrl} onChange={setField('tapdUrl')} />
-              <Field testId="manual-tapd-macaroon" label={t('connect_tapdMacaroon')} autoComplete="off" spellCheck={false} value={manual.tapdMacaroon} onChange={setField('tapdMacaroon')} />
+              <Field testId="manual-rest-url" label={t('connect_restUrl')} placeholder="https://127.0.0.1:8080" autoFocus {...machineText} value={manual.restUrl} onChange={setField('restUrl')} />
+              <Field testId="manual-macaroon" label={t('connect_macaroon')} hint={t('connect_macaroonHint')} {...machineText} value={manual.macaroon} onChange={setField('macaroon')} />
+              <Field testId="manual-tapd-url" label={t('connect_tapdUrl')} placeholder="https://127.0.0.1:8089" {...machineText} value={manual.tapdUrl} onChange={setField('tapdUrl')} />
+              <Field testId="manual-tapd-macaroon" label={t('connect_tapdMacaroon')} {...machineText} value={manual.tapdMacaroon} onChange={setField('tapdMacaroon')} />
             </>
           )}
         </Tabs>
@@ -111,27 +113,33 @@ function useDevnetOffer(): DevnetOffer | undefined {
 /** What to do about a failed connection, beyond what went wrong. */
 function ConnectHint({ error, attempt }: { error: unknown; attempt: NodeConnectRequest | undefined }) {
   const t = useT();
-  const origin = attempt && nodeOrigin(attempt);
-  switch (errorCode(error)) {
-    case 'NODE_TLS_UNTRUSTED':
-    case 'NODE_UNREACHABLE':
-      return origin ? (
-        <p>
-          {t('connect_hintCertificate')}
-          <br />
-          <a href={origin} target="_blank" rel="noreferrer" data-testid="node-origin-link">
-            {origin}
-          </a>
-        </p>
-      ) : (
-        <p>{t('connect_hintCertificateNoUrl')}</p>
-      );
+  // The devnet button has no address of the person's to check.
+  if (!attempt) return null;
+  const origin = nodeOrigin(attempt);
+  const code = errorCode(error);
+  // A browser reports an untrusted certificate like an unreachable host; over plain http it cannot be the certificate.
+  const maybeCertificate = code === 'NODE_TLS_UNTRUSTED' || (code === 'NODE_UNREACHABLE' && isErrorLike(error) && error.details?.maybeTls !== false);
+  if (maybeCertificate) {
+    return origin ? (
+      <p>
+        {t('connect_hintCertificate')}
+        <br />
+        <a href={origin} target="_blank" rel="noreferrer" data-testid="node-origin-link">
+          {origin}
+        </a>
+      </p>
+    ) : (
+      <p>{t('connect_hintCertificateNoUrl')}</p>
+    );
+  }
+  switch (code) {
     case 'NODE_AUTH':
       return <p>{t('connect_hintAdminMacaroon')}</p>;
     case 'NODE_LOCKED':
       return <p>{t('connect_hintUnlockNode')}</p>;
+    case 'NODE_UNREACHABLE':
     case 'NODE_TIMEOUT':
-      return <p>{t('connect_hintTimeout')}</p>;
+      return <p>{t('connect_hintCheckNode')}</p>;
     default:
       return null;
   }

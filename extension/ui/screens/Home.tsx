@@ -39,9 +39,18 @@ function useNodeOverview() {
     }
   }, []);
   useEffect(() => {
+    // Every call counts as activity for auto-lock: a page nobody looks at (a background
+    // tab with the options page) must not keep the wallet unlocked by polling.
+    const refreshIfSeen = () => {
+      if (document.visibilityState === 'visible') void refresh();
+    };
     void refresh();
-    const timer = setInterval(() => void refresh(), REFRESH_MS);
-    return () => clearInterval(timer);
+    const timer = setInterval(refreshIfSeen, REFRESH_MS);
+    document.addEventListener('visibilitychange', refreshIfSeen);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', refreshIfSeen);
+    };
   }, [refresh]);
   return { status, balances, error, busy, refresh };
 }
