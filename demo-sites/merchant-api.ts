@@ -11,6 +11,8 @@ import type { DevnetControl } from '../devnet/index.ts';
  * | GET /api/pay?pr=               | dave pays the visitor's invoice `pr`        |
  * | GET /api/merchant              | carol's pubkey (for keysend)                |
  * | GET /api/invoice-state?hash=   | carol's invoice state                       |
+ * | GET /api/hold-invoice?amount=  | carol makes a hold invoice (held until told) |
+ * | GET /api/settle?hash=          | carol settles a held payment                |
  */
 export function merchantApi(control: DevnetControl) {
   return async (url: URL, res: ServerResponse): Promise<void> => {
@@ -30,6 +32,14 @@ export function merchantApi(control: DevnetControl) {
           if (!pr) return send(400, { error: 'pr missing' });
           return send(200, await control.payInvoice('dave', pr));
         }
+        case '/api/hold-invoice': {
+          const amountSat = Number(url.searchParams.get('amount') ?? '100');
+          if (!Number.isSafeInteger(amountSat) || amountSat <= 0) return send(400, { error: 'amount must be a positive whole number of sats' });
+          return send(200, await control.createInvoice('carol', { amountSat, memo: 'Held purchase', hold: true }));
+        }
+        case '/api/settle':
+          await control.settleInvoice('carol', url.searchParams.get('hash') ?? '');
+          return send(200, {});
         case '/api/merchant':
           return send(200, { pubkey: control.nodeInfo('carol').pubkey, alias: control.nodeInfo('carol').alias });
         case '/api/invoice-state': {

@@ -5,7 +5,7 @@
  * Rates are tapd's FixedPoint, in asset units per BTC: value = coefficient / 10^scale.
  *   units = msat × rate / MSAT_PER_BTC        msat = units × MSAT_PER_BTC / rate
  */
-import { fromHex, sha256Hex, toHex, utf8Bytes, sha256Bytes } from './codec.ts';
+import { sha256Bytes, sha256Hex, toHex, utf8Bytes } from './codec.ts';
 import { deriveKey } from './keys.ts';
 
 export interface FixedPoint {
@@ -68,5 +68,3 @@ export function msatForUnits(units: number, rate: FixedPoint, round: 'up' | 'dow
 export function scriptKeyOf(asset: AssetDef, node: string, seed: string): string {
   return deriveKey(seed, `asset-script-key/${asset.assetId}/${node}`).pubkeyHex;
 }
-
-export const idBytes = (asset: AssetDef): Uint8Array => fromHex(asset.assetId);

@@ -182,7 +182,7 @@ export function createControl(deps: ControlDeps): DevnetControl {
       if (o.hold) holdPreimages.set(toHex(hash), preimage);
       return { paymentRequest: inv.paymentRequest, paymentHash: toHex(inv.hash) };
     },
-    payInvoice: (name, paymentRequest, o = {}) => {
+    payInvoice: async (name, paymentRequest, o = {}) => {
       const payer = node(name);
       const rec = pay(sim, payer, {
         ...emptyPayRequest,

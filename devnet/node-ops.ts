@@ -27,7 +27,7 @@ export interface Sim {
 const DEFAULT_EXPIRY = 86_400;
 const MAX_EXPIRY = 365 * 86_400;
 /** lnd's default final CLTV delta for its invoices, and the minimum it accepts. */
-export const DEFAULT_CLTV_EXPIRY = 80;
+const DEFAULT_CLTV_EXPIRY = 80;
 const MIN_CLTV_EXPIRY = 18;
 const MAX_MEMO = 1024;
 

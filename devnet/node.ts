@@ -71,6 +71,6 @@ export class SimNode {
  */
 function macaroonHex(location: 'lnd' | 'tapd', seed: string, node: string, role: string): string {
   const loc = utf8Bytes(location);
-  const body = fromHex(sha256Hex(`macaroon/${seed}/${node}/${location}/${role}`) + sha256Hex(`id/${seed}/${node}/${role}`));
+  const body = fromHex(sha256Hex(`macaroon/${seed}/${node}/${location}/${role}`) + sha256Hex(`id/${seed}/${node}/${location}/${role}`));
   return toHex(concat(Uint8Array.of(0x02, 0x01, loc.length), loc, Uint8Array.of(0x02, body.length), body));
 }

@@ -68,7 +68,7 @@ export function startPayment(net: Network, payer: SimNode, intent: PaymentIntent
 }
 
 /** What the payer's own channels can send: lnd checks this before looking for a route. */
-export function localSendable(net: Network, payer: string, spend?: AssetSpend): number {
+function localSendable(net: Network, payer: string, spend?: AssetSpend): number {
   let total = 0;
   for (const c of net.channelsOf(payer)) {
     if (!net.isActive(c)) continue;

@@ -43,5 +43,5 @@ export function shop(getProvider) {
       }
     });
   }
-  window.satnavDemo = { actions, invoice };
+  window.demoShop = { actions, invoice };
 }

@@ -18,17 +18,38 @@
  * | lnurl            | { lnurl }                                                     |
  * | request          | { method, params? }                                           |
  */
+import { Point } from '@noble/secp256k1';
 import { z } from 'zod';
 import { MAX_INVOICE_LENGTH } from '../bolt11/index.ts';
+import { MAX_SATS } from '../policy/index.ts';
 
-const MAX_SATS = 2_100_000_000_000_000;
 const satsLike = z.union([
   z.number().int().min(0).max(MAX_SATS),
-  z.string().regex(/^[0-9]{1,16}$/, 'amount must be whole sats').transform(Number),
+  z
+    .string()
+    .regex(/^[0-9]{1,16}$/, 'amount must be whole sats')
+    // 16 digits pass 2^53: bound the text before Number() rounds it.
+    .refine((s) => Number(s) <= MAX_SATS, 'amount above 21M BTC')
+    .transform(Number),
 ]);
 const invoice = z.string().min(1).max(MAX_INVOICE_LENGTH + 10);
 const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`)).transform((s) => s.toLowerCase());
-const message = z.string().max(65_536);
+/** lnd refuses to sign or verify an empty message. */
+const message = z.string().min(1).max(65_536);
+/** A node id: a compressed secp256k1 point, so the node never gets a key it must refuse after the budget hold. */
+const nodeId = hex(33).refine((h) => {
+  try {
+    Point.fromHex(h);
+    return h.startsWith('02') || h.startsWith('03');
+  } catch {
+    return false;
+  }
+}, 'destination is not a node public key');
+/** TLV types a sender may use: the custom range (≥ 2^16, BOLT 1) of a uint64. */
+const customRecordType = z
+  .string()
+  .regex(/^[0-9]{1,20}$/)
+  .refine((t) => BigInt(t) >= 65_536n && BigInt(t) < 2n ** 64n, 'custom record type must be in 65536..2^64-1');
 
 const requestInvoiceArgs = z
   .object({
@@ -51,10 +72,11 @@ export const weblnParams = {
   sendPaymentAsync: z.object({ paymentRequest: invoice }).strict(),
   keysend: z
     .object({
-      destination: hex(33),
+      destination: nodeId,
       amount: satsLike.refine((n) => n > 0, 'amount must be positive'),
+      // Values are plain strings (webln.guide); the service sends their UTF-8 bytes.
       customRecords: z
-        .record(z.string().regex(/^[0-9]{1,20}$/), z.string().max(4096))
+        .record(customRecordType, z.string().max(4096))
         .refine((r) => Object.keys(r).length <= 16, 'too many custom records')
         .optional(),
     })

@@ -5,14 +5,14 @@
  * commit or release. Nothing here trusts the page: the origin is an argument
  * the caller took from the browser.
  */
-import { randomBytes, bytesToHex } from '@noble/hashes/utils.js';
+import { randomBytes, bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { amountSat, checkPayable, decodeInvoice, isExpired, type Invoice } from '../bolt11/index.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import type { Ledger, LedgerEntry, LedgerKind } from '../ledger/index.ts';
 import { invoiceMatchesNode } from '../node/network-check.ts';
 import type { LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
-import type { PolicyEngine, Reservation } from '../policy/index.ts';
+import { WEBLN_METHODS, type PolicyEngine, type Reservation, type SiteView, type WeblnMethod } from '../policy/index.ts';
 import type { KeyValueStore } from '../storage/kv.ts';
 import type { Approver } from './approval.ts';
 import { isWeblnMethod, weblnParams, type WeblnMethodName, type WeblnParams } from './params.ts';
@@ -59,6 +59,8 @@ type Handler = (origin: string, params: never) => Promise<unknown>;
 
 export class WeblnService {
   private readonly now: () => number;
+  /** Ledger ids this worker is sending right now: reconcile() must not judge them by the node's silence. */
+  private readonly sending = new Set<string>();
   constructor(private readonly d: WeblnDeps) {
     this.now = d.now ?? (() => Date.now());
   }
@@ -68,7 +70,11 @@ export class WeblnService {
     if (!isWeblnMethod(method)) throw error('UNSUPPORTED_METHOD', 'unknown method', method);
     const parsed = weblnParams[method].safeParse(rawParams);
     if (!parsed.success) throw error('BAD_REQUEST', `invalid ${method} params`, parsed.error.issues[0]?.message ?? '');
-    if (method !== 'enable' && method !== 'isEnabled') await this.requireEnabled(origin);
+    if (method !== 'enable' && method !== 'isEnabled') {
+      const site = await this.requireEnabled(origin);
+      // A grant the person withdrew (methods[m] === false) outranks the enable.
+      if (isGrantable(method) && site.methods?.[method] === false) throw error('METHOD_NOT_GRANTED', `${method} not granted to`, origin);
+    }
     const handler = this.handlers[method] as Handler;
     return handler(origin, parsed.data as never);
   }
@@ -91,8 +97,10 @@ export class WeblnService {
     keysend: (origin, p) => this.keysend(origin, p),
     makeInvoice: (origin, p) => this.makeInvoice(origin, p.args),
     signMessage: async (origin, p) => {
+      // Unlock first: approving a signature and then hearing "locked" would waste the person's answer.
+      const node = await this.unlockedNode(origin);
       await this.approveOrReject({ kind: 'signMessage', origin, message: p.message });
-      const signature = await (await this.unlockedNode()).signMessage(p.message);
+      const signature = await node.signMessage(p.message);
       return { message: p.message, signature };
     },
     verifyMessage: async (_origin, p) => {
@@ -114,10 +122,11 @@ export class WeblnService {
     return site?.enabled && !site.paused ? site : undefined;
   }
 
-  private async requireEnabled(origin: string): Promise<void> {
+  private async requireEnabled(origin: string): Promise<SiteView> {
     const site = await this.d.policy.getSite(origin);
     if (!site?.enabled) throw error('SITE_NOT_ENABLED', 'call webln.enable() first; not enabled for', origin);
     if (site.paused) throw error('SITE_PAUSED', 'payments paused for', origin);
+    return site;
   }
 
   private async enable(origin: string): Promise<{ enabled: true }> {
@@ -153,11 +162,12 @@ export class WeblnService {
 
   private async payInvoice(origin: string, paymentRequest: string, method: 'sendPayment' | 'sendPaymentAsync') {
     const inv = decodeForPage(paymentRequest);
+    // Network first: an invoice for another chain is the wrong invoice whatever its age or amount.
+    const network = await this.d.nodeNetwork();
+    if (network && !invoiceMatchesNode(inv.network, network)) throw error('INVOICE_WRONG_NETWORK', `invoice is for ${inv.network}, node is on`, network);
     if (isExpired(inv, Math.floor(this.now() / 1000))) throw error('INVOICE_EXPIRED', 'invoice expired at', new Date(inv.expiresAt * 1000).toISOString());
     const amount = amountSat(inv);
     if (amount === null || amount === 0) throw error('INVOICE_NO_AMOUNT', 'invoice has no amount');
-    const network = await this.d.nodeNetwork();
-    if (network && !invoiceMatchesNode(inv.network, network)) throw error('INVOICE_WRONG_NETWORK', `invoice is for ${inv.network}, node is on`, network);
     const previous = await this.d.ledger.byHash(inv.paymentHash);
     if (previous && previous.status !== 'failed') throw error('DUPLICATE_PAYMENT', 'invoice already paid or in flight', inv.paymentHash);
     const result = await this.pay(
@@ -187,7 +197,7 @@ export class WeblnService {
         feeLimitSat,
         preimage: bytesToHex(preimage),
         timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60,
-        ...(p.customRecords && { customRecords: p.customRecords }),
+        ...(p.customRecords && { customRecords: recordsAsHex(p.customRecords) }),
       }),
     );
   }
@@ -261,14 +271,21 @@ export class WeblnService {
       await this.d.policy.release(reservation.id);
       throw e;
     }
-    const outcome = send(node, reservation.maxFeeSat).then(
-      (result) => this.settle(entry, reservation, result),
-      // Outcome unknown (node unreachable mid-call): the entry stays pending with its
-      // reservation held, and reconcile() asks the node later.
-      (e: unknown) => {
-        throw e;
-      },
-    );
+    this.sending.add(entry.id);
+    const outcome = send(node, reservation.maxFeeSat)
+      .then(
+        (result) => this.settle(entry, reservation, result),
+        async (e: unknown) => {
+          // The connector refused the input before anything went on the wire: nothing was sent.
+          if (e instanceof SatnavError && e.code === 'NODE_BAD_INPUT') {
+            await applyOutcome(this.d, entry, reservation.id, { status: 'FAILED', feeSat: 0, amountSat: entry.amountSat, failureReason: 'not_sent' });
+          }
+          // Otherwise the outcome is unknown (node unreachable mid-call): the entry stays
+          // pending with its reservation held, and reconcile() asks the node later.
+          throw e;
+        },
+      )
+      .finally(() => this.sending.delete(entry.id));
     if (p.method === 'sendPaymentAsync') {
       outcome.catch(() => undefined);
       return {};
@@ -301,10 +318,13 @@ export class WeblnService {
    * payment the ledger still has pending and settle its budget hold.
    */
   async reconcile(): Promise<{ resolved: number; stillPending: number }> {
-    if ((await this.d.ledger.pending()).length === 0 || !(await this.d.isUnlocked())) return { resolved: 0, stillPending: 0 };
+    const pending = await this.d.ledger.pending();
+    if (pending.length === 0 || !(await this.d.isUnlocked())) return { resolved: 0, stillPending: pending.length };
     const node = await this.d.node();
     const r = await this.d.ledger.reconcile(
-      async (hash) => {
+      async (hash, entry) => {
+        // Its send call may not have reached the node yet; "not found" would wrongly release its hold.
+        if (this.sending.has(entry.id)) return { status: 'IN_FLIGHT' };
         try {
           const p = await node.trackPayment(hash, { waitFinal: false });
           return {
@@ -383,6 +403,15 @@ async function applyOutcome(
   } else {
     await d.ledger.update(entry.id, { status: 'in_flight' });
   }
+}
+
+function isGrantable(method: string): method is WeblnMethod {
+  return (WEBLN_METHODS as readonly string[]).includes(method);
+}
+
+/** WebLN custom record values are plain strings (webln.guide); the node takes their UTF-8 bytes. */
+function recordsAsHex(records: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(records).map(([type, value]) => [type, bytesToHex(utf8ToBytes(value))]));
 }
 
 function decodeForPage(paymentRequest: string): Invoice {

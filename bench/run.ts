@@ -1,0 +1,154 @@
+/**
+ * `npm run bench`: figures as ratios against a baseline measured in the same
+ * run, so they mean something on a shared, noisy machine.
+ *
+ * 1. unlock: Vault.unlock with the shipped KDF vs decrypting the same vault
+ *    with the already-derived key (what the KDF costs on top).
+ * 2. bundle sizes of the built entry points (bytes, gzip); provider budget.
+ * 3. page load of a local page with Satnav vs without (two browser profiles).
+ * 4. sendPayment round trip through the extension (page → bridge → worker →
+ *    node) vs the same payment by a direct connector call.
+ */
+import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startDemoSites } from '../demo-sites/server.ts';
+import { startDevnet } from '../devnet/index.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, launchWithExtension, serviceWorkerOf } from '../e2e/fixtures.ts';
+import { LndRest } from '../src/node/lnd-rest.ts';
+import { MemoryStore } from '../src/storage/kv.ts';
+import { generateMnemonic } from '../src/vault/mnemonic.ts';
+import { decryptWithKey } from '../src/vault/vault-format.ts';
+import { Vault } from '../src/vault/vault.ts';
+import { bundleSizes, PROVIDER_GZIP_BUDGET } from './bundle.ts';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function benchUnlock() {
+  const local = new MemoryStore();
+  const session = new MemoryStore();
+  const vault = new Vault({ local, session });
+  await vault.create(generateMnemonic(12), 'bench password 1');
+  const unlock = await timeIt(7, async () => {
+    await vault.lock();
+    await vault.unlock('bench password 1');
+  });
+  const record = await local.get('vault.record');
+  const { key } = (await session.get<{ key: string }>('vault.session'))!;
+  const decrypt = await timeIt(7, () => decryptWithKey(record as never, Uint8Array.from(Buffer.from(key, 'hex'))));
+  const u = median(unlock);
+  const d = median(decrypt);
+  console.log(`unlock (PBKDF2-SHA256 600k, median of 7)   ${ms(u)}   = ${(u / d).toFixed(0)}× decrypt-with-key baseline (${ms(d)})`);
+}
+
+function benchSizes() {
+  const sizes = bundleSizes(DIST);
+  for (const [name, s] of Object.entries(sizes)) {
+    console.log(`bundle ${name.padEnd(9)} ${kb(s.bytes).padStart(9)}  gzip ${kb(s.gzip).padStart(8)}  (${s.files.length} file${s.files.length > 1 ? 's' : ''})`);
+  }
+  const p = sizes.provider.gzip;
+  console.log(`provider budget: ${kb(p)} of ${kb(PROVIDER_GZIP_BUDGET)} gzip (${((p / PROVIDER_GZIP_BUDGET) * 100).toFixed(0)} %)${p > PROVIDER_GZIP_BUDGET ? '  OVER BUDGET' : ''}`);
+  return p <= PROVIDER_GZIP_BUDGET;
+}
+
+async function loadTimes(page: Page, url: string, runs: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await page.goto(url, { waitUntil: 'load' });
+    out.push(await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return nav.loadEventEnd - nav.startTime;
+    }));
+  }
+  return out;
+}
+
+async function plainContext(dir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+async function main() {
+  console.log('Satnav bench', new Date().toISOString(), '\n');
+  await benchUnlock();
+  const sizesOk = benchSizes();
+
+  const devnet = await startDevnet({ basePort: 0 });
+  const sites = await startDemoSites({ port: 0, devnet: devnet.control });
+  const dirs = [mkdtempSync(path.join(tmpdir(), 'satnav-bench-')), mkdtempSync(path.join(tmpdir(), 'satnav-bench-'))];
+  try {
+    const url = `${sites.url}/webln-direct.html`;
+    const RUNS = 15;
+    const plain = await plainContext(dirs[0]!);
+    const plainPage = await plain.newPage();
+    await loadTimes(plainPage, url, 3);
+    const without = median(await loadTimes(plainPage, url, RUNS));
+    await plain.close();
+
+    const ctx = await launchWithExtension(dirs[1]!);
+    const sw = await serviceWorkerOf(ctx);
+    const id = new URL(sw.url()).host;
+    const ui = await ctx.newPage();
+    await ui.goto(`chrome-extension://${id}/extension/popup/index.html`);
+    const call = (request: Record<string, unknown>) =>
+      ui.evaluate(async (r) => {
+        const reply = await chrome.runtime.sendMessage({ channel: 'satnav/ui', request: r });
+        if (!reply?.ok) throw new Error(JSON.stringify(reply));
+        return reply.result;
+      }, request);
+    await call({ type: 'vault.create', mnemonic: generateMnemonic(12), password: 'bench password 1' });
+    const a = devnet.nodes.alice;
+    await call({ type: 'node.connect', connection: { restUrl: a.lndRestUrl, macaroon: a.adminMacaroonHex } });
+    await call({ type: 'limits.updateGlobal', patch: { dailyCapSat: 1_000_000 } });
+    await call({ type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, allowanceSat: 1_000_000 } });
+
+    const page = await ctx.newPage();
+    await loadTimes(page, url, 3);
+    const withExt = median(await loadTimes(page, url, RUNS));
+    console.log(`\npage load, local page (median of ${RUNS})      with Satnav ${ms(withExt)} vs without ${ms(without)}  = ${(withExt / without).toFixed(2)}×`);
+
+    const PAYMENTS = 15;
+    const invoices = async (n: number) => Promise.all(Array.from({ length: n }, () => devnet.control.createInvoice('carol', { amountSat: 10 })));
+    const viaExt: number[] = [];
+    for (const inv of await invoices(PAYMENTS)) {
+      viaExt.push(
+        await page.evaluate(async (pr) => {
+          const t = performance.now();
+          await window.webln!.sendPayment(pr);
+          return performance.now() - t;
+        }, inv.paymentRequest),
+      );
+    }
+    const lnd = new LndRest({ baseUrl: a.lndRestUrl, macaroonHex: a.adminMacaroonHex });
+    const direct: number[] = [];
+    for (const inv of await invoices(PAYMENTS)) {
+      direct.push((await timeIt(1, () => lnd.payInvoice({ paymentRequest: inv.paymentRequest, feeLimitSat: 10 })))[0]!);
+    }
+    const e = median(viaExt.slice(2));
+    const d = median(direct.slice(2));
+    console.log(`sendPayment round trip (median of ${PAYMENTS - 2})     through Satnav ${ms(e)} vs direct connector ${ms(d)}  = ${(e / d).toFixed(2)}×`);
+    await ctx.close();
+  } finally {
+    await sites.stop();
+    await devnet.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+  if (!sizesOk) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,30 @@
+import type { BrowserContext, Page } from '@playwright/test';
+import { expect } from './fixtures.ts';
+
+/** Wait for Satnav's prompt window (a new page on the prompt URL). */
+export async function nextPrompt(context: BrowserContext): Promise<Page> {
+  const existing = context.pages().find((p) => p.url().includes('/extension/prompt/'));
+  const prompt = existing ?? (await context.waitForEvent('page', { predicate: (p) => p.url().includes('/extension/prompt/'), timeout: 15_000 }));
+  await prompt.setViewportSize({ width: 400, height: 640 });
+  await expect(prompt.getByTestId('prompt-approve').or(prompt.getByTestId('prompt-unlock-submit'))).toBeVisible();
+  return prompt;
+}
+
+export async function approveEnable(context: BrowserContext, allowanceSat = 1000, shot?: (p: Page, n: string) => Promise<void>): Promise<void> {
+  const prompt = await nextPrompt(context);
+  await prompt.getByTestId('prompt-allowance').fill(String(allowanceSat));
+  if (shot) await shot(prompt, '20-prompt-enable');
+  await Promise.all([prompt.waitForEvent('close'), prompt.getByTestId('prompt-approve').click()]);
+}
+
+/** The last result the demo shop printed (see demo-sites/public/shop.js). */
+export async function lastResult<T = Record<string, unknown>>(page: Page, label: string): Promise<T> {
+  await expect.poll(() => page.evaluate(() => (window as unknown as { lastResult?: { label: string } }).lastResult?.label)).toBe(label);
+  return page.evaluate(() => (window as unknown as { lastResult: { value: T } }).lastResult.value);
+}
+
+export async function clearResult(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { lastResult?: unknown }).lastResult = undefined;
+  });
+}
