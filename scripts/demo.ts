@@ -37,7 +37,8 @@ Satnav demo is running.
   popup            chrome-extension://${extensionId}/extension/popup/index.html
   demo sites       ${sites.url}
   devnet control   ${devnet.controlUrl}
-  alice (you)      ${devnet.nodes.alice.lndconnectUri}
+  your node        alice, ${devnet.nodes.alice.lndRestUrl} (the popup's "Use the simulated network" button connects it)
+  shops            ${sites.url}/webln-direct.html, ${sites.url}/webln-client.html
 ${headless ? '\nNo display found: Chromium runs headless. Set DISPLAY (e.g. run under xvfb-run) to see the window.\n' : ''}
 Press Ctrl-C to stop.`);
 

@@ -67,6 +67,55 @@ export function formatTime(epochMs: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(epochMs);
 }
 
+/** Date and clock time, e.g. for a ledger entry's tooltip or an invoice's expiry. */
+export function formatDateTime(epochMs: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(epochMs);
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * A moment relative to `nowMs` in the locale's words: "now", "5 minutes ago",
+ * "in 2 hours"; beyond a day the date and time read better than "3 days ago".
+ * `nowMs` is passed in so the same list renders the same way within one refresh.
+ */
+export function formatRelativeTime(epochMs: number, nowMs: number, locale: string): string {
+  const diff = epochMs - nowMs;
+  const abs = Math.abs(diff);
+  if (abs >= DAY_MS) return formatDateTime(epochMs, locale);
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  if (abs < MINUTE_MS) return rtf.format(0, 'second');
+  if (abs < HOUR_MS) return rtf.format(Math.trunc(diff / MINUTE_MS), 'minute');
+  return rtf.format(Math.trunc(diff / HOUR_MS), 'hour');
+}
+
+/** Time left as a clock: 9:05, 1:02:03; zero once passed. Rounded up so "0:00" means it is over. */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** An amount with the way it moved: "−1,234 sat" paid out, "+1,234 sat" received (U+2212, not a hyphen). */
+export function formatSignedSats(sats: number, direction: 'in' | 'out', locale: string): string {
+  return `${direction === 'out' ? '\u2212' : '+'}${formatSats(sats, locale)}`;
+}
+
+/** Long identifiers (pubkeys, hashes) cut in the middle: 02abcdef…12345678. */
+export function shortenMiddle(text: string, keep = 8): string {
+  return text.length <= keep * 2 + 1 ? text : `${text.slice(0, keep)}…${text.slice(-keep)}`;
+}
+
+/** `part` as a percentage of `total`, clamped to 0–100; anything used of a zero budget is all of it. */
+export function shareOf(part: number, total: number): number {
+  if (part <= 0) return 0;
+  if (total <= 0) return 100;
+  return Math.min(100, (part / total) * 100);
+}
+
 /** `raw / 10^decimals` as an exact decimal string: ("123450", 2) → "1234.50". */
 export function shiftDecimal(raw: string, decimals: number): `${number}` {
   if (!/^\d+$/.test(raw)) throw new Error(`format: invalid amount=${JSON.stringify(raw)}`);

@@ -1,10 +1,12 @@
 /**
  * The onboarding and connect forms' own rules, kept out of the components so they
- * can be tested: password checks, which seed words to ask back, and what a node
- * connection form amounts to.
+ * can be tested: password checks, which seed words to ask back, what a node
+ * connection form amounts to, and the spending-limit fields.
  */
 import type { NodeConnectRequest } from '../../src/messages/ui-api.ts';
+import { isSats } from '../../src/policy/sats.ts';
 import { formError, type ErrorLike } from './error-text.ts';
+import { shiftDecimal } from './format.ts';
 
 /** Same minimum the worker enforces (PASSWORD_TOO_SHORT); checked here for instant feedback. */
 export const MIN_PASSWORD_LENGTH = 8;
@@ -91,4 +93,30 @@ export function nodeOrigin(connection: NodeConnectRequest): string | undefined {
     // Malformed input: the worker names the problem (LNDCONNECT_INVALID), there is just no address to offer.
   }
   return undefined;
+}
+
+/** Whole, non-negative sat within the bitcoin supply, as typed ("1000", " 1000 "); anything else (1.5, -1, 1e3, "") is undefined. */
+export function parseSats(text: string): number | undefined {
+  const digits = text.trim();
+  if (!/^\d+$/.test(digits)) return undefined;
+  const n = Number(digits);
+  return isSats(n) ? n : undefined;
+}
+
+/** Fees are stored in parts per million; 1 ppm = 0.0001 %, so four decimals are exact. */
+const PPM_PER_PERCENT_DIGITS = 4;
+const MAX_PPM = 1_000_000;
+
+/** A typed percentage as ppm without float rounding: "1" → 10000, "0,5" → 5000; over 100 % or past 4 decimals is undefined. */
+export function percentToPpm(text: string): number | undefined {
+  const match = /^(\d{1,3})(?:[.,](\d{1,4}))?$/.exec(text.trim());
+  if (!match) return undefined;
+  const ppm = Number(match[1]) * 10 ** PPM_PER_PERCENT_DIGITS + Number((match[2] ?? '').padEnd(PPM_PER_PERCENT_DIGITS, '0'));
+  return ppm <= MAX_PPM ? ppm : undefined;
+}
+
+/** ppm as the percentage a person types: 10000 → "1", 5000 → "0.5", 1 → "0.0001". */
+export function ppmToPercent(ppm: number): string {
+  const exact = shiftDecimal(String(ppm), PPM_PER_PERCENT_DIGITS);
+  return exact.replace(/\.?0+$/, '');
 }

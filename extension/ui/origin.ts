@@ -1,0 +1,32 @@
+/**
+ * Websites as people should read them: the host is what identifies a site, so
+ * it is shown big; the scheme small; and plain http from another machine is
+ * flagged, since anyone on the network path can rewrite what that page asks.
+ */
+
+export interface OriginParts {
+  /** "https://", "http://"; empty when the origin is not a URL. */
+  scheme: string;
+  /** Host and port: "shop.example", "127.0.0.1:8900". */
+  host: string;
+  /** https, or http to this machine (which browsers also treat as trustworthy). */
+  secure: boolean;
+}
+
+export function originParts(origin: string): OriginParts {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return { scheme: '', host: origin, secure: false };
+  }
+  if (!url.host) return { scheme: '', host: origin, secure: false };
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  return { scheme: `${url.protocol}//`, host: url.host, secure };
+}
+
+/** localhost, *.localhost, 127.0.0.0/8 and [::1]: traffic that never leaves the machine. */
+export function isLoopback(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(name);
+}
