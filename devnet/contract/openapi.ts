@@ -193,6 +193,10 @@ function safeDecode(s: string): string {
   }
 }
 
+function isErrorLine(body: unknown): body is { error: unknown } {
+  return typeof body === 'object' && body !== null && Object.keys(body).length === 1 && 'error' in body;
+}
+
 /** The operation serving `method path`; `streaming` when its 200 answer is an NDJSON stream. */
 export function findOperation(
   api: Api,
@@ -201,8 +205,11 @@ export function findOperation(
 ): { operationId: string; pathTemplate: string; streaming: boolean } | undefined {
   const m = match(api, method, path);
   if (!m) return undefined;
-  const title = m.route.op.responses['200']?.schema?.title ?? '';
-  return { operationId: m.route.op.operationId, pathTemplate: m.route.template, streaming: title.startsWith('Stream result of') };
+  return { operationId: m.route.op.operationId, pathTemplate: m.route.template, streaming: isStreaming(m.route) };
+}
+
+function isStreaming(route: { op: { responses: Record<string, { schema?: { title?: string } } | undefined> } }): boolean {
+  return (route.op.responses['200']?.schema?.title ?? '').startsWith('Stream result of');
 }
 
 /** A path or query value, as grpc-gateway parses it from text. */
@@ -294,5 +301,8 @@ export function validateResponse(api: Api, method: string, path: string, status:
   const key = status === 200 ? '200' : 'default';
   const schema = m.route.op.responses[key]?.schema;
   if (!schema) return [`response ${status}: no schema for ${key}`];
-  return schemaErrors(validator(model(api), m.route, key, schema), body, `response ${status}`);
+  // grpc-gateway: a stream failing before its first message answers with the error's HTTP
+  // status and one `{"error": status}` line instead of a bare status.
+  const streamError = key === 'default' && isStreaming(m.route) && isErrorLine(body);
+  return schemaErrors(validator(model(api), m.route, key, schema), streamError ? body.error : body, `response ${status}`);
 }

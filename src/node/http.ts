@@ -138,7 +138,9 @@ function errorFromBody(status: number, text: string, where: string): SatnavError
     if (status === 401 || status === 403 || AUTH.test(text) || LOCKED.test(text)) return nodeError(status, text.trim());
     return error('NODE_BAD_RESPONSE', `HTTP ${status} without a JSON body`, where, { httpStatus: status });
   }
-  const s = rpcStatus.safeParse(parsed);
+  // A stream that fails before its first message answers `{"error": status}` (grpc-gateway).
+  const wrapped = z.object({ error: rpcStatus }).safeParse(parsed);
+  const s = wrapped.success ? { success: true as const, data: wrapped.data.error } : rpcStatus.safeParse(parsed);
   return s.success ? nodeError(status, s.data.message ?? '', s.data.code) : nodeError(status, text.slice(0, 200));
 }
 
