@@ -1,30 +1,11 @@
-import { readFileSync } from 'node:fs';
 import bolt11 from 'bolt11';
 import { bech32 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
-import { fromHex } from './codec.ts';
+import { fromHex, toHex } from './codec.ts';
 import { amountText, encodeInvoice, FIELD_TYPES, type InvoiceField } from './bolt11-encode.ts';
 import { deriveKey } from './keys.ts';
-
-interface SpecExample {
-  title: string;
-  invoice: string;
-  network: string;
-  amount_msat: string | null;
-  timestamp: number;
-  payment_hash: string;
-  payment_secret: string;
-  description: string | null;
-  description_hash: string | null;
-  payee_pubkey: string | null;
-  expiry_seconds: number | null;
-  min_final_cltv_expiry_delta?: number;
-  payment_metadata?: string;
-  features?: number[];
-}
-const spec = JSON.parse(
-  readFileSync(new URL('../../shared/vectors/bolt11-spec-examples.json', import.meta.url), 'utf8'),
-) as { signing_priv_key: string; valid: SpecExample[] };
+import { readPaymentRequest } from './node-ops.ts';
+import { bolt11Examples as spec, type Bolt11ValidExample as SpecExample } from '../src/testing/bolt11-vectors.ts';
 
 const LETTER_OF = new Map<number, keyof typeof FIELD_TYPES>(
   Object.entries(FIELD_TYPES).map(([k, v]) => [v, k as keyof typeof FIELD_TYPES]),
@@ -55,7 +36,7 @@ function fieldsOf(v: SpecExample): InvoiceField[] | undefined {
     else if (letter === 'c' && v.min_final_cltv_expiry_delta !== undefined)
       out.push({ type: 'c', minFinalCltvExpiryDelta: v.min_final_cltv_expiry_delta });
     else if (letter === 'm' && v.payment_metadata) out.push({ type: 'm', metadata: fromHex(v.payment_metadata) });
-    else if (letter === '9' && v.features) out.push({ type: '9', features: v.features });
+    else if (letter === '9') out.push({ type: '9', features: v.features });
     else return undefined; // a field this writer does not produce (fallback, route hint, ignored junk)
   }
   return out;
@@ -112,6 +93,62 @@ describe('bolt11 writer, read back by the bolt11 package', () => {
     expect(dec.tagsObject.expire_time).toBe(3600);
     expect(dec.tagsObject.feature_bits?.payment_secret?.required).toBe(true);
     expect(dec.tagsObject.feature_bits?.basic_mpp?.supported).toBe(true);
+  });
+});
+
+describe('bolt11 writer, read back by the devnet reader (readPaymentRequest)', () => {
+  it('reads back what a devnet node signs', () => {
+    const key = deriveKey('t', 'dave');
+    const pr = encodeInvoice(
+      {
+        currency: 'bcrt',
+        amountMsat: 5_000_001n,
+        timestamp: 1_700_000_123,
+        fields: [
+          { type: 'p', paymentHash: new Uint8Array(32).fill(3) },
+          { type: 's', paymentSecret: new Uint8Array(32).fill(4) },
+          { type: 'h', descriptionHash: new Uint8Array(32).fill(5) },
+          { type: 'x', expirySeconds: 0 },
+          { type: 'c', minFinalCltvExpiryDelta: 144 },
+          { type: '9', features: [8, 14, 17] },
+        ],
+      },
+      key.secret,
+    );
+    const d = readPaymentRequest(pr);
+    expect(d).toMatchObject({ network: 'regtest', amountMsat: 5_000_001n, expirySeconds: 0, minFinalCltvExpiry: 144, payee: key.pubkeyHex });
+    expect(d.paymentHash).toBe(toHex(new Uint8Array(32).fill(3)));
+    expect(d.paymentSecret).toBe(toHex(new Uint8Array(32).fill(4)));
+    expect(d.descriptionHash).toBe(toHex(new Uint8Array(32).fill(5)));
+    expect(d.description).toBeUndefined();
+    expect(d.features).toEqual([8, 14, 17]);
+  });
+  const base = { currency: 'bcrt', timestamp: 1 };
+  const hash = { type: 'p', paymentHash: new Uint8Array(32) } as const;
+  const secret = { type: 's', paymentSecret: new Uint8Array(32) } as const;
+  const memo = { type: 'd', description: 'x' } as const;
+  it('rejects an invoice with a payee field that did not sign it', () => {
+    const pr = encodeInvoice(
+      { ...base, fields: [hash, secret, memo, { type: 'n', payee: deriveKey('t', 'carol').pubkey }] },
+      deriveKey('t', 'mallory').secret,
+    );
+    expect(() => readPaymentRequest(pr)).toThrow(/^bolt11: signature does not match payee/);
+  });
+  it('rejects an invoice without description or hash (lnd does)', () => {
+    const pr = encodeInvoice({ ...base, fields: [hash, secret] }, deriveKey('t', 'x').secret);
+    expect(() => readPaymentRequest(pr)).toThrow(/^bolt11: missing description and description hash$/);
+  });
+  it('rejects an invoice without payment secret', () => {
+    const pr = encodeInvoice({ ...base, fields: [hash, memo] }, deriveKey('t', 'x').secret);
+    expect(() => readPaymentRequest(pr)).toThrow(/^bolt11: missing payment secret/);
+  });
+  it('rejects an unknown required feature', () => {
+    const pr = encodeInvoice({ ...base, fields: [hash, secret, memo, { type: '9', features: [8, 14, 100] }] }, deriveKey('t', 'x').secret);
+    expect(() => readPaymentRequest(pr)).toThrow(/^bolt11: unknown required feature=100/);
+  });
+  it('rejects garbage', () => {
+    expect(() => readPaymentRequest('hello')).toThrow(/^bolt11: /);
+    expect(() => readPaymentRequest('')).toThrow(/^bolt11: /);
   });
 });
 

@@ -12,7 +12,7 @@ import * as secp from '@noble/secp256k1';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, toHex, utf8Bytes } from './codec.ts';
-import { zbase32Decode, zbase32Encode } from './zbase32.ts';
+import { zbase32Decode, zbase32Encode } from '../src/keys/zbase32.ts';
 
 // The synchronous signer needs these; setting them is idempotent for any other user of the module.
 secp.hashes.sha256 = sha256;

@@ -4,8 +4,8 @@
  * `bytes` through `enc` (base64 for lnd, hex when tapd embeds these messages), hash fields typed
  * `string` as hex. Unset message fields are left out rather than written as null.
  */
-import { toB64, toHex, utf8Bytes } from './codec.ts';
-import type { DecodedInvoice } from './bolt11-decode.ts';
+import type { Invoice } from '../src/bolt11/index.ts';
+import { fromHex, toB64, toHex, utf8Bytes } from './codec.ts';
 import type { InvoiceHtlc, InvoiceRecord } from './invoices.ts';
 import { otherSide, reserveSat, sideOf, type Channel, type Network } from './network.ts';
 import type { SimNode } from './node.ts';
@@ -303,20 +303,20 @@ export function addInvoiceJson(inv: InvoiceRecord, enc: Enc) {
   return { r_hash: enc(inv.hash), payment_request: inv.paymentRequest, add_index: str(inv.addIndex), payment_addr: enc(inv.paymentAddr) };
 }
 
-export function payReqJson(d: DecodedInvoice, enc: Enc) {
+export function payReqJson(d: Invoice, enc: Enc) {
   const msat = Number(d.amountMsat ?? 0n);
   return {
     destination: d.payee,
-    payment_hash: toHex(d.paymentHash),
+    payment_hash: d.paymentHash,
     num_satoshis: sat(msat),
     timestamp: str(d.timestamp),
-    expiry: str(d.expiry),
+    expiry: str(d.expirySeconds),
     description: d.description ?? '',
-    description_hash: d.descriptionHash ? toHex(d.descriptionHash) : '',
+    description_hash: d.descriptionHash ?? '',
     fallback_addr: '',
-    cltv_expiry: str(d.minFinalCltvExpiryDelta),
+    cltv_expiry: str(d.minFinalCltvExpiry),
     route_hints: [],
-    payment_addr: enc(d.paymentSecret),
+    payment_addr: enc(fromHex(d.paymentSecret ?? '')),
     num_msat: str(msat),
     features: featuresJson(d.features),
     blinded_paths: [],

@@ -25,7 +25,6 @@
  * | POST   | /v1/verifymessage                  | Lightning.VerifyMessage             | read     |
  */
 import { fromHex, isHex, toHex } from './codec.ts';
-import { decodeInvoice } from './bolt11-decode.ts';
 import { Fields, queryBool, queryBytes, queryInt } from './fields.ts';
 import { Code, RpcError, type RequestCtx, type RouteDef } from './http.ts';
 import { isFinal, type InvoiceRecord } from './invoices.ts';
@@ -41,7 +40,7 @@ import {
   payReqJson,
   walletBalanceJson,
 } from './lnd-json.ts';
-import { addInvoice, cancelInvoice, pay, settleInvoice, type InvoiceRequest, type PayRequest, type Sim } from './node-ops.ts';
+import { addInvoice, cancelInvoice, pay, readPaymentRequest, settleInvoice, type InvoiceRequest, type PayRequest, type Sim } from './node-ops.ts';
 import { isTerminal, type PaymentRecord } from './payments.ts';
 import { subscription } from './subscription.ts';
 import { otherSide, sideOf } from './network.ts';
@@ -238,7 +237,7 @@ export function lndRoutes(sim: Sim): RouteDef[] {
       perm: 'read',
       handle: (ctx) => {
         try {
-          return { json: payReqJson(decodeInvoice(ctx.params.pay_req ?? ''), lndBytes) };
+          return { json: payReqJson(readPaymentRequest(ctx.params.pay_req ?? ''), lndBytes) };
         } catch (e) {
           throw new RpcError(Code.Unknown, (e as Error).message);
         }

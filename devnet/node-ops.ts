@@ -2,9 +2,9 @@
  * What a node does when its lnd or tapd (or the control API) asks it to add an invoice or to pay,
  * with lnd's argument checks and error texts. Shared by lnd-rest, tapd-rest and control.
  */
-import { sha256Bytes, toHex } from './codec.ts';
+import { checkPayable, decodeInvoice, type Invoice } from '../src/bolt11/index.ts';
+import { fromHex, sha256Bytes, toHex } from './codec.ts';
 import { encodeInvoice, type InvoiceField } from './bolt11-encode.ts';
-import { decodeInvoice } from './bolt11-decode.ts';
 import { InvoiceError, type AssetReceipt, type InvoiceRecord } from './invoices.ts';
 import { INVOICE_FEATURES } from './lnd-json.ts';
 import { otherSide, sideOf, type Network } from './network.ts';
@@ -164,22 +164,32 @@ export function resolvePayment(sim: Sim, r: PayRequest): ResolvedPayment {
   }
   let d;
   try {
-    d = decodeInvoice(r.paymentRequest);
+    d = readPaymentRequest(r.paymentRequest);
   } catch (e) {
     return invalid(`invalid payment request: ${(e as Error).message}`);
   }
-  if (d.currency !== 'bcrt') invalid("invoice not for current active network 'regtest'");
-  const expiresAt = d.timestamp + d.expiry;
-  if (sim.net.nowSec() >= expiresAt) invalid(`invoice expired. Valid until ${new Date(expiresAt * 1000).toISOString()}`);
-  if (d.amountMsat !== undefined && r.amtMsat !== 0) invalid('amount must not be specified when paying a non-zero amount invoice');
-  if (d.amountMsat === undefined && r.amtMsat === 0) invalid('amount must be specified when paying a zero amount invoice');
+  if (d.network !== 'regtest') invalid("invoice not for current active network 'regtest'");
+  if (sim.net.nowSec() >= d.expiresAt) invalid(`invoice expired. Valid until ${new Date(d.expiresAt * 1000).toISOString()}`);
+  if (d.amountMsat !== null && r.amtMsat !== 0) invalid('amount must not be specified when paying a non-zero amount invoice');
+  if (d.amountMsat === null && r.amtMsat === 0) invalid('amount must be specified when paying a zero amount invoice');
   return {
     dest: d.payee,
-    hash: d.paymentHash,
-    amountMsat: d.amountMsat !== undefined ? Number(d.amountMsat) : r.amtMsat,
-    paymentAddr: d.paymentSecret,
-    finalCltvDelta: d.minFinalCltvExpiryDelta,
+    hash: fromHex(d.paymentHash),
+    amountMsat: d.amountMsat !== null ? Number(d.amountMsat) : r.amtMsat,
+    paymentAddr: d.paymentSecret === undefined ? undefined : fromHex(d.paymentSecret),
+    finalCltvDelta: d.minFinalCltvExpiry,
   };
+}
+
+/**
+ * A payment request as lnd reads it: the wallet core's decoder (signature checked) and its
+ * "MUST fail the payment" rules, plus lnd's own that a description or its hash is present.
+ */
+export function readPaymentRequest(paymentRequest: string): Invoice {
+  const inv = decodeInvoice(paymentRequest);
+  checkPayable(inv);
+  if (inv.description === undefined && inv.descriptionHash === undefined) throw new Error('bolt11: missing description and description hash');
+  return inv;
 }
 
 /** routerrpc.SendPaymentV2 up to the point where the payment runs on its own. */

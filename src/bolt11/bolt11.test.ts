@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { bech32 } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -6,53 +5,10 @@ import { signAsync } from '@noble/secp256k1';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSatnavError } from '../errors.ts';
+import { bolt11Examples as vectors, WRONG_LENGTH_TITLE, type Bolt11ValidExample as ValidVector } from '../testing/bolt11-vectors.ts';
 import { amountSat, checkPayable, decodeInvoice, isExpired, matchesDescription, MAX_INVOICE_LENGTH, type Invoice } from './index.ts';
 
-interface ValidVector {
-  title: string;
-  invoice: string;
-  network: string;
-  amount_msat: string | null;
-  timestamp: number;
-  payment_hash: string;
-  payment_secret: string;
-  description: string | null;
-  description_hash: string | null;
-  description_hash_preimage?: string;
-  payee_pubkey: string | null;
-  payee_pubkey_by_raw_recovery?: string;
-  expiry_seconds: number | null;
-  min_final_cltv_expiry_delta?: number;
-  fallback_address?: string;
-  fallback_type?: string;
-  route_hints?: {
-    pubkey: string;
-    short_channel_id: string;
-    fee_base_msat: number;
-    fee_proportional_millionths: number;
-    cltv_expiry_delta: number;
-  }[][];
-  payment_metadata?: string;
-  features: number[];
-}
-interface InvalidVector {
-  title: string;
-  invoice: string;
-  reason: string;
-}
-const vectors = JSON.parse(
-  readFileSync(new URL('../../../shared/vectors/bolt11-spec-examples.json', import.meta.url), 'utf8'),
-) as {
-  signing_priv_key: string;
-  common: { default_expiry_seconds: number; default_min_final_cltv_expiry_delta: number };
-  valid: ValidVector[];
-  invalid: InvalidVector[];
-};
-
 const NETWORKS: Record<string, Invoice['network']> = { bc: 'bitcoin', tb: 'testnet', tbs: 'signet', bcrt: 'regtest' };
-// Listed as valid, but carries p/h/s/n fields of the wrong length: decoding skips them (so every
-// listed field matches) and, by the current reader rule (bolts #1243, #1305), the payment fails.
-const WRONG_LENGTH_TITLE = 'Same, but including fields which must be ignored.';
 
 /** Throws the SatnavError that `fn` throws, or fails the test. */
 function invalidError(fn: () => unknown): Error {

@@ -34,6 +34,7 @@ describe('zbase32 vectors', () => {
 describe('zbase32 codec', () => {
   it('bit layout: one zero byte is "yy", 0xff is "9h" (5 + 3 bits, padded with zeros)', () => {
     expect(zbase32Encode(Uint8Array.of(0))).toBe('yy');
+    expect(zbase32Encode(Uint8Array.of(0xf0))).toBe('6y'); // 11110 000|00: most significant bits first
     expect(zbase32Encode(Uint8Array.of(0xff))).toBe('9h');
     expect(zbase32Encode(new Uint8Array(5).fill(0xff))).toBe('99999999');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isSatnavError } from '../errors.ts';
+import { codeOf } from '../testing/expect-code.ts';
 import { restCall, restStream, type RestConfig } from './http.ts';
 
 const MAC = '0201036c6e64';
@@ -19,16 +20,6 @@ const hanging: typeof globalThis.fetch = (_input, init) =>
 const failing = (code: string): typeof globalThis.fetch => async () => {
   throw new TypeError('fetch failed', { cause: Object.assign(new Error(code), { code }) });
 };
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSatnavError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 const anyObject = z.object({ alias: z.string() });
 

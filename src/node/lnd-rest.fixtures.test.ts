@@ -3,9 +3,10 @@
  * answer passes through the contract checker (upstream swagger): `violations()` must stay empty.
  */
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { fakeDaemon, json, ndjson, rpcError, type Handler } from '../../devnet/contract/fake-daemon.ts';
-import { isSatnavError } from '../errors.ts';
+import { describe, expect, it } from 'vitest';
+import { json, ndjson, rpcError, type Handler } from '../../devnet/contract/fake-daemon.ts';
+import { checkedFakeDaemon } from '../testing/contract-checked.ts';
+import { codeOf, thrownCode } from '../testing/expect-code.ts';
 import { LndRest, parseAssetChannels } from './lnd-rest.ts';
 import type { PaymentResult } from './types.ts';
 
@@ -68,24 +69,10 @@ const invoice = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-let current: ReturnType<typeof fakeDaemon> | undefined;
+const fakeNode = checkedFakeDaemon('lnd');
 function node(routes: Record<string, Handler>) {
-  current = fakeDaemon('lnd', routes);
-  return { lnd: new LndRest({ baseUrl: 'https://alice.test:8080', macaroonHex: MAC, fetch: current.fetch, timeoutMs: 200 }), fake: current };
-}
-afterEach(() => {
-  expect(current?.violations() ?? []).toEqual([]);
-  current = undefined;
-});
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSatnavError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
+  const fake = fakeNode(routes);
+  return { lnd: new LndRest({ baseUrl: 'https://alice.test:8080', macaroonHex: MAC, fetch: fake.fetch, timeoutMs: 200 }), fake };
 }
 
 describe('LndRest (recorded fixtures)', () => {
@@ -383,13 +370,7 @@ describe('parseAssetChannels', () => {
   });
   it('rejects data that is not the JSON we expect', () => {
     for (const bad of ['not json', { open_channels: [{ local_balance: -1 }] }, { open_channels: 'x' }]) {
-      let code = '';
-      try {
-        parseAssetChannels(hex(bad));
-      } catch (e) {
-        code = isSatnavError(e) ? e.code : 'other';
-      }
-      expect(code).toBe('NODE_BAD_RESPONSE');
+      expect(thrownCode(() => parseAssetChannels(hex(bad)))).toBe('NODE_BAD_RESPONSE');
     }
   });
 });

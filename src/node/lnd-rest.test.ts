@@ -4,15 +4,15 @@
  * what it receives and answers.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevnet, type Devnet } from '../../devnet/index.ts';
-import { recordingFetch, type RecordingFetch } from '../../devnet/contract/recording-fetch.ts';
-import { isSatnavError } from '../errors.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Devnet } from '../../devnet/index.ts';
+import { checkedDevnet } from '../testing/contract-checked.ts';
+import { codeOf } from '../testing/expect-code.ts';
 import { LndRest } from './lnd-rest.ts';
 import type { PaymentResult } from './types.ts';
 
+const session = checkedDevnet();
 let devnet: Devnet;
-let rec: RecordingFetch;
 let alice: LndRest;
 let carol: LndRest;
 
@@ -20,33 +20,16 @@ const connect = (node: 'alice' | 'bob' | 'carol' | 'dave', over: { macaroonHex?:
   new LndRest({
     baseUrl: devnet.nodes[node].lndRestUrl,
     macaroonHex: over.macaroonHex ?? devnet.nodes[node].adminMacaroonHex,
-    fetch: rec.fetch,
+    fetch: session.fetch('lnd'),
     timeoutMs: over.timeoutMs ?? 5000,
   });
 
-beforeAll(async () => {
-  devnet = await startDevnet({ basePort: 0, validate: true });
-  rec = recordingFetch('lnd');
+beforeAll(() => {
+  devnet = session.devnet;
   alice = connect('alice');
   carol = connect('carol');
 });
-afterAll(async () => {
-  await devnet?.stop();
-});
-afterEach(() => {
-  expect(rec.violations()).toEqual([]);
-  expect(devnet.control.contractViolations()).toEqual([]);
-});
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSatnavError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 /** Polls `cond` (the devnet settles asynchronously); fails after `tries` rounds. */
 async function waitFor(cond: () => Promise<boolean>, tries = 200): Promise<void> {
   for (let i = 0; i < tries; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSatnavError } from '../errors.ts';
+import { thrownCode as code } from '../testing/expect-code.ts';
 import { parseLndConnect, parseManualConnection } from './lndconnect.ts';
 
 // A v2 macaroon starts 0x02, then location/identifier fields; the tail stands in for the rest.
@@ -11,16 +11,6 @@ const MAC_B64 = Buffer.from(MACAROON).toString('base64');
 const MAC_B64URL_PADDED = MAC_B64.replace(/\+/g, '-').replace(/\//g, '_');
 const CERT = Uint8Array.of(0x30, 0x82, 0x01, 0x0a, 0xfb, 0xff);
 const CERT_B64URL = Buffer.from(CERT).toString('base64url');
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (isSatnavError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('parseLndConnect: good URIs', () => {
   const good: [string, string, string][] = [

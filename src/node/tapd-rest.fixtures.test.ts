@@ -3,9 +3,10 @@
  * upstream swagger.
  */
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { fakeDaemon, json, ndjson, type Handler } from '../../devnet/contract/fake-daemon.ts';
-import { isSatnavError } from '../errors.ts';
+import { describe, expect, it } from 'vitest';
+import { json, ndjson, type Handler } from '../../devnet/contract/fake-daemon.ts';
+import { checkedFakeDaemon } from '../testing/contract-checked.ts';
+import { codeOf } from '../testing/expect-code.ts';
 import { TapdRest } from './tapd-rest.ts';
 
 const MAC = '0201047461706402';
@@ -41,24 +42,10 @@ const payment = (status: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-let current: ReturnType<typeof fakeDaemon> | undefined;
+const fakeNode = checkedFakeDaemon('tapd');
 function node(routes: Record<string, Handler>) {
-  current = fakeDaemon('tapd', routes);
-  return { tapd: new TapdRest({ baseUrl: 'https://alice.test:8089', macaroonHex: MAC, fetch: current.fetch, timeoutMs: 500 }), fake: current };
-}
-afterEach(() => {
-  expect(current?.violations() ?? []).toEqual([]);
-  current = undefined;
-});
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSatnavError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
+  const fake = fakeNode(routes);
+  return { tapd: new TapdRest({ baseUrl: 'https://alice.test:8089', macaroonHex: MAC, fetch: fake.fetch, timeoutMs: 500 }), fake };
 }
 
 const metaRoute: Handler = (req) => {

@@ -3,49 +3,30 @@
  * swagger by the recording fetch and by the devnet itself.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevnet, type Devnet } from '../../devnet/index.ts';
-import { recordingFetch, type RecordingFetch } from '../../devnet/contract/recording-fetch.ts';
-import { isSatnavError } from '../errors.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Devnet } from '../../devnet/index.ts';
+import { checkedDevnet } from '../testing/contract-checked.ts';
+import { codeOf } from '../testing/expect-code.ts';
 import { LndRest } from './lnd-rest.ts';
 import { TapdRest } from './tapd-rest.ts';
 import type { AssetBalance } from './types.ts';
 
+const session = checkedDevnet();
 let devnet: Devnet;
-let tapdRec: RecordingFetch;
-let lndRec: RecordingFetch;
 let alice: TapdRest;
 let dave: TapdRest;
 let aliceLnd: LndRest;
 
 const tapdFor = (node: 'alice' | 'dave', macaroonHex?: string) =>
-  new TapdRest({ baseUrl: devnet.nodes[node].tapdRestUrl, macaroonHex: macaroonHex ?? devnet.nodes[node].tapdMacaroonHex, fetch: tapdRec.fetch, timeoutMs: 5000 });
+  new TapdRest({ baseUrl: devnet.nodes[node].tapdRestUrl, macaroonHex: macaroonHex ?? devnet.nodes[node].tapdMacaroonHex, fetch: session.fetch('tapd'), timeoutMs: 5000 });
 
-beforeAll(async () => {
-  devnet = await startDevnet({ basePort: 0, validate: true });
-  tapdRec = recordingFetch('tapd');
-  lndRec = recordingFetch('lnd');
+beforeAll(() => {
+  devnet = session.devnet;
   alice = tapdFor('alice');
   dave = tapdFor('dave');
-  aliceLnd = new LndRest({ baseUrl: devnet.nodes.alice.lndRestUrl, macaroonHex: devnet.nodes.alice.adminMacaroonHex, fetch: lndRec.fetch });
-});
-afterAll(async () => {
-  await devnet?.stop();
-});
-afterEach(() => {
-  expect([...tapdRec.violations(), ...lndRec.violations()]).toEqual([]);
-  expect(devnet.control.contractViolations()).toEqual([]);
+  aliceLnd = new LndRest({ baseUrl: devnet.nodes.alice.lndRestUrl, macaroonHex: devnet.nodes.alice.adminMacaroonHex, fetch: session.fetch('lnd') });
 });
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSatnavError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
 const usdt = (balances: AssetBalance[]) => balances.find((b) => b.ticker === 'USDT');
 const assetChannelLocal = async () => (await aliceLnd.getBalances()).assetChannels.find((c) => !c.pending)?.localAmount ?? -1n;
 
