@@ -20,7 +20,7 @@ export function shop(getProvider) {
     buy: async () => (await getProvider()).sendPayment(await invoice(Number(document.getElementById('amount').value), 'Article: Lightning deposits explained')),
     keysend: async () => {
       const { pubkey } = await (await fetch('/api/merchant')).json();
-      return (await getProvider()).keysend({ destination: pubkey, amount: 21, customRecords: { '696969': '736174' } });
+      return (await getProvider()).keysend({ destination: pubkey, amount: 21, customRecords: { '696969': 'sat' } });
     },
     receive: async () => {
       const inv = await (await getProvider()).makeInvoice({ amount: 50, defaultMemo: 'Refund from the shop' });

@@ -48,8 +48,10 @@ const nodeId = hex(33).refine((h) => {
 /** TLV types a sender may use: the custom range (≥ 2^16, BOLT 1) of a uint64. */
 const customRecordType = z
   .string()
-  .regex(/^[0-9]{1,20}$/)
-  .refine((t) => BigInt(t) >= 65_536n && BigInt(t) < 2n ** 64n, 'custom record type must be in 65536..2^64-1');
+  // One check: zod runs later refinements even after a failed regex, and BigInt('x') throws.
+  .refine((t) => /^[0-9]{1,20}$/.test(t) && BigInt(t) >= 65_536n && BigInt(t) < 2n ** 64n, 'custom record type must be in 65536..2^64-1');
+/** zod's record silently drops an own `__proto__` key; like the strict shapes, refuse it. */
+const withoutProtoKey = z.custom<unknown>((v) => !(typeof v === 'object' && v !== null && Object.hasOwn(v, '__proto__')), 'invalid key: __proto__');
 
 const requestInvoiceArgs = z
   .object({
@@ -75,9 +77,8 @@ export const weblnParams = {
       destination: nodeId,
       amount: satsLike.refine((n) => n > 0, 'amount must be positive'),
       // Values are plain strings (webln.guide); the service sends their UTF-8 bytes.
-      customRecords: z
-        .record(customRecordType, z.string().max(4096))
-        .refine((r) => Object.keys(r).length <= 16, 'too many custom records')
+      customRecords: withoutProtoKey
+        .pipe(z.record(customRecordType, z.string().max(4096)).refine((r) => Object.keys(r).length <= 16, 'too many custom records'))
         .optional(),
     })
     .strict(),
