@@ -14,7 +14,12 @@ export async function approveEnable(context: BrowserContext, allowanceSat = 1000
   const prompt = await nextPrompt(context);
   await prompt.getByTestId('prompt-allowance').fill(String(allowanceSat));
   if (shot) await shot(prompt, '20-prompt-enable');
-  await Promise.all([prompt.waitForEvent('close'), prompt.getByTestId('prompt-approve').click()]);
+  await answer(prompt, 'prompt-approve');
+}
+
+/** Click a prompt button that closes the window (the click may race the close). */
+export async function answer(prompt: Page, testId: 'prompt-approve' | 'prompt-reject'): Promise<void> {
+  await Promise.all([prompt.waitForEvent('close'), prompt.getByTestId(testId).click().catch(() => undefined)]);
 }
 
 /** The last result the demo shop printed (see demo-sites/public/shop.js). */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { killServiceWorker } from './fixtures.ts';
 import { expect, test } from './devnet-fixtures.ts';
-import { approveEnable, clearResult, lastResult, nextPrompt } from './prompt.ts';
+import { answer, approveEnable, clearResult, lastResult, nextPrompt } from './prompt.ts';
 import { uiCall } from './wallet.ts';
 
 type PayResult = { preimage: string; paymentHash: string; error?: string; code?: string };
@@ -52,14 +52,14 @@ test('requestProvider(): enable, auto-pay within budget, prompt above it (reject
   await expect(prompt.getByTestId('prompt-origin')).toContainText('127.0.0.1');
   await expect(prompt.getByTestId('prompt-amount')).toContainText('2,000');
   await shot(prompt, '21-prompt-payment');
-  await Promise.all([prompt.waitForEvent('close'), prompt.getByTestId('prompt-reject').click()]);
+  await answer(prompt, 'prompt-reject');
   const rejected = await lastResult<{ error: string; code: string }>(page, 'buy');
   expect(rejected.error).toBe('RejectionError');
 
   await clearResult(page);
   await page.getByRole('button', { name: 'Buy book' }).click();
   prompt = await nextPrompt(context);
-  await Promise.all([prompt.waitForEvent('close'), prompt.getByTestId('prompt-approve').click()]);
+  await answer(prompt, 'prompt-approve');
   const approved = await lastResult<PayResult>(page, 'buy');
   expect(sha256hex(approved.preimage)).toBe(approved.paymentHash);
 
@@ -99,7 +99,7 @@ test('window.webln directly: makeInvoice paid by a merchant, keysend, sign and v
   await page.getByRole('button', { name: 'Sign + verify' }).click();
   const prompt = await nextPrompt(context);
   await expect(prompt.getByTestId('prompt-message')).toContainText('check me');
-  await Promise.all([prompt.waitForEvent('close'), prompt.getByTestId('prompt-approve').click()]);
+  await answer(prompt, 'prompt-approve');
   const verified = await lastResult<{ valid: boolean; pubkey: string }>(page, 'verify');
   expect(verified).toEqual({ valid: true, pubkey: devnet.nodes.alice.pubkey });
 });
@@ -212,4 +212,26 @@ test("a second site can't use the first site's permission, and a forged origin g
   const { entries } = await uiCall<{ entries: Entry[] }>(popup, { type: 'activity.list' });
   expect(entries).toHaveLength(0);
   expect(context.pages().some((p) => p.url().includes('/extension/prompt/'))).toBe(false);
+});
+
+test('webln:ready fires on window and document, and accountChanged reaches the page when the node changes', async ({ context, walletReady: popup, sites }) => {
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { seen: string[] }).seen = seen;
+    window.addEventListener('webln:ready', () => seen.push('window:ready'));
+    document.addEventListener('webln:ready', () => seen.push('document:ready'));
+    window.addEventListener('webln:enabled', () => seen.push('window:enabled'));
+  });
+  await page.goto(`${sites.url}/webln-direct.html`);
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  await approveEnable(context);
+  await lastResult(page, 'enable');
+  await page.evaluate(() => {
+    (window.webln as unknown as { on(e: string, f: () => void): void }).on('accountChanged', () => (window as unknown as { seen: string[] }).seen.push('accountChanged'));
+  });
+  await uiCall(popup, { type: 'node.disconnect' });
+  await expect.poll(() => page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toContain('accountChanged');
+  const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+  expect(seen).toEqual(expect.arrayContaining(['window:ready', 'document:ready', 'window:enabled']));
 });

@@ -73,9 +73,7 @@ export class Approvals {
 
   decide(id: string, decision: ApprovalDecision): void {
     if (!this.waiting.has(id)) throw error('APPROVAL_UNKNOWN', 'no pending question', id);
-    const windowId = this.waiting.get(id)?.windowId;
     this.finish(id, decision);
-    if (windowId !== undefined) void browser.windows.remove(windowId).catch(() => undefined);
   }
 
   private finish(id: string, decision: ApprovalDecision): void {
@@ -84,6 +82,8 @@ export class Approvals {
     this.waiting.delete(id);
     clearTimeout(w.timer);
     void this.session.remove([KEY_PREFIX + id]);
+    // Answered, timed out or closed: the window has nothing left to ask (removing a closed one is a no-op).
+    if (w.windowId !== undefined) void browser.windows.remove(w.windowId).catch(() => undefined);
     w.resolve(decision);
   }
 }

@@ -10,6 +10,7 @@ import {
   type StoredConnection,
 } from '../../src/node/connection.ts';
 import type { UiHandlers } from './ui-handlers.ts';
+import { broadcastAccountChanged } from './page-events.ts';
 import { NODE_PROFILE_KEY, NODE_SECRET_KEY, type Services } from './services.ts';
 
 const error = moduleErrors('node');
@@ -29,6 +30,7 @@ const devnetOffer = z.object({
 async function save(svc: Services, conn: StoredConnection, profile: NodeProfile): Promise<void> {
   await svc.vault.updateSecrets((s) => ({ ...s, [NODE_SECRET_KEY]: conn }));
   await svc.local.set({ [NODE_PROFILE_KEY]: profile });
+  void broadcastAccountChanged();
 }
 
 async function fetchDevnetOffer(svc: Services) {
@@ -54,6 +56,7 @@ export const nodeHandlers = {
   'node.disconnect': async (_req, svc) => {
     await svc.vault.updateSecrets(({ [NODE_SECRET_KEY]: _gone, ...rest }) => rest);
     await svc.local.remove([NODE_PROFILE_KEY]);
+    void broadcastAccountChanged();
     return statusOf(undefined);
   },
   'node.balances': async (_req, svc) => readBalances(connectorsFor(await svc.storedConnection())),

@@ -1,4 +1,4 @@
 import { mount } from '../ui/mount.tsx';
 import { PromptPage } from './PromptPage.tsx';
 
-void mount('page', <PromptPage requestId={new URLSearchParams(location.search).get('id')} />);
+void mount('prompt', <PromptPage requestId={new URLSearchParams(location.search).get('id')} />);

@@ -1,12 +1,14 @@
 import { useEffect } from 'react';
 import { boot } from './actions.ts';
 import { useRoute, type Landing } from './route.ts';
+import { Activity } from './screens/Activity.tsx';
 import { Failed, Loading } from './screens/Boot.tsx';
 import { Connect } from './screens/Connect.tsx';
 import { ConfirmWords } from './screens/ConfirmWords.tsx';
 import { CreateWords } from './screens/CreateWords.tsx';
 import { Home } from './screens/Home.tsx';
 import { ImportWords } from './screens/ImportWords.tsx';
+import { Limits } from './screens/Limits.tsx';
 import { PasswordStep } from './screens/PasswordStep.tsx';
 import { Settings } from './screens/Settings.tsx';
 import { Unlock } from './screens/Unlock.tsx';
@@ -43,5 +45,9 @@ export function App({ landing }: { landing: Landing }) {
       return <Connect />;
     case 'settings':
       return <Settings />;
+    case 'limits':
+      return <Limits />;
+    case 'activity':
+      return <Activity />;
   }
 }

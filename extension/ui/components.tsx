@@ -1,13 +1,33 @@
 /** The building blocks every screen shares, so the popup, options and prompt pages look and behave alike. */
-import { useId, useRef, type ButtonHTMLAttributes, type InputHTMLAttributes, type KeyboardEvent, type ReactNode, type TextareaHTMLAttributes } from 'react';
+import {
+  useId,
+  useRef,
+  type ButtonHTMLAttributes,
+  type InputHTMLAttributes,
+  type KeyboardEvent,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 import { errorText } from './error-text.ts';
-import { useT } from './i18n.ts';
+import { formatSats, shareOf } from './format.ts';
+import { useLocale, useT } from './i18n.ts';
 import { BackIcon } from './icons.tsx';
+import { originParts } from './origin.ts';
 
-export function Shell(props: { testId: string; title?: string; onBack?: () => void; actions?: ReactNode; footer?: ReactNode; children: ReactNode }) {
+export function Shell(props: {
+  testId: string;
+  title?: string;
+  onBack?: () => void;
+  actions?: ReactNode;
+  footer?: ReactNode;
+  /** Lists and tables that use a full tab's width (the options page). */
+  wide?: boolean;
+  children: ReactNode;
+}) {
   const t = useT();
   return (
-    <div className="screen" data-testid={props.testId}>
+    <div className={props.wide ? 'screen screen-wide' : 'screen'} data-testid={props.testId}>
       {props.title !== undefined && (
         <header className="bar">
           {props.onBack ? (
@@ -59,14 +79,130 @@ export function IconButton({ testId, label, onClick, children }: { testId: strin
 
 type FieldProps = { label: string; hint?: ReactNode; testId: string };
 
-export function Field({ label, hint, testId, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+/** A labelled input; `unit` ("sat", "%") is drawn inside the box, after the value. */
+export function Field({ label, hint, testId, unit, ...input }: FieldProps & { unit?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  const box = <input id={id} data-testid={testId} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {unit ? (
+        <div className="input-unit" data-unit={unit}>
+          {box}
+        </div>
+      ) : (
+        box
+      )}
+      {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
+    </div>
+  );
+}
+
+/**
+ * Numbers typed as text: a number input would turn "1.5" or "abc" into "" before
+ * the form could say what is wrong. The on-screen keyboard still offers digits.
+ */
+export const numericText = (inputMode: 'numeric' | 'decimal') => ({ type: 'text', inputMode, autoComplete: 'off', spellCheck: false }) as const;
+
+/** Whole sat. */
+export function SatsField(props: FieldProps & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
+  return <Field {...numericText('numeric')} unit="sat" {...props} />;
+}
+
+type SelectProps = { label: string; testId: string; options: readonly { value: string; label: ReactNode }[]; onValue: (value: string) => void };
+
+export function SelectField({ label, testId, options, onValue, ...select }: SelectProps & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'onChange'>) {
   const id = useId();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} data-testid={testId} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
-      {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
+      <select id={id} data-testid={testId} onChange={(e) => onValue(e.target.value)} {...select}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
     </div>
+  );
+}
+
+/** A checkbox with its label; `asSwitch` draws it as an on/off switch for settings that apply at once. */
+export function CheckField({ label, hint, testId, asSwitch = false, ...input }: FieldProps & { asSwitch?: boolean } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  return (
+    <div className={asSwitch ? 'check check-switch' : 'check'}>
+      <input id={id} type="checkbox" role={asSwitch ? 'switch' : undefined} data-testid={testId} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      <label htmlFor={id}>
+        {label}
+        {hint && (
+          <span className="hint" id={`${id}-hint`}>
+            {hint}
+          </span>
+        )}
+      </label>
+    </div>
+  );
+}
+
+/** A titled card of related settings. */
+export function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
+  const id = useId();
+  return (
+    <section className="card section" aria-labelledby={id} data-testid={testId}>
+      <h2 className="card-label" id={id}>
+        {title}
+      </h2>
+      <div className="stack">{children}</div>
+    </section>
+  );
+}
+
+/**
+ * How much of a budget is gone: settled spend, then holds for payments in
+ * flight (they count against the budget until they settle or fail).
+ */
+export function UsageBar({ testId, spentSat, heldSat, totalSat, caption }: { testId: string; spentSat: number; heldSat: number; totalSat: number; caption: string }) {
+  const t = useT();
+  const locale = useLocale();
+  const used = spentSat + heldSat;
+  const spentShare = shareOf(spentSat, totalSat);
+  const usedShare = shareOf(used, totalSat);
+  const level = usedShare >= 100 ? 'full' : usedShare >= 80 ? 'high' : 'ok';
+  return (
+    <div className="usage" data-testid={testId} data-level={level} data-spent-sat={spentSat} data-held-sat={heldSat} data-total-sat={totalSat}>
+      <div className="usage-track" role="meter" aria-label={caption} aria-valuemin={0} aria-valuemax={totalSat} aria-valuenow={Math.min(used, totalSat)}>
+        <span className="usage-spent" style={{ width: `${spentShare}%` }} />
+        <span className="usage-held" style={{ width: `${usedShare - spentShare}%` }} />
+      </div>
+      <p className="usage-caption">
+        {caption}
+        {heldSat > 0 && <span className="muted"> · {t('limits_held', { amount: formatSats(heldSat, locale) })}</span>}
+      </p>
+    </div>
+  );
+}
+
+/**
+ * A website by its origin: host prominent, scheme small. The element's text is
+ * exactly the origin (tests and screen readers read it whole); plain http to
+ * another machine gets a "not secure" badge beside it.
+ */
+export function OriginName({ origin, testId, className }: { origin: string; testId?: string; className?: string }) {
+  const t = useT();
+  const { scheme, host, secure } = originParts(origin);
+  return (
+    <>
+      <span className={['origin', className].filter(Boolean).join(' ')} data-testid={testId} title={origin}>
+        <span className="origin-scheme">{scheme}</span>
+        <span className="origin-host">{host}</span>
+      </span>
+      {!secure && (
+        <span className="badge badge-danger" data-testid={testId && `${testId}-insecure`}>
+          {t('common_notSecure')}
+        </span>
+      )}
+    </>
   );
 }
 

@@ -38,10 +38,27 @@ export const WORKER_ERROR_CODES = [
   'BAD_REQUEST',
   'INTERNAL',
   'NO_REPLY',
+  // Approvals, spending limits and payments.
+  'APPROVAL_UNKNOWN',
+  'APPROVAL_PENDING',
+  'REJECTED',
+  'SITE_NOT_ENABLED',
+  'SITE_PAUSED',
+  'BUDGET_EXCEEDED',
+  'DAILY_CAP_EXCEEDED',
+  'APPROVAL_REQUIRED',
+  'METHOD_NOT_GRANTED',
+  'INVALID_PATCH',
+  'INVALID_ORIGIN',
+  'FORBIDDEN',
+  'PAYMENT_FAILED',
+  'INVOICE_INVALID',
+  'INVOICE_EXPIRED',
+  'DUPLICATE_PAYMENT',
 ] as const;
 
 /** Checks the forms make before asking the worker. */
-export const FORM_ERROR_CODES = ['PASSWORD_MISMATCH', 'SEED_WORD_MISMATCH', 'CONNECTION_MISSING'] as const;
+export const FORM_ERROR_CODES = ['PASSWORD_MISMATCH', 'SEED_WORD_MISMATCH', 'CONNECTION_MISSING', 'AMOUNT_INVALID', 'FEE_PERCENT_INVALID'] as const;
 export type FormErrorCode = (typeof FORM_ERROR_CODES)[number];
 
 const KNOWN = new Set<string>([...WORKER_ERROR_CODES, ...FORM_ERROR_CODES]);

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { formatAsset, formatBtc, formatInteger, formatMinutes, formatSats, isUsdPegged, shiftDecimal } from './format.ts';
+import {
+  formatAsset,
+  formatBtc,
+  formatCountdown,
+  formatDateTime,
+  formatInteger,
+  formatMinutes,
+  formatRelativeTime,
+  formatSats,
+  formatSignedSats,
+  isUsdPegged,
+  shareOf,
+  shiftDecimal,
+  shortenMiddle,
+} from './format.ts';
 
 // French groups with a narrow no-break space and puts a no-break space before the symbol.
 const NNBSP = '\u202f';
@@ -109,4 +123,65 @@ describe('formatMinutes', () => {
     [60, 'zh-TW', '1 小時'],
   ];
   for (const [minutes, locale, want] of cases) it(`${minutes} in ${locale}`, () => expect(formatMinutes(minutes, locale)).toBe(want));
+});
+
+describe('formatRelativeTime', () => {
+  const now = Date.UTC(2025, 0, 15, 12, 0, 0);
+  const cases: [number, string, string][] = [
+    [0, 'en', 'now'],
+    [-59_000, 'en', 'now'],
+    [-60_000, 'en', '1 minute ago'],
+    [-5 * 60_000 - 59_000, 'en', '5 minutes ago'],
+    [-3 * 3_600_000, 'en', '3 hours ago'],
+    [10 * 60_000, 'en', 'in 10 minutes'],
+    [-5 * 60_000, 'fr', 'il y a 5 minutes'],
+    [-5 * 60_000, 'de', 'vor 5 Minuten'],
+    [-2 * 3_600_000, 'zh-TW', '2 小時前'],
+  ];
+  for (const [offset, locale, want] of cases) it(`${offset} ms, ${locale}`, () => expect(formatRelativeTime(now + offset, now, locale)).toBe(want));
+  it('a day or more away shows the date and time', () => {
+    const then = now - 26 * 3_600_000;
+    expect(formatRelativeTime(then, now, 'en')).toBe(formatDateTime(then, 'en'));
+    expect(formatRelativeTime(then, now, 'en')).toMatch(/Jan 14, 2025/);
+  });
+});
+
+describe('formatCountdown', () => {
+  const cases: [number, string][] = [
+    [0, '0:00'],
+    [-5000, '0:00'],
+    [1, '0:01'],
+    [9 * 60_000 + 5000, '9:05'],
+    [59 * 60_000 + 59_999, '1:00:00'],
+    [3_723_000, '1:02:03'],
+  ];
+  for (const [ms, want] of cases) it(`${ms} ms → ${want}`, () => expect(formatCountdown(ms)).toBe(want));
+});
+
+describe('formatSignedSats', () => {
+  it('out is a minus sign', () => expect(formatSignedSats(1234, 'out', 'en')).toBe('\u22121,234 sat'));
+  it('in is a plus sign', () => expect(formatSignedSats(1234, 'in', 'de')).toBe('+1.234 sat'));
+});
+
+describe('shortenMiddle', () => {
+  const pubkey = '02' + 'ab'.repeat(32);
+  it('keeps both ends of a pubkey', () => expect(shortenMiddle(pubkey)).toBe(`02ababab…abababab`));
+  it('short text is left alone', () => {
+    expect(shortenMiddle('0123456789abcdef0')).toBe('0123456789abcdef0');
+    expect(shortenMiddle('0123456789abcdef01')).toBe('01234567…abcdef01');
+  });
+  it('custom length', () => expect(shortenMiddle('abcdefghij', 2)).toBe('ab…ij'));
+});
+
+describe('shareOf', () => {
+  const cases: [number, number, number][] = [
+    [0, 1000, 0],
+    [250, 1000, 25],
+    [1000, 1000, 100],
+    [1500, 1000, 100],
+    [0, 0, 0],
+    [5, 0, 100],
+    [-5, 100, 0],
+  ];
+  for (const [part, total, want] of cases) it(`${part} of ${total} → ${want}`, () => expect(shareOf(part, total)).toBe(want));
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { checkNewPassword, connectionFrom, nodeOrigin, passwordStrength, pickPositions, secureRandomInt, wordMatches } from './forms.ts';
+import {
+  checkNewPassword,
+  connectionFrom,
+  nodeOrigin,
+  parseSats,
+  passwordStrength,
+  percentToPpm,
+  pickPositions,
+  ppmToPercent,
+  secureRandomInt,
+  wordMatches,
+} from './forms.ts';
 
 describe('checkNewPassword', () => {
   it('accepts 8 characters that match', () => expect(checkNewPassword('abcdefgh', 'abcdefgh')).toBeUndefined());
@@ -79,5 +90,49 @@ describe('nodeOrigin', () => {
     expect(nodeOrigin({ lndconnect: 'https://h:1' })).toBeUndefined();
     expect(nodeOrigin({ restUrl: 'ftp://h' })).toBeUndefined();
     expect(nodeOrigin({})).toBeUndefined();
+  });
+});
+
+describe('parseSats', () => {
+  const good: [string, number][] = [
+    ['0', 0],
+    ['1000', 1000],
+    [' 42 ', 42],
+    ['007', 7],
+    ['2100000000000000', 2_100_000_000_000_000],
+  ];
+  for (const [text, want] of good) it(`${JSON.stringify(text)} → ${want}`, () => expect(parseSats(text)).toBe(want));
+  for (const text of ['', ' ', '-1', '1.5', '1,000', '1e3', '0x10', 'abc', '2100000000000001', '99999999999999999999']) {
+    it(`rejects ${JSON.stringify(text)}`, () => expect(parseSats(text)).toBeUndefined());
+  }
+});
+
+describe('percent ↔ ppm', () => {
+  const cases: [string, number][] = [
+    ['0', 0],
+    ['1', 10_000],
+    ['0.5', 5_000],
+    ['0,5', 5_000],
+    ['0.0001', 1],
+    ['1.05', 10_500],
+    ['12.3456', 123_456],
+    ['100', 1_000_000],
+  ];
+  for (const [text, ppm] of cases) it(`${text} % = ${ppm} ppm`, () => expect(percentToPpm(text)).toBe(ppm));
+  for (const text of ['', '.5', '1.', '0.00001', '100.0001', '101', '1000', '-1', '1e2', 'abc', '1.2.3']) {
+    it(`rejects ${JSON.stringify(text)}`, () => expect(percentToPpm(text)).toBeUndefined());
+  }
+  const shown: [number, string][] = [
+    [0, '0'],
+    [1, '0.0001'],
+    [5_000, '0.5'],
+    [10_000, '1'],
+    [10_500, '1.05'],
+    [100_000, '10'],
+    [1_000_000, '100'],
+  ];
+  for (const [ppm, text] of shown) it(`${ppm} ppm shows as ${text}`, () => expect(ppmToPercent(ppm)).toBe(text));
+  it('round-trips every shown value', () => {
+    for (const ppm of [0, 1, 9, 10, 99, 1234, 10_000, 999_999, 1_000_000]) expect(percentToPpm(ppmToPercent(ppm))).toBe(ppm);
   });
 });

@@ -48,3 +48,28 @@ export const BoltIcon = () => (
     <path d="M13 2L4 14h7l-1 8 9-12h-7z" />
   </Icon>
 );
+
+/** A list with a clock: past payments. */
+export const ActivityIcon = () => (
+  <Icon>
+    <path d="M3 6h11M3 12h7M3 18h7" />
+    <circle cx="17" cy="15" r="4.5" />
+    <path d="M17 13v2l1.5 1" />
+  </Icon>
+);
+
+/** A gauge: spending limits. */
+export const GaugeIcon = () => (
+  <Icon>
+    <path d="M3.5 17a9 9 0 1 1 17 0" />
+    <path d="M12 14l4-5" />
+    <circle cx="12" cy="14" r="1.5" />
+  </Icon>
+);
+
+export const DownloadIcon = () => (
+  <Icon>
+    <path d="M12 4v11M7 10l5 5 5-5" />
+    <path d="M5 20h14" />
+  </Icon>
+);

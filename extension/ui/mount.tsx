@@ -4,7 +4,8 @@ import { createRoot } from 'react-dom/client';
 import { loadLanguage } from './actions.ts';
 import './styles.css';
 
-export type PageKind = 'popup' | 'page';
+/** The toolbar popup (fixed 360×600), a full tab (options), or the small approval window. */
+export type PageKind = 'popup' | 'page' | 'prompt';
 
 export async function mount(kind: PageKind, root: ReactNode): Promise<void> {
   document.body.classList.add(`kind-${kind}`);

@@ -16,7 +16,9 @@ export type Screen =
   | 'unlock'
   | 'home'
   | 'connect'
-  | 'settings';
+  | 'settings'
+  | 'limits'
+  | 'activity';
 
 /** Where an unlocked wallet opens: the popup shows balances, the options page its settings. */
 export type Landing = 'home' | 'settings';
@@ -37,6 +39,8 @@ interface RouteState {
   restoring: boolean;
   /** Why the first `vault.status` failed, for the `failed` screen. */
   failure: unknown;
+  /** Where a screen opened with `visit` goes back to: limits and activity open from home and from settings. */
+  returnTo: Screen;
 }
 
 export const useRoute = create<RouteState>(() => ({
@@ -45,10 +49,20 @@ export const useRoute = create<RouteState>(() => ({
   draft: undefined,
   restoring: false,
   failure: undefined,
+  returnTo: 'home',
 }));
 
 export function go(screen: Screen): void {
   useRoute.setState({ screen });
+}
+
+/** Open a screen whose back button returns to the current one. */
+export function visit(screen: Screen): void {
+  useRoute.setState((s) => ({ screen, returnTo: s.screen }));
+}
+
+export function goBack(): void {
+  go(useRoute.getState().returnTo);
 }
 
 /** Leave onboarding: the mnemonic must not outlive the flow that needed it. */

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { AssetBalance, Balances, NodeStatus } from '../../../src/messages/ui-api.ts';
 import { handleLocked, lock } from '../actions.ts';
 import { call } from '../client.ts';
@@ -6,9 +6,10 @@ import { Button, IconButton, Segmented, Shell, Spinner } from '../components.tsx
 import { errorCode, errorText } from '../error-text.ts';
 import { formatAsset, formatBtc, formatSats, formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n.ts';
-import { GearIcon, LockIcon, RefreshIcon } from '../icons.tsx';
+import { ActivityIcon, GaugeIcon, GearIcon, LockIcon, RefreshIcon } from '../icons.tsx';
 import { usePayCurrency, type PayCurrency } from '../pay-currency.ts';
-import { go } from '../route.ts';
+import { go, visit } from '../route.ts';
+import { useRefreshWhileVisible } from '../use-polling.ts';
 
 const REFRESH_MS = 10_000;
 
@@ -38,20 +39,7 @@ function useNodeOverview() {
       setBusy(false);
     }
   }, []);
-  useEffect(() => {
-    // Every call counts as activity for auto-lock: a page nobody looks at (a background
-    // tab with the options page) must not keep the wallet unlocked by polling.
-    const refreshIfSeen = () => {
-      if (document.visibilityState === 'visible') void refresh();
-    };
-    void refresh();
-    const timer = setInterval(refreshIfSeen, REFRESH_MS);
-    document.addEventListener('visibilitychange', refreshIfSeen);
-    return () => {
-      clearInterval(timer);
-      document.removeEventListener('visibilitychange', refreshIfSeen);
-    };
-  }, [refresh]);
+  useRefreshWhileVisible(refresh, REFRESH_MS);
   return { status, balances, error, busy, refresh };
 }
 
@@ -60,6 +48,12 @@ export function Home() {
   const { status, balances, error, busy, refresh } = useNodeOverview();
   const actions = (
     <>
+      <IconButton testId="activity-button" label={t('activity_title')} onClick={() => visit('activity')}>
+        <ActivityIcon />
+      </IconButton>
+      <IconButton testId="limits-button" label={t('limits_title')} onClick={() => visit('limits')}>
+        <GaugeIcon />
+      </IconButton>
       <IconButton testId="settings-button" label={t('home_settings')} onClick={() => go('settings')}>
         <GearIcon />
       </IconButton>

@@ -1,12 +1,12 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { Language, NodeStatus, Settings as SettingsValues } from '../../../src/messages/ui-api.ts';
 import { handleLocked, openOptionsPage, revealMnemonic, updateSettings } from '../actions.ts';
 import { call } from '../client.ts';
-import { Button, Field, FormError, Shell, WordGrid } from '../components.tsx';
+import { Button, Field, FormError, Section, SelectField, Shell, WordGrid } from '../components.tsx';
 import { formatMinutes } from '../format.ts';
 import { LANGS, LANGUAGE_NAMES, useLocale, useT } from '../i18n.ts';
 import { WarningIcon } from '../icons.tsx';
-import { go, useRoute } from '../route.ts';
+import { go, useRoute, visit } from '../route.ts';
 import { useAction } from '../use-action.ts';
 
 const AUTOLOCK_MINUTES = [1, 5, 15, 30, 60, 240];
@@ -46,14 +46,14 @@ export function Settings() {
             testId="autolock-select"
             label={t('settings_autolock')}
             value={String(settings.autoLockMinutes)}
-            onChange={(v) => void patch({ autoLockMinutes: Number(v) })}
+            onValue={(v) => void patch({ autoLockMinutes: Number(v) })}
             options={withCurrent(AUTOLOCK_MINUTES, settings.autoLockMinutes).map((m) => ({ value: String(m), label: <Minutes minutes={m} /> }))}
           />
           <SelectField
             testId="language-select"
             label={t('settings_language')}
             value={settings.language}
-            onChange={(v) => void patch({ language: v as Language })}
+            onValue={(v) => void patch({ language: v as Language })}
             options={[
               { value: 'auto', label: t('settings_languageAuto') },
               ...LANGS.map((lang) => ({ value: lang, label: LANGUAGE_NAMES[lang] })),
@@ -113,6 +113,17 @@ export function Settings() {
           )}
         </Section>
       )}
+      <Section title={t('settings_sites')}>
+        <p className="muted">{t('settings_sitesText')}</p>
+        <div className="row row-start">
+          <Button testId="limits-button" variant="secondary" onClick={() => visit('limits')}>
+            {t('limits_title')}
+          </Button>
+          <Button testId="activity-button" variant="secondary" onClick={() => visit('activity')}>
+            {t('activity_title')}
+          </Button>
+        </div>
+      </Section>
       <Section title={t('settings_security')}>
         <RevealSeed />
       </Section>
@@ -132,34 +143,6 @@ function withCurrent(choices: readonly number[], current: number): number[] {
 
 function Minutes({ minutes }: { minutes: number }) {
   return <>{formatMinutes(minutes, useLocale())}</>;
-}
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  const id = useId();
-  return (
-    <section className="card section" aria-labelledby={id}>
-      <h2 className="card-label" id={id}>
-        {title}
-      </h2>
-      <div className="stack">{children}</div>
-    </section>
-  );
-}
-
-function SelectField(props: { testId: string; label: string; value: string; onChange: (value: string) => void; options: { value: string; label: ReactNode }[] }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <select id={id} data-testid={props.testId} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
 }
 
 /** Recovery words behind the password again; they leave memory when hidden or when the screen closes. */

@@ -1,0 +1,84 @@
+import { useEffect, useState } from 'react';
+import type { Limits } from '../../src/messages/ui-api.ts';
+import type { Period } from '../../src/policy/index.ts';
+import { call } from '../ui/client.ts';
+import { CheckField, FormError, SatsField, SelectField } from '../ui/components.tsx';
+import { formError, type ErrorLike } from '../ui/error-text.ts';
+import { formatSats } from '../ui/format.ts';
+import { parseSats } from '../ui/forms.ts';
+import { useLocale, useT } from '../ui/i18n.ts';
+import { periodChoices } from '../ui/labels.ts';
+import { originParts } from '../ui/origin.ts';
+import { Answers, PromptFrame, type Answer } from './frame.tsx';
+
+const DEFAULT_ALLOWANCE_SAT = 1_000;
+
+/** WebLN enable(): what the site may do once connected, and how much it may spend without asking. */
+export function EnableRequest({ origin, answer }: { origin: string; answer: Answer }) {
+  const t = useT();
+  const locale = useLocale();
+  const [allowance, setAllowance] = useState(String(DEFAULT_ALLOWANCE_SAT));
+  const [period, setPeriod] = useState<Period>('day');
+  const [allowBalance, setAllowBalance] = useState(false);
+  const [remember, setRemember] = useState(true);
+  const [invalid, setInvalid] = useState<ErrorLike>();
+  const global = useGlobalLimits();
+
+  const approve = () => {
+    const allowanceSat = parseSats(allowance);
+    if (allowanceSat === undefined) return setInvalid(formError('AMOUNT_INVALID', { field: t('prompt_allowance') }));
+    setInvalid(undefined);
+    answer.submit(async () => ({ approved: true, allowanceSat, period, allowBalance, remember }));
+  };
+
+  return (
+    <PromptFrame
+      kind="enable"
+      title={t('prompt_titleEnable')}
+      origin={origin}
+      footer={<Answers answer={answer} approveTestId="prompt-approve" approveLabel={t('prompt_connect')} onApprove={approve} />}
+    >
+      <div className="stack-tight">
+        <p className="lead">{t('prompt_enableText', { site: originParts(origin).host })}</p>
+        <ul className="grants">
+          <li>{t('prompt_canInfo')}</li>
+          <li>{t('prompt_canAsk')}</li>
+          <li>{t('prompt_canAutoPay')}</li>
+        </ul>
+        <p className="hint">{t('prompt_cannot')}</p>
+      </div>
+      <div className="allowance-row">
+        <SatsField testId="prompt-allowance" label={t('prompt_allowance')} value={allowance} onChange={(e) => setAllowance(e.target.value)} />
+        <SelectField
+          testId="prompt-period"
+          label={t('limits_period')}
+          value={period}
+          onValue={(v) => setPeriod(v as Period)}
+          options={periodChoices(t)}
+        />
+      </div>
+      {global && (
+        <p className="hint" data-testid="prompt-allowance-hint">
+          {t('prompt_allowanceHint', { auto: formatSats(global.autoApproveSat, locale), cap: formatSats(global.dailyCapSat, locale) })}
+        </p>
+      )}
+      <div className="checks">
+        <CheckField testId="prompt-allow-balance" label={t('limits_balance')} checked={allowBalance} onChange={(e) => setAllowBalance(e.target.checked)} />
+        <CheckField testId="prompt-remember" label={t('prompt_remember')} checked={remember} onChange={(e) => setRemember(e.target.checked)} />
+      </div>
+      <FormError error={invalid ?? answer.error} />
+    </PromptFrame>
+  );
+}
+
+/** The global limits, to say what the allowance sits within; the question stands without them. */
+function useGlobalLimits(): Limits['global'] | undefined {
+  const [global, setGlobal] = useState<Limits['global']>();
+  useEffect(() => {
+    call({ type: 'limits.get' }).then(
+      (limits) => setGlobal(limits.global),
+      () => undefined,
+    );
+  }, []);
+  return global;
+}

@@ -1,0 +1,168 @@
+import { useEffect, useState } from 'react';
+import type { PolicyReason } from '../../src/policy/index.ts';
+import type { ApprovalRequest } from '../../src/webln/approval.ts';
+import { FormError } from '../ui/components.tsx';
+import { formatBtc, formatCountdown, formatDateTime, formatSats, shortenMiddle } from '../ui/format.ts';
+import { useLocale, useT, type Translate } from '../ui/i18n.ts';
+import { periodLabel } from '../ui/labels.ts';
+import { Answers, PromptFrame, type Answer } from './frame.tsx';
+
+type Payment = Extract<ApprovalRequest, { kind: 'payment' }>;
+
+/** Past this, the exact clock time reads better than a countdown. */
+const COUNTDOWN_MAX_MS = 60 * 60_000;
+
+/** A payment above the limits: amount and fee first, then who gets it, why Satnav asks, and what is left to spend. */
+export function PaymentRequest({ request, answer }: { request: Payment; answer: Answer }) {
+  const t = useT();
+  const locale = useLocale();
+  // Invoices state their expiry in seconds (BOLT 11).
+  const expiresAtMs = request.expiresAt !== undefined ? request.expiresAt * 1000 : undefined;
+  const now = useNow(expiresAtMs !== undefined);
+  const expired = expiresAtMs !== undefined && now >= expiresAtMs;
+  const keysend = request.method === 'keysend';
+  const { budget } = request;
+  const amount = formatSats(request.amountSat, locale);
+
+  return (
+    <PromptFrame
+      kind="payment"
+      title={t('prompt_titlePayment')}
+      origin={request.origin}
+      footer={
+        <Answers
+          answer={answer}
+          approveTestId="prompt-approve"
+          approveLabel={t('prompt_pay', { amount })}
+          approveDisabled={expired}
+          onApprove={() => answer.submit(async () => ({ approved: true }))}
+        />
+      }
+    >
+      <section className="pay-amount" aria-labelledby="pay-amount-label">
+        <h2 className="card-label" id="pay-amount-label">
+          {t('prompt_amount')}
+        </h2>
+        <p className="amount-main" data-testid="prompt-amount" data-amount-sat={request.amountSat}>
+          {amount}
+        </p>
+        <p className="amount-sub">{formatBtc(request.amountSat, locale)}</p>
+        <p className="amount-fee" data-testid="prompt-fee">
+          {t('prompt_fee', { fee: formatSats(request.maxFeeSat, locale), total: formatSats(request.amountSat + request.maxFeeSat, locale) })}
+        </p>
+      </section>
+      {expired && (
+        <div className="notice notice-error" role="alert" data-testid="prompt-expired">
+          <p>{t('prompt_expired')}</p>
+        </div>
+      )}
+      {request.description !== undefined && request.description !== '' && (
+        <figure className="site-note">
+          <figcaption>{t('prompt_description')}</figcaption>
+          <blockquote data-testid="prompt-description">{request.description}</blockquote>
+        </figure>
+      )}
+      <dl className="details details-flat">
+        <div>
+          <dt>{t('prompt_to')}</dt>
+          <dd className="mono" title={request.destination} data-testid="prompt-destination">
+            {shortenMiddle(request.destination)}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('prompt_method')}</dt>
+          <dd data-testid="prompt-method" data-method={request.method}>
+            {keysend ? <span className="badge badge-warning">{t('prompt_methodKeysend')}</span> : t('prompt_methodInvoice')}
+          </dd>
+        </div>
+        {expiresAtMs !== undefined && (
+          <div>
+            <dt>{t('prompt_expires')}</dt>
+            <dd data-testid="prompt-expiry" title={formatDateTime(expiresAtMs, locale)} className={expired ? 'text-danger' : undefined}>
+              {expired
+                ? t('prompt_expiredShort')
+                : expiresAtMs - now > COUNTDOWN_MAX_MS
+                  ? formatDateTime(expiresAtMs, locale)
+                  : t('prompt_expiresIn', { time: formatCountdown(expiresAtMs - now) })}
+            </dd>
+          </div>
+        )}
+      </dl>
+      <section className="notice notice-soft why" data-testid="prompt-reason" data-reason={request.reason} aria-labelledby="why-title">
+        <h2 className="card-label" id="why-title">
+          {t('prompt_why')}
+        </h2>
+        <p>{reasonText(request.reason, t)}</p>
+        <dl className="details details-flat" data-testid="prompt-budget">
+          <div>
+            <dt>{t('prompt_budgetSite')}</dt>
+            <dd>
+              {t('prompt_budgetSiteValue', {
+                left: formatSats(budget.remainingSiteSat, locale),
+                allowance: formatSats(budget.allowanceSat, locale),
+                period: periodLabel(budget.period, t),
+              })}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('prompt_budgetToday')}</dt>
+            <dd>{formatSats(budget.remainingDailySat, locale)}</dd>
+          </div>
+        </dl>
+      </section>
+      <details className="more" data-testid="prompt-invoice-details">
+        <summary>{keysend ? t('prompt_paymentDetails') : t('prompt_invoiceDetails')}</summary>
+        <dl className="details details-stacked">
+          <div>
+            <dt>{t('prompt_paymentHash')}</dt>
+            <dd className="mono">{request.paymentHash}</dd>
+          </div>
+          <div>
+            <dt>{t('prompt_destination')}</dt>
+            <dd className="mono">{request.destination}</dd>
+          </div>
+          {expiresAtMs !== undefined && (
+            <div>
+              <dt>{t('prompt_expires')}</dt>
+              <dd>{formatDateTime(expiresAtMs, locale)}</dd>
+            </div>
+          )}
+          {request.paymentRequest && (
+            <div>
+              <dt>{t('prompt_invoice')}</dt>
+              <dd className="mono invoice-text">{request.paymentRequest}</dd>
+            </div>
+          )}
+        </dl>
+      </details>
+      <FormError error={answer.error} />
+    </PromptFrame>
+  );
+}
+
+function reasonText(reason: PolicyReason, t: Translate): string {
+  switch (reason) {
+    case 'above_auto_approve':
+      return t('prompt_reasonAboveAutoApprove');
+    case 'above_site_allowance':
+      return t('prompt_reasonAboveAllowance');
+    case 'above_fee_limit':
+      return t('prompt_reasonAboveFeeLimit');
+    case 'l402_auto_pay_off':
+      return t('prompt_reasonL402Off');
+    default:
+      // The other reasons refuse without asking; should one reach a prompt, say it plainly.
+      return t('prompt_reasonOther');
+  }
+}
+
+/** The clock, ticking each second while `ticking` (for a countdown). */
+function useNow(ticking: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!ticking) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [ticking]);
+  return now;
+}

@@ -1,0 +1,33 @@
+import type { ApprovalRequest } from '../../src/webln/approval.ts';
+import { FormError } from '../ui/components.tsx';
+import { useT } from '../ui/i18n.ts';
+import { WarningIcon } from '../ui/icons.tsx';
+import { originParts } from '../ui/origin.ts';
+import { Answers, PromptFrame, type Answer } from './frame.tsx';
+
+type Sign = Extract<ApprovalRequest, { kind: 'signMessage' }>;
+
+/** signMessage(): the exact text, as the site sent it, with what a signature means. */
+export function SignRequest({ request, answer }: { request: Sign; answer: Answer }) {
+  const t = useT();
+  return (
+    <PromptFrame
+      kind="signMessage"
+      title={t('prompt_titleSign')}
+      origin={request.origin}
+      footer={<Answers answer={answer} approveTestId="prompt-approve" approveLabel={t('prompt_sign')} onApprove={() => answer.submit(async () => ({ approved: true }))} />}
+    >
+      <p className="lead">{t('prompt_signText', { site: originParts(request.origin).host })}</p>
+      <pre className="message-box" data-testid="prompt-message" tabIndex={0}>
+        {request.message}
+      </pre>
+      <div className="notice notice-warning" role="note">
+        <p className="notice-title">
+          <WarningIcon />
+          {t('prompt_signWarning')}
+        </p>
+      </div>
+      <FormError error={answer.error} />
+    </PromptFrame>
+  );
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { isLoopback, originParts } from './origin.ts';
+
+describe('originParts', () => {
+  const cases: [string, string, string, boolean][] = [
+    ['https://shop.example', 'https://', 'shop.example', true],
+    ['https://shop.example:8443', 'https://', 'shop.example:8443', true],
+    ['http://127.0.0.1:8900', 'http://', '127.0.0.1:8900', true],
+    ['http://localhost:3000', 'http://', 'localhost:3000', true],
+    ['http://app.localhost', 'http://', 'app.localhost', true],
+    ['http://[::1]:8080', 'http://', '[::1]:8080', true],
+    ['http://shop.example', 'http://', 'shop.example', false],
+    ['http://192.168.1.20:8080', 'http://', '192.168.1.20:8080', false],
+    // Lookalikes of loopback names are ordinary remote hosts.
+    ['http://127.0.0.1.evil.example', 'http://', '127.0.0.1.evil.example', false],
+    ['http://localhost.evil.example', 'http://', 'localhost.evil.example', false],
+    ['http://xn--80ak6aa92e.com', 'http://', 'xn--80ak6aa92e.com', false],
+  ];
+  for (const [origin, scheme, host, secure] of cases) {
+    it(origin, () => expect(originParts(origin)).toEqual({ scheme, host, secure }));
+  }
+  it('shows IDN hosts in punycode, as the browser reports them', () => expect(originParts('https://аррӏе.com').host).toBe('xn--80ak6aa92e.com'));
+  for (const odd of ['null', '', 'not a url', 'file:///etc/passwd']) {
+    it(`not a web origin: ${JSON.stringify(odd)}`, () => expect(originParts(odd)).toEqual({ scheme: '', host: odd, secure: false }));
+  }
+});
+
+describe('isLoopback', () => {
+  for (const host of ['localhost', 'LOCALHOST', 'localhost.', 'a.b.localhost', '127.0.0.1', '127.255.0.9', '[::1]']) {
+    it(`${host} is loopback`, () => expect(isLoopback(host)).toBe(true));
+  }
+  for (const host of ['localhost.example', 'notlocalhost', '128.0.0.1', '127.0.0', '10.0.0.1', '[::2]', '0.0.0.0', '127.0.0.1.nip.io']) {
+    it(`${host} is not`, () => expect(isLoopback(host)).toBe(false));
+  }
+});

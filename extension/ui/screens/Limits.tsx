@@ -1,0 +1,298 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Limits as LimitsView } from '../../../src/messages/ui-api.ts';
+import type { GlobalPolicy, Period, SitePolicyPatch, SiteView } from '../../../src/policy/index.ts';
+import { handleLocked } from '../actions.ts';
+import { call } from '../client.ts';
+import { Button, CheckField, FormError, numericText, OriginName, SatsField, Section, SelectField, Shell, Spinner, UsageBar } from '../components.tsx';
+import { formError, type ErrorLike } from '../error-text.ts';
+import { formatRelativeTime, formatSats } from '../format.ts';
+import { parseSats, percentToPpm, ppmToPercent } from '../forms.ts';
+import { useLocale, useT, type Translate } from '../i18n.ts';
+import { periodChoices } from '../labels.ts';
+import { goBack } from '../route.ts';
+import { useAction } from '../use-action.ts';
+import { useRefreshWhileVisible } from '../use-polling.ts';
+
+/** Where the last change was made, so its error and "saved" note show beside it: 'global' or a site's origin. */
+type Place = string;
+const GLOBAL: Place = 'global';
+const REFRESH_MS = 10_000;
+
+/**
+ * The spending limits: the global ones and one card per site. Every change is
+ * sent at once and the worker answers with the new limits, which replace the
+ * shown ones (so what is shown is always what is stored).
+ */
+export function Limits() {
+  const t = useT();
+  const [limits, setLimits] = useState<LimitsView>();
+  const [loadError, setLoadError] = useState<unknown>(undefined);
+  const [place, setPlace] = useState<Place>();
+  const [saved, setSaved] = useState<Place>();
+  // Bumped by every change: a refresh that started before it carries older limits and is dropped.
+  const changes = useRef(0);
+  const action = useAction(async (work: () => Promise<LimitsView>) => {
+    changes.current++;
+    setLimits(await work());
+    return true;
+  });
+
+  // Usage moves while payments happen; the drafts being typed are kept (see GlobalLimits, SiteCard).
+  const reload = useCallback(async () => {
+    const before = changes.current;
+    try {
+      const next = await call({ type: 'limits.get' });
+      if (before !== changes.current) return;
+      setLimits(next);
+      setLoadError(undefined);
+    } catch (e) {
+      if (!handleLocked(e)) setLoadError(e);
+    }
+  }, []);
+  useRefreshWhileVisible(reload, REFRESH_MS);
+
+  const editor: Editor = {
+    change: async (at, work, announce = false) => {
+      setPlace(at);
+      setSaved(undefined);
+      const ok = await action.run(work);
+      if (ok && announce) setSaved(at);
+      return ok === true;
+    },
+    reject: (at, error) => {
+      setPlace(at);
+      setSaved(undefined);
+      action.setError(error);
+    },
+    errorAt: (at) => (place === at ? action.error : undefined),
+    busyAt: (at) => place === at && action.busy,
+    savedAt: (at) => saved === at,
+  };
+
+  return (
+    <Shell testId="limits-screen" title={t('limits_title')} onBack={goBack} wide>
+      <FormError error={loadError} testId="limits-error" />
+      {!limits && loadError === undefined && <Spinner label={t('common_loading')} />}
+      {limits && (
+        <div className="limits-layout">
+          <GlobalLimits limits={limits} editor={editor} />
+          <section className="stack" aria-labelledby="sites-title">
+            <h2 className="list-title" id="sites-title">
+              {t('limits_sites')}
+            </h2>
+            {limits.sites.length === 0 ? (
+              <div className="empty empty-card" data-testid="limits-sites-empty">
+                <h2>{t('limits_noSites')}</h2>
+                <p className="muted">{t('limits_noSitesText')}</p>
+              </div>
+            ) : (
+              <div className="site-list">
+                {limits.sites.map((site) => (
+                  <SiteCard key={site.origin} site={site} editor={editor} />
+                ))}
+              </div>
+            )}
+          </section>
+        </div>
+      )}
+    </Shell>
+  );
+}
+
+interface Editor {
+  /** Send a change; `announce` shows "Saved" beside it afterwards (for explicit saves, not switches). */
+  change: (at: Place, work: () => Promise<LimitsView>, announce?: boolean) => Promise<boolean>;
+  /** Show a form check's error without calling the worker. */
+  reject: (at: Place, error: ErrorLike) => void;
+  errorAt: (at: Place) => unknown;
+  busyAt: (at: Place) => boolean;
+  savedAt: (at: Place) => boolean;
+}
+
+function Saved({ show }: { show: boolean }) {
+  const t = useT();
+  return (
+    <span className="saved" role="status" data-testid={show ? 'limits-saved' : undefined}>
+      {show ? t('common_saved') : ''}
+    </span>
+  );
+}
+
+type GlobalDraft = ReturnType<typeof draftOf>;
+
+/** The global limits as the form shows them: sats as typed digits, the fee rule's ppm as a percentage. */
+function draftOf(global: GlobalPolicy) {
+  return { cap: String(global.dailyCapSat), auto: String(global.autoApproveSat), feeBase: String(global.maxFee.baseSat), feePercent: ppmToPercent(global.maxFee.ppm) };
+}
+
+function GlobalLimits({ limits, editor }: { limits: LimitsView; editor: Editor }) {
+  const t = useT();
+  const locale = useLocale();
+  const { global, today } = limits;
+  const stored = draftOf(global);
+  const [draft, setDraft] = useState(stored);
+  // Follow the stored values when they change (after a save), but not when only a site or the
+  // usage changed: that would wipe what is being typed here.
+  const { cap, auto, feeBase, feePercent } = stored;
+  useEffect(() => setDraft({ cap, auto, feeBase, feePercent }), [cap, auto, feeBase, feePercent]);
+  const edit = (key: keyof GlobalDraft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
+
+  const save = () => {
+    const invalidAmount = (field: string) => editor.reject(GLOBAL, formError('AMOUNT_INVALID', { field }));
+    const dailyCapSat = parseSats(draft.cap);
+    if (dailyCapSat === undefined) return invalidAmount(t('limits_dailyCap'));
+    const autoApproveSat = parseSats(draft.auto);
+    if (autoApproveSat === undefined) return invalidAmount(t('limits_autoApprove'));
+    const baseSat = parseSats(draft.feeBase);
+    if (baseSat === undefined) return invalidAmount(t('limits_feeBase'));
+    const ppm = percentToPpm(draft.feePercent);
+    if (ppm === undefined) return editor.reject(GLOBAL, formError('FEE_PERCENT_INVALID'));
+    const patch = { dailyCapSat, autoApproveSat, maxFee: { baseSat, ppm } };
+    void editor.change(GLOBAL, () => call({ type: 'limits.updateGlobal', patch }), true);
+  };
+
+  return (
+    <Section title={t('limits_global')} testId="limits-global">
+      <UsageBar
+        testId="limit-today"
+        spentSat={today.spentSat}
+        heldSat={today.heldSat}
+        totalSat={today.capSat}
+        caption={t('limits_usedDay', { used: formatSats(today.spentSat + today.heldSat, locale), total: formatSats(today.capSat, locale) })}
+      />
+      <form
+        className="stack"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          save();
+        }}
+      >
+        <SatsField testId="limit-daily-cap" label={t('limits_dailyCap')} hint={t('limits_dailyCapHint')} value={draft.cap} onChange={edit('cap')} />
+        <SatsField testId="limit-auto-approve" label={t('limits_autoApprove')} hint={t('limits_autoApproveHint')} value={draft.auto} onChange={edit('auto')} />
+        <fieldset className="fee-group">
+          <legend>{t('limits_fee')}</legend>
+          <div className="fee-inputs">
+            <div className="input-unit" data-unit="sat">
+              <input data-testid="limit-fee-base" aria-label={t('limits_feeBase')} aria-describedby="fee-hint" {...numericText('numeric')} value={draft.feeBase} onChange={edit('feeBase')} />
+            </div>
+            <span className="muted">{t('limits_or')}</span>
+            <div className="input-unit" data-unit="%">
+              <input data-testid="limit-fee-percent" aria-label={t('limits_feePercent')} aria-describedby="fee-hint" {...numericText('decimal')} value={draft.feePercent} onChange={edit('feePercent')} />
+            </div>
+          </div>
+          <p className="hint" id="fee-hint">
+            {t('limits_feeHint')}
+          </p>
+        </fieldset>
+        <FormError error={editor.errorAt(GLOBAL)} />
+        <div className="save-row">
+          <Saved show={editor.savedAt(GLOBAL)} />
+          <Button testId="limits-save-global" type="submit" busy={editor.busyAt(GLOBAL)}>
+            {t('limits_saveGlobal')}
+          </Button>
+        </div>
+      </form>
+    </Section>
+  );
+}
+
+function usedCaption(site: SiteView, t: Translate, locale: string): string {
+  const values = { used: formatSats(site.spentSat + site.heldSat, locale), total: formatSats(site.allowanceSat, locale) };
+  switch (site.period) {
+    case 'day':
+      return t('limits_usedDay', values);
+    case 'week':
+      return t('limits_usedWeek', values);
+    case 'month':
+      return t('limits_usedMonth', values);
+  }
+}
+
+function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
+  const t = useT();
+  const locale = useLocale();
+  const { origin } = site;
+  const [allowance, setAllowance] = useState(String(site.allowanceSat));
+  const [period, setPeriod] = useState<Period>(site.period);
+  const [confirming, setConfirming] = useState(false);
+  useEffect(() => setAllowance(String(site.allowanceSat)), [site.allowanceSat]);
+  useEffect(() => setPeriod(site.period), [site.period]);
+
+  const update = (patch: SitePolicyPatch, announce = false) => editor.change(origin, () => call({ type: 'limits.updateSite', origin, patch }), announce);
+  const saveAllowance = () => {
+    const allowanceSat = parseSats(allowance);
+    if (allowanceSat === undefined) return editor.reject(origin, formError('AMOUNT_INVALID', { field: t('limits_allowance') }));
+    void update({ allowanceSat, period }, true);
+  };
+  const busy = editor.busyAt(origin);
+  const switches: { key: string; label: string; checked: boolean; patch: (on: boolean) => SitePolicyPatch }[] = [
+    { key: 'pause', label: t('limits_pause'), checked: site.paused, patch: (paused) => ({ paused }) },
+    { key: 'l402', label: t('limits_l402'), checked: site.l402AutoPay, patch: (l402AutoPay) => ({ l402AutoPay }) },
+    { key: 'deposits', label: t('limits_deposits'), checked: site.depositsAllowed, patch: (depositsAllowed) => ({ depositsAllowed }) },
+    { key: 'rewards', label: t('limits_rewards'), checked: site.rewardAutoClaim, patch: (rewardAutoClaim) => ({ rewardAutoClaim }) },
+    // Balance is shared only when granted explicitly (the worker checks methods.getBalance === true).
+    { key: 'balance', label: t('limits_balance'), checked: site.methods?.getBalance === true, patch: (getBalance) => ({ methods: { ...site.methods, getBalance } }) },
+  ];
+
+  return (
+    <article className="card site" data-testid={`site-row-${origin}`} data-origin={origin} data-paused={site.paused} aria-label={origin}>
+      <header className="site-head">
+        <OriginName origin={origin} className="origin-inline" />
+        {site.paused && <span className="badge badge-warning">{t('limits_paused')}</span>}
+        {!site.enabled && <span className="badge">{t('limits_notEnabled')}</span>}
+        {site.enabled && !site.remember && <span className="badge">{t('limits_sessionOnly')}</span>}
+      </header>
+      {site.lastUsedAt !== undefined && <p className="hint">{t('limits_lastUsed', { time: formatRelativeTime(site.lastUsedAt, Date.now(), locale) })}</p>}
+      <UsageBar testId={`site-budget-${origin}`} spentSat={site.spentSat} heldSat={site.heldSat} totalSat={site.allowanceSat} caption={usedCaption(site, t, locale)} />
+      <form
+        className="allowance-row"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          saveAllowance();
+        }}
+      >
+        <SatsField testId={`site-allowance-${origin}`} label={t('limits_allowance')} value={allowance} onChange={(e) => setAllowance(e.target.value)} />
+        <SelectField testId={`site-period-${origin}`} label={t('limits_period')} value={period} onValue={(v) => setPeriod(v as Period)} options={periodChoices(t)} />
+        <div className="save-row">
+          <Saved show={editor.savedAt(origin)} />
+          <Button testId={`site-save-${origin}`} type="submit" variant="secondary" busy={busy}>
+            {t('common_save')}
+          </Button>
+        </div>
+      </form>
+      <div className="switches">
+        {switches.map((s) => (
+          <CheckField
+            key={s.key}
+            asSwitch
+            testId={`site-${s.key}-${origin}`}
+            label={s.label}
+            checked={s.checked}
+            disabled={busy}
+            onChange={(e) => void update(s.patch(e.target.checked))}
+          />
+        ))}
+      </div>
+      <FormError error={editor.errorAt(origin)} />
+      {confirming ? (
+        <div className="notice notice-error confirm" role="group" aria-label={t('limits_revoke')}>
+          <p>{t('limits_revokeQuestion', { site: origin })}</p>
+          <div className="row">
+            <Button testId={`site-revoke-cancel-${origin}`} variant="secondary" autoFocus onClick={() => setConfirming(false)}>
+              {t('common_cancel')}
+            </Button>
+            <Button testId={`site-revoke-confirm-${origin}`} variant="danger" busy={busy} onClick={() => void editor.change(origin, () => call({ type: 'limits.revokeSite', origin }))}>
+              {t('limits_revokeConfirm')}
+            </Button>
+          </div>
+        </div>
+      ) : (
+        <Button testId={`site-revoke-${origin}`} variant="danger" className="revoke" onClick={() => setConfirming(true)}>
+          {t('limits_revoke')}
+        </Button>
+      )}
+    </article>
+  );
+}
