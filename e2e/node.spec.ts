@@ -21,12 +21,17 @@ test('connect to the devnet through the UI and see BTC and dollar balances', asy
   await popup.getByTestId('manual-macaroon').fill(devnet.nodes.alice.adminMacaroonHex);
   await popup.getByTestId('manual-tapd-url').fill(devnet.nodes.alice.tapdRestUrl);
   await popup.getByTestId('manual-tapd-macaroon').fill(devnet.nodes.alice.tapdMacaroonHex);
+  // The form expects mainnet by default; the devnet is regtest: refused, and the error says so.
+  await popup.getByTestId('connect-submit').click();
+  await expect(popup.getByTestId('form-error')).toContainText('regtest');
+  await shot(popup, '11b-connect-wrong-network');
+  await popup.getByTestId('connect-network').selectOption('regtest');
   await popup.getByTestId('connect-submit').click();
   await expect(popup.getByTestId('home')).toBeVisible();
   const btc = popup.getByTestId('balance-btc');
   await expect(btc).toBeVisible();
-  const expected = (await devnet.control.balances('alice')) as { channelLocalSat?: number };
-  expect(typeof expected).toBe('object');
+  const lnd = await (await fetch(`${devnet.nodes.alice.lndRestUrl}/v1/balance/channels`, { headers: { 'Grpc-Metadata-macaroon': devnet.nodes.alice.adminMacaroonHex } })).json();
+  await expect(btc).toContainText(Number(lnd.local_balance.sat).toLocaleString('en-US'));
   await expect(popup.getByTestId('balance-asset-USDT')).toBeVisible();
   await expect(popup.getByTestId('balance-asset-USDT')).toContainText('$');
   await shot(popup, '12-home-balances');

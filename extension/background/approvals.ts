@@ -20,8 +20,7 @@ interface Waiting {
  * Questions for the person, each in its own prompt window. The question is
  * kept in storage.session so the window can read it; the waiting promise lives
  * in memory only: if the worker dies, the page's request died with it, and the
- * stale question is dropped at the next start. One open question per site:
- * a page can't stack windows on the person.
+ * stale question is dropped at the next start. One open question at a time.
  */
 export class Approvals {
   private readonly waiting = new Map<string, Waiting>();
@@ -40,9 +39,10 @@ export class Approvals {
   }
 
   async ask(request: ApprovalRequest): Promise<ApprovalDecision> {
-    for (const w of this.waiting.values()) {
-      if (w.origin === request.origin) throw error('APPROVAL_PENDING', 'a question is already open for', request.origin);
-    }
+    // One open question at a time, whoever asks: frames of many origins on one page
+    // must not be able to stack windows on the person.
+    const open = [...this.waiting.values()][0];
+    if (open) throw error('APPROVAL_PENDING', 'another question is open, from', open.origin);
     const id = crypto.randomUUID();
     await this.session.set({ [KEY_PREFIX + id]: { id, request, createdAt: Date.now() } });
     const answer = new Promise<ApprovalDecision>((resolve) => {

@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent,
 import type { DevnetOffer, NodeConnectRequest } from '../../../src/messages/ui-api.ts';
 import { connectDevnet, connectNode, handleLocked } from '../actions.ts';
 import { call } from '../client.ts';
-import { Button, Field, FormError, Shell, Spinner, TextAreaField } from '../components.tsx';
+import { Button, Field, FormError, SelectField, Shell, Spinner, TextAreaField } from '../components.tsx';
 import { errorCode, formError, isErrorLike } from '../error-text.ts';
 import { connectionFrom, nodeOrigin, type ConnectTab, type ManualFields } from '../forms.ts';
 import { useT } from '../i18n.ts';
@@ -10,16 +10,24 @@ import { BoltIcon } from '../icons.tsx';
 import { go } from '../route.ts';
 import { useAction } from '../use-action.ts';
 
+const NETWORKS = ['mainnet', 'testnet', 'testnet4', 'signet', 'regtest'] as const;
+type ExpectedNetwork = (typeof NETWORKS)[number];
+
 /** Addresses and macaroons: no autofill, no spelling marks, no capitalisation. */
 const machineText = { autoComplete: 'off', autoCapitalize: 'none', spellCheck: false } as const;
 
 export function Connect() {
   const t = useT();
+  // Literal keys, so the i18n test sees every one in use.
+  const networkLabel = (n: ExpectedNetwork) =>
+    ({ mainnet: t('network_mainnet'), testnet: t('network_testnet'), testnet4: t('network_testnet4'), signet: t('network_signet'), regtest: t('network_regtest') })[n];
   const offer = useDevnetOffer();
   const [tab, setTab] = useState<ConnectTab>('lndconnect');
   const [link, setLink] = useState('');
   const [manual, setManual] = useState<ManualFields>({ restUrl: '', macaroon: '', tapdUrl: '', tapdMacaroon: '' });
   const [attempt, setAttempt] = useState<NodeConnectRequest>();
+  // The network the person means to use: a node on another one is refused (NODE_WRONG_NETWORK).
+  const [network, setNetwork] = useState<ExpectedNetwork>('mainnet');
   const { busy, error, setError, run } = useAction((target: NodeConnectRequest | 'devnet') =>
     target === 'devnet' ? connectDevnet() : connectNode(target),
   );
@@ -31,7 +39,7 @@ export function Connect() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const connection = connectionFrom(tab, link, manual);
-    if (connection) connect(connection);
+    if (connection) connect({ ...connection, expectedNetwork: network });
     else setError(formError('CONNECTION_MISSING'));
   };
   const setField = (name: keyof ManualFields) => (e: { target: { value: string } }) => setManual({ ...manual, [name]: e.target.value });
@@ -89,6 +97,14 @@ export function Connect() {
             </>
           )}
         </Tabs>
+        <SelectField
+          testId="connect-network"
+          label={t('connect_network')}
+          value={network}
+          onValue={(v) => setNetwork(v as ExpectedNetwork)}
+          options={NETWORKS.map((n) => ({ value: n, label: networkLabel(n) }))}
+        />
+        <p className="hint">{t('connect_networkHint')}</p>
         <FormError error={error}>
           <ConnectHint error={error} attempt={attempt} />
         </FormError>
@@ -137,6 +153,8 @@ function ConnectHint({ error, attempt }: { error: unknown; attempt: NodeConnectR
       return <p>{t('connect_hintAdminMacaroon')}</p>;
     case 'NODE_LOCKED':
       return <p>{t('connect_hintUnlockNode')}</p>;
+    case 'NODE_WRONG_NETWORK':
+      return <p>{t('connect_hintNetwork')}</p>;
     case 'NODE_UNREACHABLE':
     case 'NODE_TIMEOUT':
       return <p>{t('connect_hintCheckNode')}</p>;
