@@ -41,6 +41,7 @@ export async function createServices(): Promise<Services> {
   const ledger = new Ledger({ store: local, onIssue: (issue) => console.warn('satnav ledger:', issue) });
   const approvals = new Approvals(session);
   await approvals.dropStale();
+  if (coldStart) await forgetSessionOnlySites(policy);
 
   const storedConnection = async (): Promise<StoredConnection> => {
     const conn = (await vault.readSecrets<{ [NODE_SECRET_KEY]?: StoredConnection }>())[NODE_SECRET_KEY];
@@ -58,4 +59,11 @@ export async function createServices(): Promise<Services> {
     version: `Satnav ${browser.runtime.getManifest().version}`,
   });
   return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, webln, storedConnection, coldStart };
+}
+
+/** A site enabled without "remember" keeps its permission until the browser closes. */
+async function forgetSessionOnlySites(policy: PolicyEngine): Promise<void> {
+  for (const site of await policy.listSites()) {
+    if (site.enabled && !site.remember) await policy.upsertSite(site.origin, { enabled: false });
+  }
 }

@@ -29,6 +29,8 @@ export function PromptFrame(props: { kind: string; title: string; origin: string
         <div className="site-card" data-secure={secure}>
           <span className="site-card-label">{t('prompt_site')}</span>
           <div className="site-card-name">
+            {/* The browser's cached favicon (the _favicon API): nothing is fetched from the site. */}
+            <img className="site-icon" src={`/_favicon/?pageUrl=${encodeURIComponent(props.origin)}&size=32`} alt="" width={24} height={24} data-testid="prompt-icon" />
             <OriginName origin={props.origin} testId="prompt-origin" className="origin-big" />
           </div>
           {!secure && (
