@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { killServiceWorker } from './fixtures.ts';
 import { expect, test } from './devnet-fixtures.ts';
 import { answer, approveEnable, clearResult, lastResult, nextPrompt } from './prompt.ts';
-import { uiCall } from './wallet.ts';
+import { PASSWORD, uiCall } from './wallet.ts';
 
 type PayResult = { preimage: string; paymentHash: string; error?: string; code?: string };
 type Limits = { sites: Array<{ origin: string; spentSat: number; heldSat: number; allowanceSat: number }> };
@@ -234,4 +234,27 @@ test('webln:ready fires on window and document, and accountChanged reaches the p
   await expect.poll(() => page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toContain('accountChanged');
   const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
   expect(seen).toEqual(expect.arrayContaining(['window:ready', 'document:ready', 'window:enabled']));
+});
+
+test('a locked wallet asks to unlock in the prompt, then the payment goes through', async ({ context, walletReady: popup, sites, shot }) => {
+  const page = await context.newPage();
+  await page.goto(`${sites.url}/webln-direct.html`);
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  await approveEnable(context);
+  await lastResult(page, 'enable');
+  await uiCall(popup, { type: 'vault.lock' });
+
+  await clearResult(page);
+  await page.locator('#amount').fill('50');
+  await page.getByRole('button', { name: 'Buy article' }).click();
+  const prompt = await nextPrompt(context);
+  await expect(prompt.getByTestId('prompt-origin')).toContainText('127.0.0.1');
+  await prompt.getByTestId('prompt-unlock-password').fill('wrong password');
+  await prompt.getByTestId('prompt-unlock-submit').click();
+  await expect(prompt.getByTestId('form-error')).toBeVisible();
+  await shot(prompt, '26-prompt-unlock-wrong');
+  await prompt.getByTestId('prompt-unlock-password').fill(PASSWORD);
+  await Promise.all([prompt.waitForEvent('close'), prompt.getByTestId('prompt-unlock-submit').click().catch(() => undefined)]);
+  const paid = await lastResult<PayResult>(page, 'buy');
+  expect(sha256hex(paid.preimage)).toBe(paid.paymentHash);
 });

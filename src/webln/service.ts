@@ -19,21 +19,8 @@ import { isWeblnMethod, weblnParams, type WeblnMethodName, type WeblnParams } fr
 
 const error = moduleErrors('webln');
 
-/** Methods a page can see in getInfo().methods. */
-export const SUPPORTED_METHODS = [
-  'getInfo',
-  'sendPayment',
-  'sendPaymentAsync',
-  'keysend',
-  'makeInvoice',
-  'signMessage',
-  'verifyMessage',
-  'getBalance',
-  'lookupInvoice',
-  'request',
-  'on',
-  'off',
-] as const;
+/** Methods a page can see in getInfo().methods: the policy's grantable ones plus the always-on ones. */
+export const SUPPORTED_METHODS = [...WEBLN_METHODS, 'lookupInvoice', 'on', 'off'] as const;
 
 /** `webln.request` allow-list: read-only calls that reveal nothing about other sites. */
 const REQUEST_ALLOW_LIST = ['getinfo', 'decodepayreq'] as const;
