@@ -1,7 +1,6 @@
 import type { ApprovalRequest } from '../../src/webln/approval.ts';
-import { FormError } from '../ui/components.tsx';
+import { FormError, WarningNote } from '../ui/components.tsx';
 import { useT } from '../ui/i18n.ts';
-import { WarningIcon } from '../ui/icons.tsx';
 import { originParts } from '../ui/origin.ts';
 import { Answers, PromptFrame, type Answer } from './frame.tsx';
 
@@ -21,12 +20,7 @@ export function SignRequest({ request, answer }: { request: Sign; answer: Answer
       <pre className="message-box" data-testid="prompt-message" tabIndex={0}>
         {request.message}
       </pre>
-      <div className="notice notice-warning" role="note">
-        <p className="notice-title">
-          <WarningIcon />
-          {t('prompt_signWarning')}
-        </p>
-      </div>
+      <WarningNote title={t('prompt_signWarning')} />
       <FormError error={answer.error} />
     </PromptFrame>
   );

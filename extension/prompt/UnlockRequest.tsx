@@ -1,6 +1,5 @@
-import { useState } from 'react';
 import { call } from '../ui/client.ts';
-import { Field, FormError } from '../ui/components.tsx';
+import { PasswordForm } from '../ui/components.tsx';
 import { originParts } from '../ui/origin.ts';
 import { useT } from '../ui/i18n.ts';
 import { Answers, PromptFrame, type Answer } from './frame.tsx';
@@ -8,7 +7,6 @@ import { Answers, PromptFrame, type Answer } from './frame.tsx';
 /** The site called WebLN while Satnav was locked: unlock here, and the site's call goes on. */
 export function UnlockRequest({ origin, answer }: { origin: string; answer: Answer }) {
   const t = useT();
-  const [password, setPassword] = useState('');
   return (
     <PromptFrame
       kind="unlock"
@@ -17,30 +15,19 @@ export function UnlockRequest({ origin, answer }: { origin: string; answer: Answ
       footer={<Answers answer={{ ...answer, armed: true }} approveTestId="prompt-unlock-submit" approveLabel={t('unlock_submit')} form="prompt-unlock-form" focusReject={false} />}
     >
       <p className="lead">{t('prompt_unlockText', { site: originParts(origin).host })}</p>
-      <form
+      <PasswordForm
         id="prompt-unlock-form"
-        className="stack"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          // Typing the password is the approval; Enter here is as deliberate as the button.
-          if (password) answer.submit(async () => {
+        testId="prompt-unlock-password"
+        label={t('unlock_label')}
+        error={answer.error}
+        // Typing the password is the approval; Enter here is as deliberate as the button.
+        onPassword={(password) =>
+          answer.submit(async () => {
             await call({ type: 'vault.unlock', password });
             return { approved: true };
-          });
-        }}
-      >
-        <Field
-          testId="prompt-unlock-password"
-          label={t('unlock_label')}
-          type="password"
-          autoComplete="current-password"
-          autoFocus
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        <FormError error={answer.error} />
-      </form>
+          })
+        }
+      />
     </PromptFrame>
   );
 }

@@ -2,7 +2,9 @@
 import {
   useId,
   useRef,
+  useState,
   type ButtonHTMLAttributes,
+  type FormEvent,
   type InputHTMLAttributes,
   type KeyboardEvent,
   type ReactNode,
@@ -12,7 +14,7 @@ import {
 import { errorText } from './error-text.ts';
 import { formatSats, shareOf } from './format.ts';
 import { useLocale, useT } from './i18n.ts';
-import { BackIcon } from './icons.tsx';
+import { BackIcon, WarningIcon } from './icons.tsx';
 import { originParts } from './origin.ts';
 
 export function Shell(props: {
@@ -103,6 +105,9 @@ export function Field({ label, hint, testId, unit, ...input }: FieldProps & { un
  * the form could say what is wrong. The on-screen keyboard still offers digits.
  */
 export const numericText = (inputMode: 'numeric' | 'decimal') => ({ type: 'text', inputMode, autoComplete: 'off', spellCheck: false }) as const;
+
+/** Text taken exactly as typed (links, macaroons, recovery words): no autocorrect, capitals or autofill. */
+export const verbatimText = { autoComplete: 'off', autoCapitalize: 'none', spellCheck: false } as const;
 
 /** Whole sat. */
 export function SatsField(props: FieldProps & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>) {
@@ -231,6 +236,48 @@ export function FormError({ error, testId = 'form-error', children }: { error: u
   return (
     <div className="notice notice-error" role="alert" data-testid={testId}>
       <p>{errorText(error, t)}</p>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * Asks for the vault's password; `onPassword` runs only once something is typed. Each place
+ * brings its own buttons as `children`, or ties an outside submit button to the form by `id`.
+ */
+export function PasswordForm(props: { id?: string; testId: string; label: string; error: unknown; onPassword: (password: string) => void; children?: ReactNode }) {
+  const [password, setPassword] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (password) props.onPassword(password);
+  };
+  return (
+    <form id={props.id} className="stack" onSubmit={submit} noValidate>
+      <Field
+        testId={props.testId}
+        label={props.label}
+        type="password"
+        autoComplete="current-password"
+        autoFocus
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <FormError error={props.error} />
+      {props.children}
+    </form>
+  );
+}
+
+/** A warning to read before going on; `title` leads it with the warning sign. */
+export function WarningNote({ title, children }: { title?: string; children?: ReactNode }) {
+  return (
+    <div className="notice notice-warning" role="note">
+      {title !== undefined && (
+        <p className="notice-title">
+          <WarningIcon />
+          {title}
+        </p>
+      )}
       {children}
     </div>
   );

@@ -40,7 +40,7 @@ export function resolveLanguage(setting: Language, uiLanguage: string): Lang {
 }
 
 /** BCP 47 tag for Intl and `<html lang>`: zh_TW → zh-TW. */
-export function bcp47(lang: Lang): string {
+function bcp47(lang: Lang): string {
   return lang.replace('_', '-');
 }
 
@@ -82,7 +82,7 @@ export function makeTranslator(catalog: Catalog, fallback: Catalog): Translate {
 
 const loaded = new Map<Lang, Promise<Catalog>>();
 
-export function loadCatalog(lang: Lang): Promise<Catalog> {
+function loadCatalog(lang: Lang): Promise<Catalog> {
   let catalog = loaded.get(lang);
   if (!catalog) {
     catalog = fetch(`/_locales/${lang}/messages.json`)

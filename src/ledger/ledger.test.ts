@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { isSatnavError } from '../errors.ts';
 import { PolicyEngine } from '../policy/engine.ts';
 import { MemoryStore, type KeyValueStore } from '../storage/kv.ts';
+import { codeOf } from '../testing/expect-code.ts';
 import type { LedgerBegin, LedgerEntry } from './entry.ts';
 import { CHUNK, Ledger, type TrackResult } from './ledger.ts';
 
@@ -31,16 +32,6 @@ function setup(store: KeyValueStore = new MemoryStore()) {
   const make = (opts: Partial<ConstructorParameters<typeof Ledger>[0]> = {}) =>
     new Ledger({ store, now: () => clock.t, onIssue: (i) => issues.push(i), ...opts });
   return { store, clock, issues, ledger: make(), make };
-}
-
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (isSatnavError(e)) return e.code;
-    throw e;
-  }
 }
 
 describe('begin', () => {
@@ -112,7 +103,7 @@ describe('begin', () => {
   for (const [name, patch] of bad)
     it(`rejects ${name}`, async () => {
       const { ledger } = setup();
-      expect(await code(ledger.begin({ ...out(1), ...patch } as never))).toBe('INVALID_ENTRY');
+      expect(await codeOf(ledger.begin({ ...out(1), ...patch } as never))).toBe('INVALID_ENTRY');
       expect(await ledger.list()).toEqual([]);
     });
 });
@@ -138,8 +129,8 @@ describe('one invoice is never paid twice', () => {
   it('of 20 concurrent begins for one hash exactly one is recorded', async () => {
     const { ledger, make } = setup();
     const other = make();
-    const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => code((i % 2 ? ledger : other).begin(out(1)))));
-    expect(codes.filter((c) => c === 'ok')).toHaveLength(1);
+    const codes = await Promise.all(Array.from({ length: 20 }, (_, i) => codeOf((i % 2 ? ledger : other).begin(out(1)))));
+    expect(codes.filter((c) => c === 'no error')).toHaveLength(1);
     expect(codes.filter((c) => c === 'DUPLICATE_PAYMENT')).toHaveLength(19);
     expect(await ledger.pending()).toHaveLength(1);
   });
@@ -147,7 +138,7 @@ describe('one invoice is never paid twice', () => {
     const { ledger, store } = setup();
     const first = await ledger.begin(out(1));
     await store.set({ [`ledger:e:${first.id}`]: 'garbage' });
-    expect(await code(ledger.begin(out(1)))).toBe('DUPLICATE_PAYMENT');
+    expect(await codeOf(ledger.begin(out(1)))).toBe('DUPLICATE_PAYMENT');
   });
 });
 
@@ -164,7 +155,7 @@ describe('outcomes', () => {
   it('a preimage that does not hash to the payment hash is refused, nothing changes', async () => {
     const { ledger } = setup();
     const e = await ledger.begin(out(1));
-    expect(await code(ledger.succeed(e.id, { preimage: payment(2).preimage }))).toBe('PREIMAGE_MISMATCH');
+    expect(await codeOf(ledger.succeed(e.id, { preimage: payment(2).preimage }))).toBe('PREIMAGE_MISMATCH');
     expect(await ledger.get(e.id)).toEqual(e);
   });
   it('succeed twice is a no-op; fail after succeed is refused', async () => {
@@ -173,7 +164,7 @@ describe('outcomes', () => {
     const done = await ledger.succeed(e.id, { preimage: payment(1).preimage, feeSat: 2 });
     clock.t += 1;
     expect(await ledger.succeed(e.id, { feeSat: 9 })).toEqual(done);
-    expect(await code(ledger.fail(e.id, 'late'))).toBe('INVALID_TRANSITION');
+    expect(await codeOf(ledger.fail(e.id, 'late'))).toBe('INVALID_TRANSITION');
     expect(await ledger.get(e.id)).toEqual(done);
   });
   it('fail twice keeps the first reason; the node may still report success later', async () => {
@@ -194,10 +185,10 @@ describe('outcomes', () => {
   it('refuses unknown ids and bad patches', async () => {
     const { ledger } = setup();
     const e = await ledger.begin(out(1));
-    expect(await code(ledger.update('nope', { status: 'failed' }))).toBe('ENTRY_UNKNOWN');
-    expect(await code(ledger.update(e.id, { amountSat: 1 } as never))).toBe('INVALID_PATCH');
-    expect(await code(ledger.update(e.id, { feeSat: -1 }))).toBe('INVALID_PATCH');
-    expect(await code(ledger.fail(e.id, ''))).toBe('INVALID_PATCH');
+    expect(await codeOf(ledger.update('nope', { status: 'failed' }))).toBe('ENTRY_UNKNOWN');
+    expect(await codeOf(ledger.update(e.id, { amountSat: 1 } as never))).toBe('INVALID_PATCH');
+    expect(await codeOf(ledger.update(e.id, { feeSat: -1 }))).toBe('INVALID_PATCH');
+    expect(await codeOf(ledger.fail(e.id, ''))).toBe('INVALID_PATCH');
   });
   it("does not store an L402 preimage (a bearer credential) unless told to", async () => {
     const { ledger, make, store } = setup();
@@ -375,7 +366,7 @@ describe('corrupt stored data', () => {
   it('a meta from a newer version refuses writes (no payment without a record)', async () => {
     const { ledger, store } = setup();
     await store.set({ 'ledger:meta': { schemaVersion: 3, chunks: 0 } });
-    expect(await code(ledger.begin(out(1)))).toBe('LEDGER_SCHEMA_UNSUPPORTED');
+    expect(await codeOf(ledger.begin(out(1)))).toBe('LEDGER_SCHEMA_UNSUPPORTED');
     expect(await store.get('ledger:meta')).toEqual({ schemaVersion: 3, chunks: 0 });
   });
   it('a damaged pending list is rebuilt from the entries, so reconcile still sees them', async () => {

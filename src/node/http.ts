@@ -101,6 +101,7 @@ function deadline(ms: number) {
     },
   };
 }
+type Deadline = ReturnType<typeof deadline>;
 
 function parseJson(text: string, where: string): unknown {
   try {
@@ -117,16 +118,22 @@ function checkShape<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   throw error('NODE_BAD_RESPONSE', 'unexpected response shape', `${where}: ${issue?.path.join('.') || '(root)'} ${issue?.message ?? ''}`);
 }
 
-async function send(cfg: RestConfig, method: HttpMethod, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+/** The node's answer within the deadline; an answer other than 2xx throws the node's error. */
+async function send(cfg: RestConfig, method: HttpMethod, path: string, body: unknown, d: Deadline, where: string): Promise<Response> {
   const f = cfg.fetch ?? globalThis.fetch;
   const headers: Record<string, string> = { 'Grpc-Metadata-macaroon': cfg.macaroonHex };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  return f(`${cfg.baseUrl.replace(/\/+$/, '')}${path}`, {
-    method,
-    headers,
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-    signal,
-  });
+  const res = await untilAbort(
+    f(`${cfg.baseUrl.replace(/\/+$/, '')}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: d.signal,
+    }),
+    d.signal,
+  );
+  if (!res.ok) throw errorFromBody(res.status, await untilAbort(res.text(), d.signal), where);
+  return res;
 }
 
 function errorFromBody(status: number, text: string, where: string): SatnavError {
@@ -156,9 +163,8 @@ export async function restCall<T>(
   const where = `${method} ${path.split('?')[0]}`;
   const d = deadline(opts.timeoutMs ?? cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   try {
-    const res = await untilAbort(send(cfg, method, path, body, d.signal), d.signal);
+    const res = await send(cfg, method, path, body, d, where);
     const text = await untilAbort(res.text(), d.signal);
-    if (!res.ok) throw errorFromBody(res.status, text, where);
     return checkShape(schema, parseJson(text, where), where);
   } catch (e) {
     throw transportError(e, cfg, where, d.timedOut);
@@ -189,8 +195,7 @@ export async function* restStream<T>(
   try {
     let res: Response;
     try {
-      res = await untilAbort(send(cfg, method, path, body, d.signal), d.signal);
-      if (!res.ok) throw errorFromBody(res.status, await untilAbort(res.text(), d.signal), where);
+      res = await send(cfg, method, path, body, d, where);
       if (!res.body) throw error('NODE_BAD_RESPONSE', 'stream without a body', where);
       reader = res.body.getReader();
     } catch (e) {

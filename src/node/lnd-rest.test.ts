@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Devnet } from '../../devnet/index.ts';
 import { checkedDevnet } from '../testing/contract-checked.ts';
 import { codeOf } from '../testing/expect-code.ts';
+import { waitFor } from '../testing/wait-for.ts';
 import { LndRest } from './lnd-rest.ts';
 import type { PaymentResult } from './types.ts';
 
@@ -30,14 +31,6 @@ beforeAll(() => {
   carol = connect('carol');
 });
 
-/** Polls `cond` (the devnet settles asynchronously); fails after `tries` rounds. */
-async function waitFor(cond: () => Promise<boolean>, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not reached');
-}
 const sha256hex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 
 describe('LndRest on the devnet', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isSatnavError } from '../errors.ts';
 import { MemoryStore } from '../storage/kv.ts';
+import { codeOf } from '../testing/expect-code.ts';
 import { DEFAULT_GLOBAL, DEFAULT_SITE, feeLimitSat, migrateConfig } from './config.ts';
 import { PolicyEngine, type PaymentRequest, type PolicyReason } from './engine.ts';
 import type { TimeZoneOffset } from './period.ts';
@@ -23,17 +23,6 @@ function setup(opts: { at?: number; offset?: number | TimeZoneOffset } = {}) {
       onIssue: (i) => issues.push(i),
     });
   return { store, clock, issues, engine: make(), make };
-}
-
-/** Resolves to the SatnavError code a promise rejects with, or 'ok'. */
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (e) {
-    if (isSatnavError(e)) return e.code;
-    throw e;
-  }
 }
 
 const pay = (amountSat: number, extra: Partial<PaymentRequest> & { approvedByUser?: boolean } = {}) => ({
@@ -68,7 +57,7 @@ describe('config', () => {
   for (const [name, patch] of badGlobal)
     it(`updateGlobal rejects ${name} and writes nothing`, async () => {
       const { engine } = setup();
-      expect(await outcome(engine.updateGlobal(patch as never))).toBe('INVALID_PATCH');
+      expect(await codeOf(engine.updateGlobal(patch as never))).toBe('INVALID_PATCH');
       expect((await engine.getConfig()).global).toEqual(DEFAULT_GLOBAL);
     });
 });
@@ -108,7 +97,7 @@ describe('sites', () => {
   for (const origin of badOrigins)
     it(`rejects origin ${JSON.stringify(origin)}`, async () => {
       const { engine } = setup();
-      expect(await outcome(engine.upsertSite(origin, {}))).toBe('INVALID_ORIGIN');
+      expect(await codeOf(engine.upsertSite(origin, {}))).toBe('INVALID_ORIGIN');
       await expect(engine.getSite(origin)).rejects.toThrow('policy: invalid origin');
     });
   it('accepts ports and extension origins as the browser reports them', async () => {
@@ -126,7 +115,7 @@ describe('sites', () => {
   for (const [name, patch] of badSitePatches)
     it(`upsertSite rejects ${name}`, async () => {
       const { engine } = setup();
-      expect(await outcome(engine.upsertSite(SITE, patch as never))).toBe('INVALID_PATCH');
+      expect(await codeOf(engine.upsertSite(SITE, patch as never))).toBe('INVALID_PATCH');
       expect(await engine.getSite(SITE)).toBeUndefined();
     });
   it('revokeSite forgets grants but not spend: re-adding frees no budget', async () => {
@@ -214,8 +203,8 @@ describe('evaluate', () => {
     it(`rejects ${name} before reading anything`, async () => {
       const { engine } = setup();
       const full = { ...pay(0), ...req } as never;
-      expect(await outcome(engine.evaluate(full))).toBe(code);
-      expect(await outcome(engine.reserve(full))).toBe(code);
+      expect(await codeOf(engine.evaluate(full))).toBe(code);
+      expect(await codeOf(engine.reserve(full))).toBe(code);
     });
 });
 
@@ -249,7 +238,7 @@ describe('reserve', () => {
       const { engine } = setup();
       if (site) await engine.upsertSite(SITE, { enabled: true, ...site });
       const kind = code === 'DEPOSITS_NOT_ALLOWED' ? 'deposit' : 'webln';
-      expect(await outcome(engine.reserve(pay(amount, { kind })))).toBe(code);
+      expect(await codeOf(engine.reserve(pay(amount, { kind })))).toBe(code);
       expect(await engine.activeReservations()).toEqual([]);
     });
   it('a refusal says why and how much is left', async () => {
@@ -275,14 +264,14 @@ describe('reserve', () => {
     const { engine } = setup();
     await engine.upsertSite(SITE, { enabled: true, allowanceSat: 50_000 });
     await engine.reserve(pay(9_000, { approvedByUser: true, maxFeeSat: 0 }));
-    expect(await outcome(engine.reserve(pay(1_001, { approvedByUser: true, maxFeeSat: 0 })))).toBe('DAILY_CAP_EXCEEDED');
-    expect(await outcome(engine.reserve(pay(1_000, { approvedByUser: true, maxFeeSat: 0 })))).toBe('ok');
+    expect(await codeOf(engine.reserve(pay(1_001, { approvedByUser: true, maxFeeSat: 0 })))).toBe('DAILY_CAP_EXCEEDED');
+    expect(await codeOf(engine.reserve(pay(1_000, { approvedByUser: true, maxFeeSat: 0 })))).toBe('no error');
   });
   it('approval does not override a denial (paused, not enabled)', async () => {
     const { engine } = setup();
-    expect(await outcome(engine.reserve(pay(1, { approvedByUser: true })))).toBe('SITE_NOT_ENABLED');
+    expect(await codeOf(engine.reserve(pay(1, { approvedByUser: true })))).toBe('SITE_NOT_ENABLED');
     await engine.upsertSite(SITE, { enabled: true, paused: true });
-    expect(await outcome(engine.reserve(pay(1, { approvedByUser: true })))).toBe('SITE_PAUSED');
+    expect(await codeOf(engine.reserve(pay(1, { approvedByUser: true })))).toBe('SITE_PAUSED');
   });
   it('the daily cap is shared by all sites', async () => {
     const { engine } = setup();
@@ -290,12 +279,12 @@ describe('reserve', () => {
     await engine.upsertSite(SITE, { enabled: true });
     await engine.upsertSite(OTHER, { enabled: true });
     await engine.reserve(pay(600, { maxFeeSat: 0 }));
-    expect(await outcome(engine.reserve(pay(401, { origin: OTHER, maxFeeSat: 0 })))).toBe('DAILY_CAP_EXCEEDED');
-    expect(await outcome(engine.reserve(pay(400, { origin: OTHER, maxFeeSat: 0 })))).toBe('ok');
+    expect(await codeOf(engine.reserve(pay(401, { origin: OTHER, maxFeeSat: 0 })))).toBe('DAILY_CAP_EXCEEDED');
+    expect(await codeOf(engine.reserve(pay(400, { origin: OTHER, maxFeeSat: 0 })))).toBe('no error');
   });
   it('rejects a non-boolean approvedByUser', async () => {
     const { engine } = setup();
-    expect(await outcome(engine.reserve({ ...pay(1), approvedByUser: 'yes' as never }))).toBe('INVALID_REQUEST');
+    expect(await codeOf(engine.reserve({ ...pay(1), approvedByUser: 'yes' as never }))).toBe('INVALID_REQUEST');
   });
 });
 
@@ -303,8 +292,8 @@ describe('atomicity', () => {
   it('50 concurrent reserves against an allowance that fits 10 → exactly 10 hold', async () => {
     const { engine } = setup();
     await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000 });
-    const codes = await Promise.all(Array.from({ length: 50 }, () => outcome(engine.reserve(pay(90)))));
-    expect(codes.filter((c) => c === 'ok')).toHaveLength(10);
+    const codes = await Promise.all(Array.from({ length: 50 }, () => codeOf(engine.reserve(pay(90)))));
+    expect(codes.filter((c) => c === 'no error')).toHaveLength(10);
     expect(codes.filter((c) => c === 'BUDGET_EXCEEDED')).toHaveLength(40);
     expect(await engine.getSite(SITE)).toMatchObject({ heldSat: 1_000, remainingSat: 0 });
   });
@@ -312,22 +301,22 @@ describe('atomicity', () => {
     const { engine } = setup();
     await engine.updateGlobal({ dailyCapSat: 1_000 });
     await engine.upsertSite(SITE, { enabled: true, allowanceSat: 0 });
-    const codes = await Promise.all(Array.from({ length: 50 }, () => outcome(engine.reserve(pay(90, { approvedByUser: true })))));
-    expect(codes.filter((c) => c === 'ok')).toHaveLength(10);
+    const codes = await Promise.all(Array.from({ length: 50 }, () => codeOf(engine.reserve(pay(90, { approvedByUser: true })))));
+    expect(codes.filter((c) => c === 'no error')).toHaveLength(10);
     expect(codes.filter((c) => c === 'DAILY_CAP_EXCEEDED')).toHaveLength(40);
   });
   it('two engines on one store share the lock', async () => {
     const { engine, make } = setup();
     const second = make();
     await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000 });
-    const codes = await Promise.all(Array.from({ length: 50 }, (_, i) => outcome((i % 2 ? engine : second).reserve(pay(90)))));
-    expect(codes.filter((c) => c === 'ok')).toHaveLength(10);
+    const codes = await Promise.all(Array.from({ length: 50 }, (_, i) => codeOf((i % 2 ? engine : second).reserve(pay(90)))));
+    expect(codes.filter((c) => c === 'no error')).toHaveLength(10);
   });
   it('a failed section does not block the next one', async () => {
     const { engine } = setup();
-    expect(await outcome(engine.reserve(pay(1)))).toBe('SITE_NOT_ENABLED');
+    expect(await codeOf(engine.reserve(pay(1)))).toBe('SITE_NOT_ENABLED');
     await engine.upsertSite(SITE, { enabled: true });
-    expect(await outcome(engine.reserve(pay(1)))).toBe('ok');
+    expect(await codeOf(engine.reserve(pay(1)))).toBe('no error');
   });
 });
 
@@ -377,13 +366,13 @@ describe('commit and release', () => {
   });
   it('unknown reservation ids are refused', async () => {
     const { engine } = setup();
-    expect(await outcome(engine.commit('nope', { amountSat: 1, feeSat: 0 }))).toBe('RESERVATION_UNKNOWN');
-    expect(await outcome(engine.release('nope'))).toBe('RESERVATION_UNKNOWN');
+    expect(await codeOf(engine.commit('nope', { amountSat: 1, feeSat: 0 }))).toBe('RESERVATION_UNKNOWN');
+    expect(await codeOf(engine.release('nope'))).toBe('RESERVATION_UNKNOWN');
   });
   it('commit validates the actual amounts', async () => {
     const { engine, r } = await held();
-    expect(await outcome(engine.commit(r.id, { amountSat: -1, feeSat: 0 }))).toBe('INVALID_AMOUNT');
-    expect(await outcome(engine.commit(r.id, { amountSat: 1, feeSat: 0.5 }))).toBe('INVALID_AMOUNT');
+    expect(await codeOf(engine.commit(r.id, { amountSat: -1, feeSat: 0 }))).toBe('INVALID_AMOUNT');
+    expect(await codeOf(engine.commit(r.id, { amountSat: 1, feeSat: 0.5 }))).toBe('INVALID_AMOUNT');
     expect(await engine.activeReservations()).toHaveLength(1);
   });
 });
@@ -396,7 +385,7 @@ describe('restart', () => {
     const b = await engine.reserve(pay(400));
     const restarted = make();
     expect((await restarted.activeReservations()).map((r) => r.id).sort()).toEqual([a.id, b.id].sort());
-    expect(await outcome(restarted.reserve(pay(200)))).toBe('BUDGET_EXCEEDED');
+    expect(await codeOf(restarted.reserve(pay(200)))).toBe('BUDGET_EXCEEDED');
     await restarted.commit(a.id, { amountSat: 400, feeSat: 2 });
     await restarted.release(b.id);
     expect(await make().getSite(SITE)).toMatchObject({ spentSat: 402, heldSat: 0 });
@@ -555,8 +544,8 @@ describe('corrupt stored data', () => {
     const { engine, store, issues } = setup();
     await engine.upsertSite(SITE, { enabled: true, allowanceSat: 100 });
     await store.set({ 'policy:spend': [1, 2, 3] });
-    expect(await outcome(engine.reserve(pay(95)))).toBe('BUDGET_EXCEEDED');
-    expect(await outcome(engine.reserve(pay(50)))).toBe('ok');
+    expect(await codeOf(engine.reserve(pay(95)))).toBe('BUDGET_EXCEEDED');
+    expect(await codeOf(engine.reserve(pay(50)))).toBe('no error');
     expect(issues).toEqual(['spend: not an object; counters reset']);
   });
 });

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevnet, type Devnet } from '../../devnet/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Devnet } from '../../devnet/index.ts';
 import { decodeInvoice } from '../bolt11/index.ts';
 import { isSatnavError, SatnavError } from '../errors.ts';
 import { Ledger, type LedgerEntry } from '../ledger/index.ts';
@@ -15,6 +15,9 @@ import { LndRest } from '../node/lnd-rest.ts';
 import type { KeysendParams, LightningNode, PaymentResult } from '../node/types.ts';
 import { PolicyEngine, feeLimitSat } from '../policy/index.ts';
 import { MemoryStore } from '../storage/kv.ts';
+import { checkedDevnet } from '../testing/contract-checked.ts';
+import { codeOf } from '../testing/expect-code.ts';
+import { waitFor } from '../testing/wait-for.ts';
 import type { ApprovalDecision, ApprovalRequest } from './approval.ts';
 import { weblnErrorName } from './error-names.ts';
 import { WeblnService } from './service.ts';
@@ -22,16 +25,11 @@ import { WeblnService } from './service.ts';
 const SHOP = 'https://shop.example';
 const OTHER = 'https://other.example';
 
+const session = checkedDevnet();
 let devnet: Devnet;
 
-beforeAll(async () => {
-  devnet = await startDevnet({ basePort: 0, validate: true });
-});
-afterAll(async () => {
-  await devnet?.stop();
-});
-afterEach(() => {
-  expect(devnet.control.contractViolations()).toEqual([]);
+beforeAll(() => {
+  devnet = session.devnet;
 });
 
 // ---- harness ---------------------------------------------------------------
@@ -107,25 +105,6 @@ async function enable(h: Harness, origin = SHOP, answer: Omit<ApprovalDecision, 
   h.answers.push({ approved: true, allowanceSat: 5_000, ...answer });
   expect(await h.svc.handle(origin, 'enable', undefined)).toEqual({ enabled: true });
   h.asked.length = 0;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSatnavError(e)) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
-
-/** Polls `cond` (the devnet settles asynchronously); fails after `tries` rounds. */
-async function waitFor(cond: () => Promise<boolean>, tries = 300): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not reached');
 }
 
 const sha256hex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');

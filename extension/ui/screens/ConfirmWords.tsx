@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Field, FormError, Shell } from '../components.tsx';
+import { Button, Field, FormError, Shell, verbatimText } from '../components.tsx';
 import { formError } from '../error-text.ts';
 import { CONFIRM_WORD_COUNT, pickPositions, wordMatches } from '../forms.ts';
 import { useT } from '../i18n.ts';
@@ -32,9 +32,7 @@ export function ConfirmWords({ draft }: { draft: Draft }) {
             value={typed[k]}
             onChange={(e) => setTyped(typed.map((v, i) => (i === k ? e.target.value : v)))}
             autoFocus={k === 0}
-            autoComplete="off"
-            autoCapitalize="none"
-            spellCheck={false}
+            {...verbatimText}
             required
           />
         ))}

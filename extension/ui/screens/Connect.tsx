@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent,
 import type { DevnetOffer, NodeConnectRequest } from '../../../src/messages/ui-api.ts';
 import { connectDevnet, connectNode, handleLocked } from '../actions.ts';
 import { call } from '../client.ts';
-import { Button, Field, FormError, SelectField, Shell, Spinner, TextAreaField } from '../components.tsx';
+import { Button, Field, FormError, SelectField, Shell, Spinner, TextAreaField, verbatimText } from '../components.tsx';
 import { errorCode, formError, isErrorLike } from '../error-text.ts';
 import { connectionFrom, nodeOrigin, type ConnectTab, type ManualFields } from '../forms.ts';
 import { useT } from '../i18n.ts';
@@ -12,9 +12,6 @@ import { useAction } from '../use-action.ts';
 
 const NETWORKS = ['mainnet', 'testnet', 'testnet4', 'signet', 'regtest'] as const;
 type ExpectedNetwork = (typeof NETWORKS)[number];
-
-/** Addresses and macaroons: no autofill, no spelling marks, no capitalisation. */
-const machineText = { autoComplete: 'off', autoCapitalize: 'none', spellCheck: false } as const;
 
 export function Connect() {
   const t = useT();
@@ -83,17 +80,17 @@ export function Connect() {
               hint={t('connect_linkHint')}
               rows={4}
               autoFocus
-              {...machineText}
+              {...verbatimText}
               placeholder="lndconnect://"
               value={link}
               onChange={(e) => setLink(e.target.value)}
             />
           ) : (
             <>
-              <Field testId="manual-rest-url" label={t('connect_restUrl')} placeholder="https://127.0.0.1:8080" autoFocus {...machineText} value={manual.restUrl} onChange={setField('restUrl')} />
-              <Field testId="manual-macaroon" label={t('connect_macaroon')} hint={t('connect_macaroonHint')} {...machineText} value={manual.macaroon} onChange={setField('macaroon')} />
-              <Field testId="manual-tapd-url" label={t('connect_tapdUrl')} placeholder="https://127.0.0.1:8089" {...machineText} value={manual.tapdUrl} onChange={setField('tapdUrl')} />
-              <Field testId="manual-tapd-macaroon" label={t('connect_tapdMacaroon')} {...machineText} value={manual.tapdMacaroon} onChange={setField('tapdMacaroon')} />
+              <Field testId="manual-rest-url" label={t('connect_restUrl')} placeholder="https://127.0.0.1:8080" autoFocus {...verbatimText} value={manual.restUrl} onChange={setField('restUrl')} />
+              <Field testId="manual-macaroon" label={t('connect_macaroon')} hint={t('connect_macaroonHint')} {...verbatimText} value={manual.macaroon} onChange={setField('macaroon')} />
+              <Field testId="manual-tapd-url" label={t('connect_tapdUrl')} placeholder="https://127.0.0.1:8089" {...verbatimText} value={manual.tapdUrl} onChange={setField('tapdUrl')} />
+              <Field testId="manual-tapd-macaroon" label={t('connect_tapdMacaroon')} {...verbatimText} value={manual.tapdMacaroon} onChange={setField('tapdMacaroon')} />
             </>
           )}
         </Tabs>

@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import { generateMnemonic } from '../../../src/vault/mnemonic.ts';
-import { Button, Segmented, Shell, WordGrid } from '../components.tsx';
+import { Button, Segmented, Shell, WarningNote, WordGrid } from '../components.tsx';
 import { useT } from '../i18n.ts';
-import { WarningIcon } from '../icons.tsx';
 import { endOnboarding, useRoute } from '../route.ts';
 
 type Length = '12' | '24';
@@ -34,17 +33,13 @@ export function CreateWords() {
         ]}
         onChange={(value) => value !== length && setMnemonic(generateMnemonic(value === '24' ? 24 : 12))}
       />
-      <div className="notice notice-warning" role="note">
-        <p className="notice-title">
-          <WarningIcon />
-          {t('create_warningTitle')}
-        </p>
+      <WarningNote title={t('create_warningTitle')}>
         <ul>
           <li>{t('create_warningWrite')}</li>
           <li>{t('create_warningNeverShare')}</li>
           <li>{t('create_warningOnce')}</li>
         </ul>
-      </div>
+      </WarningNote>
       <WordGrid words={words} testIdPrefix="mnemonic-word" />
     </Shell>
   );

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { parseMnemonic } from '../../../src/vault/mnemonic.ts';
-import { Button, FormError, Shell, TextAreaField } from '../components.tsx';
+import { Button, FormError, Shell, TextAreaField, WarningNote, verbatimText } from '../components.tsx';
 import { useT } from '../i18n.ts';
 import { endOnboarding, useRoute } from '../route.ts';
 
@@ -23,9 +23,9 @@ export function ImportWords() {
     <Shell testId="import-screen" title={restoring ? t('import_restoreTitle') : t('import_title')} onBack={() => endOnboarding(restoring ? 'unlock' : 'welcome')}>
       <form className="stack" onSubmit={submit} noValidate>
         {restoring && (
-          <div className="notice notice-warning" role="note">
+          <WarningNote>
             <p>{t('import_replaceWarning')}</p>
-          </div>
+          </WarningNote>
         )}
         <TextAreaField
           testId="import-mnemonic"
@@ -33,9 +33,7 @@ export function ImportWords() {
           hint={t('import_hint')}
           rows={5}
           autoFocus
-          autoComplete="off"
-          autoCapitalize="none"
-          spellCheck={false}
+          {...verbatimText}
           value={text}
           onChange={(e) => {
             setText(e.target.value);

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { createVault } from '../actions.ts';
-import { Button, Field, FormError, Shell } from '../components.tsx';
+import { Button, Field, FormError, Shell, WarningNote } from '../components.tsx';
 import { checkNewPassword, passwordStrength } from '../forms.ts';
 import { useT } from '../i18n.ts';
 import { go, type Draft } from '../route.ts';
@@ -25,9 +25,9 @@ export function PasswordStep({ draft }: { draft: Draft }) {
       <form className="stack" onSubmit={submit} noValidate>
         <p className="lead">{t('password_intro')}</p>
         {draft.replace && (
-          <div className="notice notice-warning" role="note">
+          <WarningNote>
             <p>{t('import_replaceWarning')}</p>
-          </div>
+          </WarningNote>
         )}
         <Field
           testId="password"

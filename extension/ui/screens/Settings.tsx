@@ -1,11 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import type { Language, NodeStatus, Settings as SettingsValues } from '../../../src/messages/ui-api.ts';
 import { handleLocked, openOptionsPage, revealMnemonic, updateSettings } from '../actions.ts';
 import { call } from '../client.ts';
-import { Button, Field, FormError, Section, SelectField, Shell, WordGrid } from '../components.tsx';
+import { Button, FormError, PasswordForm, Section, SelectField, Shell, WarningNote, WordGrid } from '../components.tsx';
 import { formatMinutes } from '../format.ts';
 import { LANGS, LANGUAGE_NAMES, useLocale, useT } from '../i18n.ts';
-import { WarningIcon } from '../icons.tsx';
 import { go, useRoute, visit } from '../route.ts';
 import { useAction } from '../use-action.ts';
 
@@ -149,32 +148,21 @@ function Minutes({ minutes }: { minutes: number }) {
 function RevealSeed() {
   const t = useT();
   const [stage, setStage] = useState<'idle' | 'asking'>('idle');
-  const [password, setPassword] = useState('');
   const [words, setWords] = useState<string[]>();
   const { busy, error, run } = useAction(revealMnemonic);
   const hide = () => {
     setWords(undefined);
-    setPassword('');
     setStage('idle');
   };
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!password) return;
+  // The password form closes once the words show, and the typed password goes with it.
+  const reveal = async (password: string) => {
     const revealed = await run(password);
-    if (revealed) {
-      setWords(revealed);
-      setPassword('');
-    }
+    if (revealed) setWords(revealed);
   };
   if (words) {
     return (
       <>
-        <div className="notice notice-warning" role="note">
-          <p className="notice-title">
-            <WarningIcon />
-            {t('reveal_warning')}
-          </p>
-        </div>
+        <WarningNote title={t('reveal_warning')} />
         <WordGrid words={words} testIdPrefix="revealed-word" />
         <Button testId="hide-seed" variant="secondary" autoFocus onClick={hide}>
           {t('reveal_hide')}
@@ -193,17 +181,7 @@ function RevealSeed() {
     );
   }
   return (
-    <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
-      <Field
-        testId="reveal-password"
-        label={t('reveal_passwordLabel')}
-        type="password"
-        autoComplete="current-password"
-        autoFocus
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-      />
-      <FormError error={error} />
+    <PasswordForm testId="reveal-password" label={t('reveal_passwordLabel')} error={error} onPassword={(password) => void reveal(password)}>
       <div className="row">
         <Button testId="reveal-cancel" variant="ghost" onClick={hide}>
           {t('common_cancel')}
@@ -212,6 +190,6 @@ function RevealSeed() {
           {t('reveal_submit')}
         </Button>
       </div>
-    </form>
+    </PasswordForm>
   );
 }

@@ -1,39 +1,23 @@
-import { useState, type FormEvent } from 'react';
 import { unlock } from '../actions.ts';
-import { Button, Field, FormError, Logo, Shell } from '../components.tsx';
+import { Button, Logo, PasswordForm, Shell } from '../components.tsx';
 import { useT } from '../i18n.ts';
 import { useRoute } from '../route.ts';
 import { useAction } from '../use-action.ts';
 
 export function Unlock() {
   const t = useT();
-  const [password, setPassword] = useState('');
   const { busy, error, run } = useAction(unlock);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (password) void run(password);
-  };
   return (
     <Shell testId="unlock-screen">
       <div className="hero">
         <Logo size={64} />
         <h1 className="hero-title">{t('unlock_title')}</h1>
       </div>
-      <form className="stack" onSubmit={submit} noValidate>
-        <Field
-          testId="unlock-password"
-          label={t('unlock_label')}
-          type="password"
-          autoComplete="current-password"
-          autoFocus
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        <FormError error={error} />
+      <PasswordForm testId="unlock-password" label={t('unlock_label')} error={error} onPassword={(password) => void run(password)}>
         <Button testId="unlock-submit" type="submit" busy={busy}>
           {t('unlock_submit')}
         </Button>
-      </form>
+      </PasswordForm>
       <Button
         testId="restore-wallet"
         variant="ghost"
