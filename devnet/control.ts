@@ -20,11 +20,16 @@ export interface DevnetNodeInfo {
   name: string;
   alias: string;
   pubkey: string;
+  /** Plain HTTP, for tests and the wallet's "simulated network" button. */
   lndRestUrl: string;
   tapdRestUrl: string;
+  /** HTTPS with the devnet's self-signed certificate (devnet/tls), as lnd and tapd serve. */
+  lndRestTlsUrl: string;
+  tapdRestTlsUrl: string;
   adminMacaroonHex: string;
   readonlyMacaroonHex: string;
   tapdMacaroonHex: string;
+  /** Points at `lndRestTlsUrl` and carries the certificate (`cert=`, DER in base64url). */
   lndconnectUri: string;
 }
 

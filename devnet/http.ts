@@ -1,5 +1,5 @@
 /**
- * A grpc-gateway look-alike on node:http: route table with path templates, macaroon check,
+ * A grpc-gateway look-alike on node:http and node:https: route table with path templates, macaroon check,
  * JSON bodies, newline-delimited JSON streams, gRPC status → HTTP status, optional contract
  * validation of every request and response, and the per-node faults (down, slow, malformed).
  *
@@ -8,8 +8,10 @@
  * written yet), results are lines `{"result": …}`.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SimNode } from './node.ts';
+import type { TlsIdentity } from './tls.ts';
 
 export type Api = 'lnd' | 'tapd';
 /** What a route needs: no macaroon, a read-only one, or an admin one. */
@@ -74,15 +76,21 @@ export interface ApiServerOptions {
   readonly node: SimNode;
   readonly routes: readonly RouteDef[];
   readonly host: string;
+  /** Plain HTTP: what tests and the wallet's devnet button use. */
   readonly port: number;
+  /** HTTPS with the devnet certificate: what lnd and tapd serve, and lndconnect URIs point at. */
+  readonly tlsPort: number;
+  readonly tls: TlsIdentity;
   readonly contract?: ContractChecker;
   /** Shared list the contract violations are appended to. */
   readonly violations: string[];
 }
 
+export type Server = http.Server | https.Server;
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function listen(server: http.Server, host: string, port: number): Promise<number> {
+export async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -93,7 +101,7 @@ export async function listen(server: http.Server, host: string, port: number): P
   return (server.address() as AddressInfo).port;
 }
 
-export async function close(server: http.Server): Promise<void> {
+export async function close(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
@@ -176,17 +184,28 @@ function authorize(api: Api, node: SimNode, perm: Perm, header: string | string[
 
 const errorStatus = (e: RpcError): number => e.httpStatus ?? HTTP_STATUS[e.code] ?? 500;
 
-export async function startApiServer(o: ApiServerOptions): Promise<{ server: http.Server; port: number }> {
+export interface ApiServers {
+  readonly servers: readonly Server[];
+  readonly port: number;
+  readonly tlsPort: number;
+}
+
+/** One handler behind both servers, so faults and the malformed-reply alternation are shared. */
+export async function startApiServer(o: ApiServerOptions): Promise<ApiServers> {
   let malformedCount = 0;
-  const server = http.createServer((req, res) => {
+  const onRequest: http.RequestListener = (req, res) => {
     void handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) sendJson(res, 500, rpcStatus(Code.Internal, `devnet: ${(e as Error).message}`));
       else res.end();
     });
-  });
-  server.on('connection', (socket) => {
-    if (o.node.faults.down) socket.destroy();
-  });
+  };
+  const plain = http.createServer(onRequest);
+  const secure = https.createServer({ cert: o.tls.cert, key: o.tls.key }, onRequest);
+  for (const server of [plain, secure]) {
+    server.on('connection', (socket) => {
+      if (o.node.faults.down) socket.destroy();
+    });
+  }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (o.node.faults.down) return void req.socket.destroy();
@@ -292,8 +311,17 @@ export async function startApiServer(o: ApiServerOptions): Promise<{ server: htt
     }
   }
 
-  const port = await listen(server, o.host, o.port);
-  return { server, port };
+  const servers: Server[] = [];
+  try {
+    const port = await listen(plain, o.host, o.port);
+    servers.push(plain);
+    const tlsPort = await listen(secure, o.host, o.tlsPort);
+    servers.push(secure);
+    return { servers, port, tlsPort };
+  } catch (e) {
+    await Promise.all(servers.map(close));
+    throw e;
+  }
 }
 
 /** Same keys, wrong types: strings become numbers, numbers strings, lists objects. */

@@ -1,23 +1,26 @@
 /**
  * The embedded devnet: a simulated Lightning network in one process. Each node serves the lnd REST
- * and tapd REST subsets Satnav uses on its own localhost ports (plain HTTP), and a control API
- * drives the network from outside. See DESIGN.md "The devnet".
+ * and tapd REST subsets Satnav uses on its own localhost ports, each over plain HTTP and, as lnd
+ * and tapd do, over HTTPS with the devnet's self-signed certificate (devnet/tls/README.md). A
+ * control API drives the network from outside. See DESIGN.md "The devnet".
  *
- * Ports with `basePort` B: control B; lnd B+1+i and tapd B+11+i for the i-th node (alice, bob,
- * carol, dave, then merchants added later; from the tenth node on, random ports). B = 0: all random.
+ * Ports with `basePort` B, for the i-th node (alice, bob, carol, dave, then merchants added later):
+ *   control B;  lnd http B+1+i, tapd http B+11+i;  lnd https B+21+i, tapd https B+31+i.
+ * From the tenth node on, and everywhere when B = 0: random ports.
  */
 import http from 'node:http';
 import { base64urlnopad } from '@scure/base';
 import { fromHex } from './codec.ts';
 import { stablecoin } from './assets.ts';
 import { createControl, controlHandler, type DevnetControl, type DevnetNodeInfo } from './control.ts';
-import { close, listen, startApiServer, type ContractChecker } from './http.ts';
+import { close, listen, startApiServer, type Api, type ContractChecker, type Server } from './http.ts';
 import { lndRoutes } from './lnd-rest.ts';
 import { Network } from './network.ts';
 import type { SimNode } from './node.ts';
 import type { Sim } from './node-ops.ts';
 import { buildDefaultNetwork, type DefaultNode } from './scenario.ts';
 import { tapdRoutes } from './tapd-rest.ts';
+import { loadDevnetTls } from './tls.ts';
 
 export type {
   CreatedInvoice,
@@ -53,6 +56,8 @@ const SEED = 'satnav-devnet-1';
 const START_HEIGHT = 500;
 const ASSET_MINT_HEIGHT = 450;
 const MAX_FIXED_SLOTS = 10;
+/** Offsets from the base port of the first node's servers; node i adds i. */
+const PORT_OFFSET = { lnd: 1, tapd: 11, lndTls: 21, tapdTls: 31 } as const;
 
 async function loadContract(): Promise<ContractChecker> {
   const { validateRequest, validateResponse } = await import('./contract/openapi.ts');
@@ -64,6 +69,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   const base = opts.basePort ?? 0;
   const violations: string[] = [];
   const contract = opts.validate ? await loadContract() : undefined;
+  const tls = await loadDevnetTls();
   const net = new Network(SEED, START_HEIGHT);
   const sim: Sim = {
     net,
@@ -73,7 +79,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   };
   buildDefaultNetwork(sim);
 
-  const servers: http.Server[] = [];
+  const servers: Server[] = [];
   const infos = new Map<string, DevnetNodeInfo>();
   const routes = { lnd: lndRoutes(sim), tapd: tapdRoutes(sim) };
   const portFor = (slot: number, offset: number) => (base > 0 && slot < MAX_FIXED_SLOTS ? base + offset + slot : 0);
@@ -81,21 +87,28 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
 
   async function startNode(node: SimNode): Promise<DevnetNodeInfo> {
     const slot = infos.size;
-    const common = { node, host, contract, violations };
-    const lnd = await startApiServer({ ...common, api: 'lnd', routes: routes.lnd, port: portFor(slot, 1) });
-    servers.push(lnd.server);
-    const tapd = await startApiServer({ ...common, api: 'tapd', routes: routes.tapd, port: portFor(slot, 11) });
-    servers.push(tapd.server);
+    const serve = async (api: Api, tlsOffset: number) => {
+      const port = portFor(slot, PORT_OFFSET[api]);
+      const started = await startApiServer({ node, host, tls, contract, violations, api, routes: routes[api], port, tlsPort: portFor(slot, tlsOffset) });
+      servers.push(...started.servers);
+      return started;
+    };
+    const lnd = await serve('lnd', PORT_OFFSET.lndTls);
+    const tapd = await serve('tapd', PORT_OFFSET.tapdTls);
+    const macaroon = base64urlnopad.encode(fromHex(node.macaroons.admin));
     const info: DevnetNodeInfo = {
       name: node.name,
       alias: node.alias,
       pubkey: node.pubkeyHex,
       lndRestUrl: `http://${urlHost}:${lnd.port}`,
       tapdRestUrl: `http://${urlHost}:${tapd.port}`,
+      lndRestTlsUrl: `https://${urlHost}:${lnd.tlsPort}`,
+      tapdRestTlsUrl: `https://${urlHost}:${tapd.tlsPort}`,
       adminMacaroonHex: node.macaroons.admin,
       readonlyMacaroonHex: node.macaroons.readonly,
       tapdMacaroonHex: node.macaroons.tapd,
-      lndconnectUri: `lndconnect://${urlHost}:${lnd.port}?macaroon=${base64urlnopad.encode(fromHex(node.macaroons.admin))}`,
+      // As lndconnect writes it: the https REST port, the admin macaroon and the certificate to pin.
+      lndconnectUri: `lndconnect://${urlHost}:${lnd.tlsPort}?macaroon=${macaroon}&cert=${base64urlnopad.encode(tls.certDer)}`,
     };
     infos.set(node.name, info);
     return info;

@@ -2,6 +2,7 @@ import { chromium } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startDevnet } from '../devnet/index.ts';
+import { loadDevnetTls } from '../devnet/tls.ts';
 import { startDemoSites } from '../demo-sites/server.ts';
 import { CHROMIUM, CHROMIUM_ARGS, DIST } from '../e2e/fixtures.ts';
 
@@ -22,7 +23,16 @@ const context = await chromium.launchPersistentContext(profile, {
   executablePath: CHROMIUM,
   headless,
   viewport: headless ? { width: 1200, height: 800 } : null,
-  args: [...CHROMIUM_ARGS, `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`],
+  // The devnet's https ports use a self-signed certificate; accepted here so a pasted lndconnect URI works.
+  // --allow-insecure-localhost covers tabs and extension pages but not the extension's service worker,
+  // which makes the node calls: the SPKI flag trusts the devnet key everywhere (and no other key).
+  args: [
+    ...CHROMIUM_ARGS,
+    `--disable-extensions-except=${DIST}`,
+    `--load-extension=${DIST}`,
+    '--allow-insecure-localhost',
+    `--ignore-certificate-errors-spki-list=${(await loadDevnetTls()).spkiSha256}`,
+  ],
 });
 const sw = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
 const extensionId = new URL(sw.url()).host;
@@ -38,6 +48,8 @@ Satnav demo is running.
   demo sites       ${sites.url}
   devnet control   ${devnet.controlUrl}
   your node        alice, ${devnet.nodes.alice.lndRestUrl} (the popup's "Use the simulated network" button connects it)
+  or paste         ${devnet.nodes.alice.lndconnectUri}
+                   (https ${devnet.nodes.alice.lndRestTlsUrl}, self-signed; this Chromium accepts it; choose network regtest)
   shops            ${sites.url}/webln-direct.html, ${sites.url}/webln-client.html
 ${headless ? '\nNo display found: Chromium runs headless. Set DISPLAY (e.g. run under xvfb-run) to see the window.\n' : ''}
 Press Ctrl-C to stop.`);
