@@ -32,12 +32,12 @@ export interface Lnurl {
 
 const HRP = 'lnurl';
 /** LUD-17 schemes and the tag each one stands for. */
-const SCHEMES: Readonly<Record<string, LnurlTag>> = {
-  lnurlc: 'channelRequest',
-  lnurlw: 'withdrawRequest',
-  lnurlp: 'payRequest',
-  keyauth: 'login',
-};
+const SCHEMES: ReadonlyMap<string, LnurlTag> = new Map([
+  ['lnurlc', 'channelRequest'],
+  ['lnurlw', 'withdrawRequest'],
+  ['lnurlp', 'payRequest'],
+  ['keyauth', 'login'],
+]);
 const LIGHTNING_PREFIX = /^lightning:(\/\/)?/i;
 const SCHEME_LINK = /^([a-z]+):\/\/(.*)$/is;
 const INVOICE = /^ln(bc|tb|bcrt|tbs|sb)[0-9]*[munp]?1/i;
@@ -70,7 +70,7 @@ function decodeLink(text: string, opts: LnurlOptions): Lnurl | undefined {
     return { url: url.href, domain: url.hostname };
   }
   const m = SCHEME_LINK.exec(text);
-  const tag = m && SCHEMES[m[1]!.toLowerCase()];
+  const tag = m && SCHEMES.get(m[1]!.toLowerCase());
   if (!m || !tag) return undefined;
   const rest = m[2]!;
   // URL parsing would read "lnurlp:///path" as the host "path".

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeOf, thrownCode } from '../testing/expect-code.ts';
-import { encodeLnurl } from './decode.ts';
+import { decodeLnurl, encodeLnurl } from './decode.ts';
 import { parsePayMetadata, type PayMetadata } from './metadata.ts';
 import { fetchLnurlParams, type PayParams } from './params.ts';
 import { requestPayInvoice } from './pay.ts';
@@ -51,6 +51,15 @@ describe('LUD-06 first step: payRequest parameters', () => {
     const init = svc.calls[0]!.init!;
     expect(init).toMatchObject({ method: 'GET', credentials: 'omit' });
     expect(init.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('takes a decoded Lnurl too, re-reading its domain from its URL', async () => {
+    const svc = service({ json: PAY });
+    const decoded = { ...decodeLnurl(LNURL), domain: 'trusted-bank.com' };
+    expect((await fetchLnurlParams(decoded, { fetch: svc.fetch })).domain).toBe('service.com');
+    const insecure = { ...decoded, url: 'http://service.com/lnurlp/tips' };
+    expect(await codeOf(fetchLnurlParams(insecure, { fetch: svc.fetch }))).toBe('LNURL_INVALID');
+    expect(svc.calls).toHaveLength(1);
   });
 
   it('commentAllowed missing reads as 0 (LUD-12)', async () => {

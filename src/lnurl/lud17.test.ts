@@ -32,6 +32,7 @@ describe('LUD-17 schemes', () => {
 
   const bad: Array<[string, string]> = [
     ['an unknown scheme', 'lnurlx://domain.com/p'],
+    ['a scheme named like an object property', 'constructor://domain.com/p'],
     ['no host', 'lnurlp:///path'],
     ['a backslash for a host', 'lnurlp://\\path'],
     ['a user name', 'lnurlp://shop.com@evil.com/p'],

@@ -54,8 +54,10 @@ export type LnurlParams = PayParams | WithdrawParams | LoginParams;
 
 /** Decodes `lnurl` if needed, then reads its parameters. */
 export async function fetchLnurlParams(lnurl: string | Lnurl, opts: LnurlFetchOptions = {}): Promise<LnurlParams> {
-  const link = typeof lnurl === 'string' ? decodeLnurl(lnurl, opts) : lnurl;
-  const url = checkServiceUrl(link.url, 'LNURL', opts);
+  const given = typeof lnurl === 'string' ? decodeLnurl(lnurl, opts) : lnurl;
+  // A decoded Lnurl may have crossed a message boundary: its URL is checked again, its domain re-read.
+  const url = checkServiceUrl(given.url, 'LNURL', opts);
+  const link: Lnurl = { ...given, url: url.href, domain: url.hostname };
   if (url.searchParams.get('tag') === 'login') {
     if (link.expectedTag !== undefined && link.expectedTag !== 'login') throw err('LNURL_INVALID', `${link.expectedTag} link holds a login`, link.url);
     return parseLoginUrl(link.url, opts);
