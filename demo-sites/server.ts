@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { DevnetControl } from '../devnet/index.ts';
 import { merchantApi } from './merchant-api.ts';
+import { lnurlApi } from './lnurl-api.ts';
 
 /**
  * Static demo sites on localhost: the pages a person (and the e2e tests)
@@ -30,12 +31,16 @@ export interface DemoSites {
 
 export async function startDemoSites(opts: { port?: number; host?: string; devnet?: DevnetControl } = {}): Promise<DemoSites> {
   const host = opts.host ?? '127.0.0.1';
+  let origin = '';
   const api = opts.devnet ? merchantApi(opts.devnet) : undefined;
+  const lnurl = opts.devnet ? lnurlApi(opts.devnet, () => origin) : undefined;
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname.startsWith('/api/')) {
-      if (!api) return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"no devnet"}');
-      return api(url, res);
+    const isLnurl = url.pathname.startsWith('/lnurl/') || url.pathname.startsWith('/.well-known/lnurlp/');
+    if (url.pathname.startsWith('/api/') || isLnurl) {
+      const handler = isLnurl ? lnurl : api;
+      if (!handler) return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"no devnet"}');
+      return handler(url, res);
     }
     const vendor = VENDOR[url.pathname];
     const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
@@ -54,8 +59,9 @@ export async function startDemoSites(opts: { port?: number; host?: string; devne
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, host, resolve));
   const port = (server.address() as AddressInfo).port;
+  origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    url: origin,
     port,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -51,6 +51,7 @@ Satnav demo is running.
   or paste         ${devnet.nodes.alice.lndconnectUri}
                    (https ${devnet.nodes.alice.lndRestTlsUrl}, self-signed; this Chromium accepts it; choose network regtest)
   shops            ${sites.url}/webln-direct.html, ${sites.url}/webln-client.html
+  rewards (LNURL)  ${sites.url}/rewards.html
 ${headless ? '\nNo display found: Chromium runs headless. Set DISPLAY (e.g. run under xvfb-run) to see the window.\n' : ''}
 Press Ctrl-C to stop.`);
 

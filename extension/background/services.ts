@@ -6,6 +6,7 @@ import { PolicyEngine } from '../../src/policy/index.ts';
 import { SettingsStore } from '../../src/settings/settings.ts';
 import type { KeyValueStore } from '../../src/storage/kv.ts';
 import { Vault } from '../../src/vault/vault.ts';
+import { rootFromSeed } from '../../src/keys/root.ts';
 import { WeblnService } from '../../src/webln/service.ts';
 import { Approvals } from './approvals.ts';
 import { storageArea } from './storage-area.ts';
@@ -57,6 +58,7 @@ export async function createServices(): Promise<Services> {
     ask: (request) => approvals.ask(request),
     store: local,
     version: `Satnav ${browser.runtime.getManifest().version}`,
+    root: async () => rootFromSeed(await vault.seed()),
   });
   return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, webln, storedConnection, coldStart };
 }

@@ -7,6 +7,9 @@ import { errorCode } from '../ui/error-text.ts';
 import { useT } from '../ui/i18n.ts';
 import { useAction } from '../ui/use-action.ts';
 import { EnableRequest } from './EnableRequest.tsx';
+import { LnurlAuthRequest } from './LnurlAuthRequest.tsx';
+import { LnurlPayRequest } from './LnurlPayRequest.tsx';
+import { LnurlWithdrawRequest } from './LnurlWithdrawRequest.tsx';
 import { PaymentRequest } from './PaymentRequest.tsx';
 import { SignRequest } from './SignRequest.tsx';
 import { UnlockRequest } from './UnlockRequest.tsx';
@@ -83,6 +86,12 @@ export function PromptPage({ requestId }: { requestId: string | null }) {
       return <PaymentRequest request={request} answer={props} />;
     case 'signMessage':
       return <SignRequest request={request} answer={props} />;
+    case 'lnurlPay':
+      return <LnurlPayRequest request={request} answer={props} />;
+    case 'lnurlWithdraw':
+      return <LnurlWithdrawRequest request={request} answer={props} />;
+    case 'lnurlAuth':
+      return <LnurlAuthRequest request={request} answer={props} />;
   }
 }
 

@@ -269,9 +269,9 @@ export function PasswordForm(props: { id?: string; testId: string; label: string
 }
 
 /** A warning to read before going on; `title` leads it with the warning sign. */
-export function WarningNote({ title, children }: { title?: string; children?: ReactNode }) {
+export function WarningNote({ title, testId, children }: { title?: string; testId?: string; children?: ReactNode }) {
   return (
-    <div className="notice notice-warning" role="note">
+    <div className="notice notice-warning" role="note" data-testid={testId}>
       {title !== undefined && (
         <p className="notice-title">
           <WarningIcon />

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkNewPassword,
+  checkRangedAmount,
   connectionFrom,
   nodeOrigin,
   parseSats,
@@ -104,6 +105,27 @@ describe('parseSats', () => {
   for (const [text, want] of good) it(`${JSON.stringify(text)} → ${want}`, () => expect(parseSats(text)).toBe(want));
   for (const text of ['', ' ', '-1', '1.5', '1,000', '1e3', '0x10', 'abc', '2100000000000001', '99999999999999999999']) {
     it(`rejects ${JSON.stringify(text)}`, () => expect(parseSats(text)).toBeUndefined());
+  }
+});
+
+describe('checkRangedAmount', () => {
+  const cases: [string, number, number, ReturnType<typeof checkRangedAmount>][] = [
+    ['1', 1, 1000, { ok: true, amountSat: 1 }],
+    ['1000', 1, 1000, { ok: true, amountSat: 1000 }],
+    [' 500 ', 1, 1000, { ok: true, amountSat: 500 }],
+    ['21', 21, 21, { ok: true, amountSat: 21 }],
+    ['0', 1, 1000, { ok: false, problem: 'below_min' }],
+    ['9', 10, 1000, { ok: false, problem: 'below_min' }],
+    ['1001', 1, 1000, { ok: false, problem: 'above_max' }],
+    ['22', 21, 21, { ok: false, problem: 'above_max' }],
+    ['', 1, 1000, { ok: false, problem: 'not_whole' }],
+    ['1.5', 1, 1000, { ok: false, problem: 'not_whole' }],
+    ['1,000', 1, 1000, { ok: false, problem: 'not_whole' }],
+    ['-5', 1, 1000, { ok: false, problem: 'not_whole' }],
+    ['abc', 1, 1000, { ok: false, problem: 'not_whole' }],
+  ];
+  for (const [text, min, max, want] of cases) {
+    it(`${JSON.stringify(text)} in ${min}..${max} → ${JSON.stringify(want)}`, () => expect(checkRangedAmount(text, min, max)).toEqual(want));
   }
 });
 

@@ -103,6 +103,17 @@ export function parseSats(text: string): number | undefined {
   return isSats(n) ? n : undefined;
 }
 
+export type RangedAmount = { ok: true; amountSat: number } | { ok: false; problem: 'not_whole' | 'below_min' | 'above_max' };
+
+/** A typed amount a service accepts only within `minSat`..`maxSat` (both included), as LNURL states it. */
+export function checkRangedAmount(text: string, minSat: number, maxSat: number): RangedAmount {
+  const amountSat = parseSats(text);
+  if (amountSat === undefined) return { ok: false, problem: 'not_whole' };
+  if (amountSat < minSat) return { ok: false, problem: 'below_min' };
+  if (amountSat > maxSat) return { ok: false, problem: 'above_max' };
+  return { ok: true, amountSat };
+}
+
 /** Fees are stored in parts per million; 1 ppm = 0.0001 %, so four decimals are exact. */
 const PPM_PER_PERCENT_DIGITS = 4;
 const MAX_PPM = 1_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopback, originParts } from './origin.ts';
+import { isLoopback, isSameHost, originParts } from './origin.ts';
 
 describe('originParts', () => {
   const cases: [string, string, string, boolean][] = [
@@ -32,4 +32,27 @@ describe('isLoopback', () => {
   for (const host of ['localhost.example', 'notlocalhost', '128.0.0.1', '127.0.0', '10.0.0.1', '[::2]', '0.0.0.0', '127.0.0.1.nip.io']) {
     it(`${host} is not`, () => expect(isLoopback(host)).toBe(false));
   }
+});
+
+describe('isSameHost', () => {
+  const same: [string, string][] = [
+    ['https://shop.example', 'shop.example'],
+    ['https://shop.example:8443', 'shop.example'],
+    ['http://127.0.0.1:8900', '127.0.0.1'],
+    ['https://Shop.Example', 'shop.example'],
+    ['https://shop.example', 'SHOP.EXAMPLE.'],
+    ['https://аррӏе.com', 'xn--80ak6aa92e.com'],
+  ];
+  for (const [origin, host] of same) it(`${origin} is ${host}`, () => expect(isSameHost(origin, host)).toBe(true));
+  const other: [string, string][] = [
+    ['https://shop.example', 'pay.shop.example'],
+    ['https://pay.shop.example', 'shop.example'],
+    ['https://shop.example', 'shop.example.evil'],
+    ['https://shop.example', 'tips.example'],
+    ['http://127.0.0.1:8900', 'localhost'],
+    ['https://shop.example', ''],
+    ['null', 'null'],
+    ['not a url', 'not a url'],
+  ];
+  for (const [origin, host] of other) it(`${origin} is not ${JSON.stringify(host)}`, () => expect(isSameHost(origin, host)).toBe(false));
 });

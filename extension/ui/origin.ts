@@ -30,3 +30,19 @@ export function isLoopback(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/\.$/, '');
   return name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(name);
 }
+
+/**
+ * Whether `hostname` (a host without port, as LNURL names a service's domain) is
+ * the host of `origin`. Case and a final dot don't count; anything else, even a
+ * subdomain, is another host.
+ */
+export function isSameHost(origin: string, hostname: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  const plain = (name: string) => name.toLowerCase().replace(/\.$/, '');
+  return url.hostname !== '' && plain(url.hostname) === plain(hostname);
+}

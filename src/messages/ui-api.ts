@@ -18,6 +18,8 @@ const approvalDecision = z
     allowanceSat: z.number().int().min(0).max(2_100_000_000_000_000).optional(),
     period: z.enum(PERIODS).optional(),
     allowBalance: z.boolean().optional(),
+    amountSat: z.number().int().min(0).max(2_100_000_000_000_000).optional(),
+    comment: z.string().max(2000).optional(),
   })
   .strict();
 

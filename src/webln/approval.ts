@@ -22,7 +22,27 @@ export type ApprovalRequest =
       reason: PolicyReason;
       budget: { allowanceSat: number; period: Period; remainingSiteSat: number; remainingDailySat: number };
     }
-  | { kind: 'signMessage'; origin: string; message: string };
+  | { kind: 'signMessage'; origin: string; message: string }
+  /** LUD-06 / LUD-16: the person picks the amount (and may add a comment). */
+  | {
+      kind: 'lnurlPay';
+      origin: string;
+      /** The LNURL service's host, which gets the money; may differ from `origin`. */
+      domain: string;
+      address?: string;
+      minSat: number;
+      maxSat: number;
+      description: string;
+      longDescription?: string;
+      /** data: URL from the service's metadata. */
+      image?: string;
+      commentAllowed: number;
+      budget: { remainingDailySat: number };
+    }
+  /** LUD-03: a reward or refund paid to the person's node. */
+  | { kind: 'lnurlWithdraw'; origin: string; domain: string; minSat: number; maxSat: number; description: string }
+  /** LUD-04: log in to `domain` with a key only that domain ever sees (LUD-05). */
+  | { kind: 'lnurlAuth'; origin: string; domain: string; action?: 'register' | 'login' | 'link' | 'auth'; linkingPubkey: string };
 
 export interface ApprovalDecision {
   approved: boolean;
@@ -33,6 +53,10 @@ export interface ApprovalDecision {
   period?: Period;
   /** enable: let the site read the balance. */
   allowBalance?: boolean;
+  /** lnurlPay / lnurlWithdraw: the amount the person chose, within the request's min..max. */
+  amountSat?: number;
+  /** lnurlPay: a comment for the recipient, at most `commentAllowed` characters. */
+  comment?: string;
 }
 
 export type Approver = (request: ApprovalRequest) => Promise<ApprovalDecision>;

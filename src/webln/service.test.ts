@@ -495,7 +495,7 @@ describe('signMessage, verifyMessage, getBalance, getInfo', () => {
     expect(info.methods).toContain('sendPayment');
   });
 
-  it('request allows only getinfo and decodepayreq; lnurl is not supported yet', async () => {
+  it('request allows only getinfo and decodepayreq; a malformed LNURL is refused before any network call', async () => {
     const h = harness();
     await enable(h);
     expect(await h.svc.handle(SHOP, 'request', { method: 'GetInfo' })).toMatchObject({ pubkey: devnet.nodes.alice.pubkey, network: 'regtest' });
@@ -511,7 +511,7 @@ describe('signMessage, verifyMessage, getBalance, getInfo', () => {
     for (const method of ['sendpayment', 'listpayments', 'signmessage', '__proto__']) {
       expect(await codeOf(h.svc.handle(SHOP, 'request', { method, params: {} }))).toBe('UNSUPPORTED_METHOD');
     }
-    expect(await codeOf(h.svc.handle(SHOP, 'lnurl', { lnurl: 'lnurl1dp68gurn8ghj7' }))).toBe('UNSUPPORTED_METHOD');
+    expect(await codeOf(h.svc.handle(SHOP, 'lnurl', { lnurl: 'lnurl1dp68gurn8ghj7' }))).toBe('LNURL_INVALID');
     expect(h.nodeCalls.length).toBe(calls);
   });
 

@@ -11,10 +11,12 @@ import { amountSat, checkPayable, decodeInvoice, isExpired, type Invoice } from 
 import { moduleErrors, SatnavError } from '../errors.ts';
 import type { Ledger, LedgerEntry, LedgerKind } from '../ledger/index.ts';
 import { invoiceMatchesNode } from '../node/network-check.ts';
-import type { LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
+import type { InvoiceStatus, LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
 import { WEBLN_METHODS, type PolicyEngine, type Reservation, type SiteView, type WeblnMethod } from '../policy/index.ts';
 import type { KeyValueStore } from '../storage/kv.ts';
+import type { HDKey } from '@scure/bip32';
 import type { Approver } from './approval.ts';
+import { runLnurl, type LnurlHost } from './lnurl-flow.ts';
 import { isWeblnMethod, weblnParams, type WeblnMethodName, type WeblnParams } from './params.ts';
 
 const error = moduleErrors('webln');
@@ -40,6 +42,10 @@ export interface WeblnDeps {
   now?: () => number;
   /** Payment path-finding budget in seconds. */
   paymentTimeoutSeconds?: number;
+  /** The wallet's BIP32 root, for LNURL-auth linking keys; throws VAULT_LOCKED. Without it, LNURL-auth is unsupported. */
+  root?(): Promise<HDKey>;
+  /** For LNURL services (tests inject one). */
+  fetch?: typeof fetch;
 }
 
 type Handler = (origin: string, params: never) => Promise<unknown>;
@@ -96,11 +102,26 @@ export class WeblnService {
       return { valid: true, pubkey: r.pubkey };
     },
     lookupInvoice: (origin, p) => this.lookupInvoice(origin, 'paymentHash' in p ? p.paymentHash : decodeForPage(p.paymentRequest).paymentHash),
-    lnurl: async () => {
-      throw error('UNSUPPORTED_METHOD', 'lnurl is not supported yet');
-    },
+    lnurl: (origin, p) => runLnurl(this.lnurlHost(), origin, p.lnurl),
     request: (_origin, p) => this.request(p.method, p.params),
   };
+
+  private lnurlHost(): LnurlHost {
+    const { root } = this.d;
+    return {
+      policy: this.d.policy,
+      ledger: this.d.ledger,
+      approveOrReject: (request) => this.approveOrReject(request),
+      unlockedNode: (origin) => this.unlockedNode(origin),
+      payApproved: async (origin, paymentRequest) => (await this.payInvoice(origin, paymentRequest, 'sendPayment', true)) as { preimage?: string; paymentHash: string },
+      root: async (origin) => {
+        if (!root) throw error('UNSUPPORTED_METHOD', 'LNURL-auth needs the wallet seed');
+        await this.unlockedNode(origin);
+        return root();
+      },
+      ...(this.d.fetch && { fetch: this.d.fetch }),
+    };
+  }
 
   // ---- permissions -------------------------------------------------------
 
@@ -147,7 +168,7 @@ export class WeblnService {
 
   // ---- payments ----------------------------------------------------------
 
-  private async payInvoice(origin: string, paymentRequest: string, method: 'sendPayment' | 'sendPaymentAsync') {
+  private async payInvoice(origin: string, paymentRequest: string, method: 'sendPayment' | 'sendPaymentAsync', preApproved = false) {
     const inv = decodeForPage(paymentRequest);
     // Network first: an invoice for another chain is the wrong invoice whatever its age or amount.
     const network = await this.d.nodeNetwork();
@@ -170,6 +191,7 @@ export class WeblnService {
         ...(inv.description !== undefined && { description: inv.description }),
       },
       (node, feeLimitSat) => node.payInvoice({ paymentRequest: inv.paymentRequest, feeLimitSat, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 }),
+      preApproved,
     );
     return result;
   }
@@ -193,7 +215,8 @@ export class WeblnService {
    * The one payment pipeline. Payments within the per-payment ceiling that
    * don't fit the site's allowance are refused (BUDGET_EXCEEDED) without a
    * prompt: a site can't flood the person with approval windows. Payments
-   * above the ceiling always ask.
+   * above the ceiling always ask, unless the person already chose this very
+   * payment (`preApproved`, e.g. the amount they typed for an LNURL-pay).
    */
   private async pay(
     origin: string,
@@ -208,12 +231,13 @@ export class WeblnService {
       expiresAt?: number;
     },
     send: (node: LightningNode, feeLimitSat: number) => Promise<PaymentResult>,
+    preApproved = false,
   ) {
     const node = await this.unlockedNode(origin);
     const req = { origin, amountSat: p.amountSat, kind: p.kind } as const;
     const ev = await this.d.policy.evaluate(req);
-    let approvedByUser = false;
-    if (ev.decision === 'prompt') {
+    let approvedByUser = preApproved;
+    if (ev.decision === 'prompt' && !preApproved) {
       const ceiling = (await this.d.policy.getConfig()).global.autoApproveSat;
       if (ev.reason === 'above_site_allowance' && p.amountSat <= ceiling) {
         throw error('BUDGET_EXCEEDED', `allowance left is ${ev.remainingSiteSat} sat for`, origin, { remainingSiteSat: ev.remainingSiteSat });
@@ -312,6 +336,8 @@ export class WeblnService {
       async (hash, entry) => {
         // Its send call may not have reached the node yet; "not found" would wrongly release its hold.
         if (this.sending.has(entry.id)) return { status: 'IN_FLIGHT' };
+        // Money coming in (rewards, refunds): the node's invoice tells the outcome.
+        if (entry.direction === 'in') return incomingOutcome(await node.lookupInvoice(hash), this.now());
         try {
           const p = await node.trackPayment(hash, { waitFinal: false });
           return {
@@ -390,6 +416,13 @@ async function applyOutcome(
   } else {
     await d.ledger.update(entry.id, { status: 'in_flight' });
   }
+}
+
+function incomingOutcome(inv: InvoiceStatus, nowMs: number): { status: PaymentResult['status']; failureReason?: string } {
+  if (inv.state === 'SETTLED') return { status: 'SUCCEEDED' };
+  if (inv.state === 'CANCELED') return { status: 'FAILED', failureReason: 'canceled' };
+  if (inv.state === 'OPEN' && inv.expiresAt * 1000 <= nowMs) return { status: 'FAILED', failureReason: 'expired' };
+  return { status: 'IN_FLIGHT' };
 }
 
 function isGrantable(method: string): method is WeblnMethod {

@@ -1,0 +1,167 @@
+/**
+ * `webln.lnurl(…)`: one LNURL, resolved and carried out with the person's
+ * consent. payRequest (LUD-06/16) → they choose the amount, the invoice goes
+ * through the same budget pipeline as any payment; withdrawRequest (LUD-03) →
+ * a reward or refund lands on the node (one click, or none with the site's
+ * reward auto-claim on); login (LUD-04) → signed with a key made for that
+ * domain only (LUD-05).
+ */
+import { bytesToHex } from '@noble/hashes/utils.js';
+import type { HDKey } from '@scure/bip32';
+import { moduleErrors, SatnavError } from '../errors.ts';
+import type { Ledger } from '../ledger/index.ts';
+import { linkingKeyFor } from '../keys/lnurl-auth.ts';
+import {
+  decodeLnurl,
+  decryptSuccessAction,
+  fetchLnurlParams,
+  requestPayInvoice,
+  submitAuth,
+  submitWithdraw,
+  type LnurlFetchOptions,
+  type PayParams,
+  type SuccessAction,
+  type WithdrawParams,
+  type LoginParams,
+} from '../lnurl/index.ts';
+import type { LightningNode } from '../node/types.ts';
+import type { PolicyEngine } from '../policy/index.ts';
+import type { ApprovalDecision, ApprovalRequest } from './approval.ts';
+
+const error = moduleErrors('webln');
+
+/** What the flow needs from the WebLN service around it. */
+export interface LnurlHost {
+  policy: PolicyEngine;
+  ledger: Ledger;
+  approveOrReject(request: ApprovalRequest): Promise<ApprovalDecision>;
+  unlockedNode(origin: string): Promise<LightningNode>;
+  /** Pays through the budget pipeline; the person already chose this payment. */
+  payApproved(origin: string, paymentRequest: string): Promise<{ preimage?: string; paymentHash: string }>;
+  /** The wallet's BIP32 root (unlocks first if needed). */
+  root(origin: string): Promise<HDKey>;
+  fetch?: typeof fetch;
+}
+
+export type LnurlResult =
+  | { status: 'OK'; preimage?: string; successAction?: { tag: string; message?: string; description?: string; url?: string } }
+  | { status: 'ERROR'; reason: string };
+
+export async function runLnurl(host: LnurlHost, origin: string, text: string): Promise<LnurlResult> {
+  const opts: LnurlFetchOptions = {
+    // Plain http only from a page on this very machine (the demo): never across a network.
+    allowInsecureLocalhost: isLoopbackOrigin(origin),
+    ...(host.fetch && { fetch: host.fetch }),
+  };
+  const params = await fetchLnurlParams(decodeLnurl(text, opts), opts).catch(serviceError);
+  if ('status' in params) return params;
+  try {
+    if (params.tag === 'payRequest') return await pay(host, origin, params, opts);
+    if (params.tag === 'withdrawRequest') return await withdraw(host, origin, params, opts);
+    return await login(host, origin, params, opts);
+  } catch (e) {
+    return serviceError(e);
+  }
+}
+
+async function pay(host: LnurlHost, origin: string, params: PayParams, opts: LnurlFetchOptions): Promise<LnurlResult> {
+  const minSat = Math.ceil(params.minSendable / 1000);
+  const maxSat = Math.floor(params.maxSendable / 1000);
+  if (minSat > maxSat) throw error('LNURL_BAD_RESPONSE', 'no whole-sat amount fits', `${params.minSendable}..${params.maxSendable} msat`);
+  await host.unlockedNode(origin);
+  const today = await host.policy.dailyUsage();
+  const answer = await host.approveOrReject({
+    kind: 'lnurlPay',
+    origin,
+    domain: params.domain,
+    ...(params.address && { address: params.address }),
+    minSat,
+    maxSat,
+    description: params.meta.description,
+    ...(params.meta.longDescription && { longDescription: params.meta.longDescription }),
+    ...(params.meta.image && { image: params.meta.image }),
+    commentAllowed: params.commentAllowed,
+    budget: { remainingDailySat: today.remainingSat },
+  });
+  const amountSat = chosenAmount(answer, minSat, maxSat);
+  const invoice = await requestPayInvoice(params, amountSat * 1000, { ...opts, ...(answer.comment && { comment: answer.comment }) });
+  const paid = await host.payApproved(origin, invoice.paymentRequest);
+  const action = invoice.successAction && paid.preimage ? await shownAction(invoice.successAction, paid.preimage) : undefined;
+  return { status: 'OK', ...(paid.preimage && { preimage: paid.preimage }), ...(action && { successAction: action }) };
+}
+
+async function withdraw(host: LnurlHost, origin: string, params: WithdrawParams, opts: LnurlFetchOptions): Promise<LnurlResult> {
+  const minSat = Math.ceil(params.minWithdrawable / 1000);
+  const maxSat = Math.floor(params.maxWithdrawable / 1000);
+  if (maxSat < 1 || minSat > maxSat) throw error('LNURL_BAD_RESPONSE', 'no whole-sat amount to withdraw', `${params.minWithdrawable}..${params.maxWithdrawable} msat`);
+  const node = await host.unlockedNode(origin);
+  const site = await host.policy.getSite(origin);
+  const amountSat = site?.rewardAutoClaim
+    ? maxSat
+    : chosenAmount(
+        await host.approveOrReject({ kind: 'lnurlWithdraw', origin, domain: params.domain, minSat, maxSat, description: params.defaultDescription }),
+        minSat,
+        maxSat,
+      );
+  const created = await node.createInvoice({ amountSat, memo: params.defaultDescription.slice(0, 639) });
+  // Recorded before the service is told where to pay: a reward is never lost track of.
+  const entry = await host.ledger.begin({
+    origin,
+    kind: 'reward',
+    amountSat,
+    paymentHash: created.paymentHash,
+    paymentRequest: created.paymentRequest,
+    description: params.defaultDescription || params.domain,
+  });
+  try {
+    await submitWithdraw(params, created.paymentRequest, opts);
+  } catch (e) {
+    await host.ledger.fail(entry.id, e instanceof SatnavError ? e.code : 'withdraw_failed');
+    throw e;
+  }
+  // Services may pay at once or later; reconcile() settles the entry from the invoice's state.
+  const state = await node.lookupInvoice(created.paymentHash).catch(() => undefined);
+  if (state?.state === 'SETTLED') await host.ledger.succeed(entry.id);
+  return { status: 'OK' };
+}
+
+async function login(host: LnurlHost, origin: string, params: LoginParams, opts: LnurlFetchOptions): Promise<LnurlResult> {
+  const key = linkingKeyFor(await host.root(origin), params.domain);
+  await host.approveOrReject({
+    kind: 'lnurlAuth',
+    origin,
+    domain: params.domain,
+    ...(params.action && { action: params.action }),
+    linkingPubkey: bytesToHex(key.publicKey!),
+  });
+  await submitAuth(params, key, opts);
+  return { status: 'OK' };
+}
+
+function chosenAmount(answer: ApprovalDecision, minSat: number, maxSat: number): number {
+  const amount = answer.amountSat ?? minSat;
+  if (!Number.isSafeInteger(amount) || amount < minSat || amount > maxSat) throw error('BAD_REQUEST', `amount must be ${minSat}..${maxSat} sat`, amount);
+  return amount;
+}
+
+async function shownAction(action: SuccessAction, preimage: string) {
+  if (action.tag === 'aes') return { tag: 'message', description: action.description, message: await decryptSuccessAction(action, preimage) };
+  return action;
+}
+
+/**
+ * The service's own refusals (and its being unreachable) are LNURL outcomes a
+ * page should read as `{status: 'ERROR'}`; the person's "no", a locked wallet
+ * and budget refusals stay errors (RejectionError and friends).
+ */
+function serviceError(e: unknown): LnurlResult {
+  if (e instanceof SatnavError && e.code.startsWith('LNURL_') && e.code !== 'LNURL_INVALID' && e.code !== 'LNURL_BAD_INPUT') {
+    return { status: 'ERROR', reason: typeof e.details?.reason === 'string' ? e.details.reason : e.message };
+  }
+  throw e;
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
