@@ -12,10 +12,3 @@ declare const chrome: {
   alarms: { getAll(): Promise<Array<{ name: string; scheduledTime: number }>> };
 };
 
-interface Window {
-  webln?: {
-    enable(): Promise<void>;
-    sendPayment(pr: string): Promise<{ preimage: string }>;
-    request(method: string, params?: unknown): Promise<unknown>;
-  };
-}

@@ -1,5 +1,17 @@
 import { WEBLN_ERROR_NAMES, type PortReply, type PortRequest, type WeblnErrorName } from '../../src/webln/page-channel.ts';
 import { acceptPort } from './handshake.ts';
+import type {
+  GetBalanceResponse,
+  GetInfoResponse,
+  KeysendArgs,
+  LookupInvoiceArgs,
+  LookupInvoiceResponse,
+  MakeInvoiceResponse,
+  RequestInvoiceArgs,
+  SendPaymentResponse,
+  SignMessageResponse,
+  WebLNProvider,
+} from '@webbtc/webln-types';
 
 /**
  * `window.webln` in the page's own world. It holds no secrets and decides
@@ -56,7 +68,8 @@ function fire(name: string): void {
 
 let enabled = false;
 
-const webln = Object.freeze({
+/** Typed against the community WebLN interface (@webbtc/webln-types): a renamed or missing method fails the build. */
+const webln: WebLNProvider & { readonly enabled: boolean; sendPaymentAsync(paymentRequest: string): Promise<Record<string, never>> } = Object.freeze({
   get enabled() {
     return enabled;
   },
@@ -66,16 +79,17 @@ const webln = Object.freeze({
     fire('webln:enabled');
   },
   isEnabled: async () => (enabled = (await call('isEnabled')) === true),
-  getInfo: () => call('getInfo'),
-  sendPayment: (paymentRequest: string) => call('sendPayment', { paymentRequest }),
-  sendPaymentAsync: (paymentRequest: string) => call('sendPaymentAsync', { paymentRequest }),
-  keysend: (args: unknown) => call('keysend', args),
-  makeInvoice: (args?: unknown) => call('makeInvoice', { args }),
-  signMessage: (message: string) => call('signMessage', { message }),
-  verifyMessage: (signature: string, message: string) => call('verifyMessage', { signature, message }),
-  getBalance: () => call('getBalance'),
-  lookupInvoice: (args: unknown) => call('lookupInvoice', args),
-  lnurl: (lnurl: string) => call('lnurl', { lnurl }),
+  getInfo: () => call('getInfo') as Promise<GetInfoResponse>,
+  sendPayment: (paymentRequest: string) => call('sendPayment', { paymentRequest }) as Promise<SendPaymentResponse>,
+  sendPaymentAsync: (paymentRequest: string) => call('sendPaymentAsync', { paymentRequest }) as Promise<Record<string, never>>,
+  keysend: (args: KeysendArgs) => call('keysend', args) as Promise<SendPaymentResponse>,
+  makeInvoice: (args: string | number | RequestInvoiceArgs) => call('makeInvoice', { args }) as Promise<MakeInvoiceResponse>,
+  signMessage: (message: string) => call('signMessage', { message }) as Promise<SignMessageResponse>,
+  // Resolves with { valid, pubkey } (rejects when invalid); the interface only promises void.
+  verifyMessage: (signature: string, message: string) => call('verifyMessage', { signature, message }) as Promise<void>,
+  getBalance: () => call('getBalance') as Promise<GetBalanceResponse>,
+  lookupInvoice: (args: LookupInvoiceArgs) => call('lookupInvoice', args) as Promise<LookupInvoiceResponse>,
+  lnurl: (lnurl: string) => call('lnurl', { lnurl }) as Promise<Awaited<ReturnType<NonNullable<WebLNProvider['lnurl']>>>>,
   request: (method: string, params?: unknown) => call('request', { method, params }),
   on(event: string, fn: Listener) {
     if (typeof fn !== 'function') return;
