@@ -68,7 +68,8 @@ export function connectorsFor(conn: StoredConnection, fetchImpl?: typeof fetch, 
 /**
  * Checks a connection end to end before it is saved: wallet unlocked
  * (/v1/state), macaroon accepted (/v1/getinfo), network as expected, tapd
- * reachable when given.
+ * reachable when given and running on this same lnd (another node's tapd
+ * would show, and spend, someone else's assets).
  */
 export async function probeConnection(conn: StoredConnection, c: Connectors, expectedNetwork?: NodeNetwork): Promise<NodeProfile> {
   const state = await c.lnd.getWalletState();
@@ -76,10 +77,13 @@ export async function probeConnection(conn: StoredConnection, c: Connectors, exp
   const info = await c.lnd.getInfo();
   if (expectedNetwork) checkNetwork(info.network, expectedNetwork);
   if (c.tapd) {
-    try {
-      await c.tapd.getInfo();
-    } catch (e) {
+    const tapd = await c.tapd.getInfo().catch((e: unknown) => {
       throw tapdError(e);
+    });
+    const tapdLnd = tapd.lndPubkey.toLowerCase();
+    // An empty pubkey (the field is optional on the wire) is taken on trust; another node's is not.
+    if (tapdLnd !== '' && tapdLnd !== info.pubkey.toLowerCase()) {
+      throw tapdError(error('NODE_CONFIG_INVALID', 'tapd runs on another lnd node', tapd.lndPubkey));
     }
   }
   return {
@@ -142,7 +146,8 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const failed = (error: unknown): Result<never> => ({ ok: false, error });
 
+/** Keeps the code (the UI explains it) and says it was tapd, not lnd, that failed. */
 function tapdError(e: unknown): SatnavError {
-  if (e instanceof SatnavError) return new SatnavError(e.code, `tapd: ${e.message}`, e.details);
-  return error('NODE_RPC', 'tapd failed');
+  const inner = e instanceof SatnavError ? e : error('NODE_RPC', 'unexpected failure');
+  return new SatnavError(inner.code, `tapd: ${inner.message}`, inner.details);
 }

@@ -30,10 +30,16 @@ import type { ApprovalDecision, ApprovalRequest } from './approval.ts';
 
 const error = moduleErrors('webln');
 
+/** BOLT #11 caps an invoice description (`d`) at 639 bytes of UTF-8. */
+const MAX_MEMO_BYTES = 639;
+/** Withdraw failures after which the service will not pay: it refused, or the request never left. */
+const WITHDRAW_NOT_PAID: ReadonlySet<string> = new Set(['LNURL_SERVICE_ERROR', 'LNURL_BAD_INPUT', 'LNURL_INVALID']);
+
 /** What the flow needs from the WebLN service around it. */
 export interface LnurlHost {
   policy: PolicyEngine;
   ledger: Ledger;
+  /** Asks the person; a "no" throws REJECTED (and an answer that is not approved is refused here too). */
   approveOrReject(request: ApprovalRequest): Promise<ApprovalDecision>;
   unlockedNode(origin: string): Promise<LightningNode>;
   /** Pays through the budget pipeline; the person already chose this payment. */
@@ -70,7 +76,7 @@ async function pay(host: LnurlHost, origin: string, params: PayParams, opts: Lnu
   if (minSat > maxSat) throw error('LNURL_BAD_RESPONSE', 'no whole-sat amount fits', `${params.minSendable}..${params.maxSendable} msat`);
   await host.unlockedNode(origin);
   const today = await host.policy.dailyUsage();
-  const answer = await host.approveOrReject({
+  const answer = await ask(host, {
     kind: 'lnurlPay',
     origin,
     domain: params.domain,
@@ -86,7 +92,7 @@ async function pay(host: LnurlHost, origin: string, params: PayParams, opts: Lnu
   const amountSat = chosenAmount(answer, minSat, maxSat);
   const invoice = await requestPayInvoice(params, amountSat * 1000, { ...opts, ...(answer.comment && { comment: answer.comment }) });
   const paid = await host.payApproved(origin, invoice.paymentRequest);
-  const action = invoice.successAction && paid.preimage ? await shownAction(invoice.successAction, paid.preimage) : undefined;
+  const action = invoice.successAction && (await shownAction(invoice.successAction, paid.preimage));
   return { status: 'OK', ...(paid.preimage && { preimage: paid.preimage }), ...(action && { successAction: action }) };
 }
 
@@ -99,11 +105,12 @@ async function withdraw(host: LnurlHost, origin: string, params: WithdrawParams,
   const amountSat = site?.rewardAutoClaim
     ? maxSat
     : chosenAmount(
-        await host.approveOrReject({ kind: 'lnurlWithdraw', origin, domain: params.domain, minSat, maxSat, description: params.defaultDescription }),
+        await ask(host, { kind: 'lnurlWithdraw', origin, domain: params.domain, minSat, maxSat, description: params.defaultDescription }),
         minSat,
         maxSat,
       );
-  const created = await node.createInvoice({ amountSat, memo: params.defaultDescription.slice(0, 639) });
+  const memo = utf8Prefix(params.defaultDescription, MAX_MEMO_BYTES);
+  const created = await node.createInvoice({ amountSat, memo });
   // Recorded before the service is told where to pay: a reward is never lost track of.
   const entry = await host.ledger.begin({
     origin,
@@ -111,12 +118,14 @@ async function withdraw(host: LnurlHost, origin: string, params: WithdrawParams,
     amountSat,
     paymentHash: created.paymentHash,
     paymentRequest: created.paymentRequest,
-    description: params.defaultDescription || params.domain,
+    description: memo || params.domain,
   });
   try {
     await submitWithdraw(params, created.paymentRequest, opts);
   } catch (e) {
-    await host.ledger.fail(entry.id, e instanceof SatnavError ? e.code : 'withdraw_failed');
+    // A timeout, a dropped connection or an odd answer may still end in a payment: the entry
+    // stays pending and reconcile() reads the outcome from the invoice.
+    if (e instanceof SatnavError && WITHDRAW_NOT_PAID.has(e.code)) await host.ledger.fail(entry.id, e.code);
     throw e;
   }
   // Services may pay at once or later; reconcile() settles the entry from the invoice's state.
@@ -127,7 +136,7 @@ async function withdraw(host: LnurlHost, origin: string, params: WithdrawParams,
 
 async function login(host: LnurlHost, origin: string, params: LoginParams, opts: LnurlFetchOptions): Promise<LnurlResult> {
   const key = linkingKeyFor(await host.root(origin), params.domain);
-  await host.approveOrReject({
+  await ask(host, {
     kind: 'lnurlAuth',
     origin,
     domain: params.domain,
@@ -138,15 +147,41 @@ async function login(host: LnurlHost, origin: string, params: LoginParams, opts:
   return { status: 'OK' };
 }
 
+/** The person's answer; a "no" stops here even if the host returned it instead of throwing. */
+async function ask(host: LnurlHost, request: ApprovalRequest): Promise<ApprovalDecision> {
+  const answer = await host.approveOrReject(request);
+  if (!answer.approved) throw error('REJECTED', 'the person declined', request.kind);
+  return answer;
+}
+
 function chosenAmount(answer: ApprovalDecision, minSat: number, maxSat: number): number {
   const amount = answer.amountSat ?? minSat;
   if (!Number.isSafeInteger(amount) || amount < minSat || amount > maxSat) throw error('BAD_REQUEST', `amount must be ${minSat}..${maxSat} sat`, amount);
   return amount;
 }
 
-async function shownAction(action: SuccessAction, preimage: string) {
-  if (action.tag === 'aes') return { tag: 'message', description: action.description, message: await decryptSuccessAction(action, preimage) };
-  return action;
+/**
+ * What the page is told to show once paid. Only aes needs the preimage; one that does not
+ * decrypt is left out, since the money is gone either way and the page must hear "OK".
+ */
+async function shownAction(action: SuccessAction, preimage: string | undefined) {
+  if (action.tag !== 'aes') return action;
+  if (preimage === undefined) return undefined;
+  const message = await decryptSuccessAction(action, preimage).catch(() => undefined);
+  return message === undefined ? undefined : { tag: 'message', description: action.description, message };
+}
+
+/** The longest start of `text` that fits in `maxBytes` of UTF-8, cut between code points. */
+function utf8Prefix(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (bytes > maxBytes) break;
+    end += ch.length;
+  }
+  return text.slice(0, end);
 }
 
 /**

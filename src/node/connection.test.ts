@@ -1,0 +1,353 @@
+/**
+ * The node connection the popup saves: the connect form → StoredConnection (pure), then probe
+ * and balances against the devnet, every exchange checked against lnd's and tapd's swagger by a
+ * recording fetch (both daemons behind one fetch, told apart by origin) and by the devnet itself.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Devnet } from '../../devnet/index.ts';
+import { recordingFetch, type RecordingFetch } from '../../devnet/contract/recording-fetch.ts';
+import { isSatnavError, SatnavError } from '../errors.ts';
+import type { NodeConnectRequest } from '../messages/ui-api.ts';
+import { checkedDevnet } from '../testing/contract-checked.ts';
+import { codeOf, thrownCode } from '../testing/expect-code.ts';
+import {
+  connectionFromRequest,
+  connectorsFor,
+  probeConnection,
+  readBalances,
+  statusOf,
+  type NodeProfile,
+  type StoredConnection,
+} from './connection.ts';
+
+const MAC = '0201036c6e6402f801'; // the first bytes of a v2 macaroon: enough for the parser
+const MAC_B64URL = Buffer.from(MAC, 'hex').toString('base64url');
+const MAC_B64 = Buffer.from(MAC, 'hex').toString('base64');
+const OTHER_MAC = '0201036c6e6402aaaa';
+
+/** The SatnavError `fn` throws. */
+function thrown(fn: () => unknown): SatnavError {
+  try {
+    fn();
+  } catch (e) {
+    if (isSatnavError(e)) return e;
+    throw e;
+  }
+  throw new Error('no error thrown');
+}
+
+/** The SatnavError `p` rejects with. */
+async function rejected(p: Promise<unknown>): Promise<SatnavError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isSatnavError(e)) return e;
+    throw e;
+  }
+  throw new Error('no error thrown');
+}
+
+describe('connectionFromRequest', () => {
+  it('an lndconnect URI: https REST URL and the macaroon as hex', () => {
+    expect(connectionFromRequest({ lndconnect: `  lndconnect://Node.Example:8443?macaroon=${MAC_B64URL}  ` })).toEqual({
+      restUrl: 'https://node.example:8443',
+      macaroonHex: MAC,
+      simulated: false,
+    });
+  });
+
+  it('the lndconnect URI wins over manual fields given with it', () => {
+    const conn = connectionFromRequest({ lndconnect: `lndconnect://node.example?macaroon=${MAC_B64URL}`, restUrl: 'https://elsewhere.example', macaroon: OTHER_MAC });
+    expect([conn.restUrl, conn.macaroonHex]).toEqual(['https://node.example:8080', MAC]);
+  });
+
+  it('the manual form: URL without trailing slash, macaroon in hex or base64', () => {
+    expect(connectionFromRequest({ restUrl: ' https://node.example:8080/ ', macaroon: ` ${MAC.toUpperCase()} ` })).toEqual({
+      restUrl: 'https://node.example:8080',
+      macaroonHex: MAC,
+      simulated: false,
+    });
+    expect(connectionFromRequest({ restUrl: 'https://node.example/lnd', macaroon: MAC_B64 }).macaroonHex).toBe(MAC);
+  });
+
+  it('a blank lndconnect falls through to the manual form', () => {
+    expect(connectionFromRequest({ lndconnect: '   ', restUrl: 'https://node.example', macaroon: MAC }).restUrl).toBe('https://node.example');
+  });
+
+  it('tapd URL and macaroon are kept; a blank tapd URL means no tapd', () => {
+    const conn = connectionFromRequest({ restUrl: 'https://node.example:8080', macaroon: MAC, tapdUrl: 'https://node.example:8089/', tapdMacaroon: OTHER_MAC });
+    expect([conn.tapdUrl, conn.tapdMacaroonHex]).toEqual(['https://node.example:8089', OTHER_MAC]);
+    const none = connectionFromRequest({ restUrl: 'https://node.example:8080', macaroon: MAC, tapdUrl: '  ', tapdMacaroon: OTHER_MAC });
+    expect('tapdUrl' in none || 'tapdMacaroonHex' in none).toBe(false);
+  });
+
+  it('label trimmed; a blank label is left out', () => {
+    const base = { restUrl: 'https://node.example', macaroon: MAC };
+    expect(connectionFromRequest({ ...base, label: '  My node \n' }).label).toBe('My node');
+    expect('label' in connectionFromRequest({ ...base, label: '   ' })).toBe(false);
+  });
+
+  it('simulated is recorded as given', () => {
+    const req = { restUrl: 'http://127.0.0.1:18081', macaroon: MAC };
+    expect(connectionFromRequest(req, true).simulated).toBe(true);
+    expect(connectionFromRequest(req).simulated).toBe(false);
+  });
+
+  it('plain http only to this machine', () => {
+    for (const restUrl of ['http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080']) {
+      expect(connectionFromRequest({ restUrl, macaroon: MAC }).restUrl).toBe(restUrl);
+    }
+  });
+
+  const refused: Array<[why: string, req: NodeConnectRequest, code: string]> = [
+    ['nothing given', {}, 'LNDCONNECT_INVALID'],
+    ['only blanks', { lndconnect: ' ', restUrl: ' ', macaroon: ' ' }, 'LNDCONNECT_INVALID'],
+    ['a REST URL without a macaroon', { restUrl: 'https://node.example' }, 'LNDCONNECT_INVALID'],
+    ['a macaroon without a REST URL', { macaroon: MAC }, 'LNDCONNECT_INVALID'],
+    ['a broken lndconnect URI', { lndconnect: 'lndconnect://node.example' }, 'LNDCONNECT_INVALID'],
+    ['a tapd URL without its macaroon', { restUrl: 'https://node.example', macaroon: MAC, tapdUrl: 'https://node.example:8089' }, 'NODE_CONFIG_INVALID'],
+    ['a tapd URL with a blank macaroon', { restUrl: 'https://node.example', macaroon: MAC, tapdUrl: 'https://node.example:8089', tapdMacaroon: '  ' }, 'NODE_CONFIG_INVALID'],
+    ['a REST URL that is not a URL', { restUrl: 'node.example:8080', macaroon: MAC }, 'NODE_CONFIG_INVALID'],
+    ['a macaroon that is not v2', { restUrl: 'https://node.example', macaroon: '0101aa' }, 'NODE_CONFIG_INVALID'],
+    ['http to another machine', { restUrl: 'http://192.0.2.7:8080', macaroon: MAC }, 'NODE_INSECURE_URL'],
+    ['http to a name', { restUrl: 'http://node.example:8080', macaroon: MAC }, 'NODE_INSECURE_URL'],
+    ['http to tapd on another machine', { restUrl: 'https://node.example', macaroon: MAC, tapdUrl: 'http://node.example:8089', tapdMacaroon: MAC }, 'NODE_INSECURE_URL'],
+  ];
+  for (const [why, req, code] of refused) {
+    it(`refuses ${why}: ${code}`, () => expect(thrownCode(() => connectionFromRequest(req))).toBe(code));
+  }
+
+  it('an insecure URL error names the URL', () => {
+    expect(thrown(() => connectionFromRequest({ restUrl: 'http://node.example:8080', macaroon: MAC })).message).toBe(
+      'node: https required except for localhost=http://node.example:8080',
+    );
+  });
+});
+
+describe('statusOf', () => {
+  it('not connected without a profile', () => expect(statusOf(undefined)).toEqual({ connected: false }));
+
+  it('connected, with every profile field', () => {
+    const profile: NodeProfile = { alias: 'alice', pubkey: `02${'ab'.repeat(32)}`, network: 'regtest', restUrl: 'https://n.example', hasTapd: true, label: 'Home', simulated: true };
+    expect(statusOf(profile)).toEqual({ connected: true, ...profile });
+  });
+});
+
+// ---- against the devnet -------------------------------------------------------
+
+const session = checkedDevnet();
+let devnet: Devnet;
+let recorder: RecordingFetch;
+
+/** Both daemons behind one fetch, as connectorsFor takes it: tapd's paths all start the same. */
+const apiOf = (url: URL) => (url.pathname.startsWith('/v1/taproot-assets/') ? 'tapd' : 'lnd');
+
+beforeAll(() => {
+  devnet = session.devnet;
+});
+
+beforeEach(() => {
+  recorder = recordingFetch(apiOf);
+});
+
+afterEach(() => {
+  expect(recorder.violations()).toEqual([]);
+});
+
+type NodeName = keyof Devnet['nodes'];
+
+/** What the popup's form would send for a devnet node (its plain-http ports on 127.0.0.1). */
+function formFor(node: NodeName, over: Partial<NodeConnectRequest> = {}): NodeConnectRequest {
+  const n = devnet.nodes[node];
+  return { restUrl: n.lndRestUrl, macaroon: n.adminMacaroonHex, tapdUrl: n.tapdRestUrl, tapdMacaroon: n.tapdMacaroonHex, ...over };
+}
+
+const connectors = (conn: StoredConnection, fetch: typeof globalThis.fetch = recorder.fetch) => connectorsFor(conn, fetch, 5000);
+
+async function probe(req: NodeConnectRequest, expectedNetwork?: Parameters<typeof probeConnection>[2]) {
+  const conn = connectionFromRequest(req);
+  return probeConnection(conn, connectors(conn), expectedNetwork);
+}
+
+/** A port on 127.0.0.1 that nothing listens on (taken, then freed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** lnd's own answer to a GET, read without our connector. */
+async function lndGet(path: string): Promise<Record<string, unknown>> {
+  const n = devnet.nodes.alice;
+  const res = await recorder.fetch(`${n.lndRestUrl}${path}`, { headers: { 'Grpc-Metadata-macaroon': n.adminMacaroonHex } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+const sat = (v: unknown) => Number((v as { sat?: string } | undefined)?.sat ?? 0);
+
+/** Forwards to the devnet, except that /v1/state answers `state`. */
+function stateFetch(state: string): RecordingFetch {
+  return recordingFetch('lnd', async (input, init) =>
+    new URL(String(input)).pathname === '/v1/state' ? new Response(JSON.stringify({ state }), { status: 200 }) : fetch(input, init),
+  );
+}
+
+describe('probeConnection on the devnet', () => {
+  it("alice with tapd: the profile names her node", async () => {
+    const conn = connectionFromRequest(formFor('alice', { label: '  Alice  ' }));
+    const profile = await probeConnection(conn, connectors(conn), 'regtest');
+    expect(profile).toEqual({
+      alias: devnet.nodes.alice.alias,
+      pubkey: devnet.nodes.alice.pubkey,
+      network: 'regtest',
+      restUrl: devnet.nodes.alice.lndRestUrl,
+      hasTapd: true,
+      label: 'Alice',
+    });
+    const paths = recorder.exchanges.map((e) => `${e.api} ${e.path}`);
+    expect(paths).toEqual(['lnd /v1/state', 'lnd /v1/getinfo', 'tapd /v1/taproot-assets/getinfo']);
+  });
+
+  it('without tapd: hasTapd false; simulated carried into the profile', async () => {
+    const conn = connectionFromRequest(formFor('alice', { tapdUrl: undefined, tapdMacaroon: undefined }), true);
+    const profile = await probeConnection(conn, connectors(conn));
+    expect([profile.hasTapd, profile.simulated, 'label' in profile]).toEqual([false, true, false]);
+  });
+
+  it('expected mainnet, node on regtest: NODE_WRONG_NETWORK with both networks', async () => {
+    const e = await rejected(probe(formFor('alice'), 'mainnet'));
+    expect([e.code, e.details]).toEqual(['NODE_WRONG_NETWORK', { actual: 'regtest', expected: 'mainnet' }]);
+  });
+
+  it('a macaroon lnd does not know: NODE_AUTH', async () => {
+    expect(await codeOf(probe(formFor('alice', { macaroon: `0201${randomBytes(40).toString('hex')}` })))).toBe('NODE_AUTH');
+  });
+
+  it("tapd with a wrong macaroon: tapd's error, code kept", async () => {
+    const e = await rejected(probe(formFor('alice', { tapdMacaroon: devnet.nodes.alice.adminMacaroonHex })));
+    expect(e.code).toBe('NODE_AUTH');
+    expect(e.message).toMatch(/^tapd: node: /);
+  });
+
+  it('tapd not listening: NODE_UNREACHABLE, said to be tapd', async () => {
+    const e = await rejected(probe(formFor('alice', { tapdUrl: `http://127.0.0.1:${await closedPort()}` })));
+    expect([e.code, e.message.startsWith('tapd: ')]).toEqual(['NODE_UNREACHABLE', true]);
+  });
+
+  it("another node's tapd: NODE_CONFIG_INVALID naming that node", async () => {
+    const e = await rejected(probe(formFor('alice', { tapdUrl: devnet.nodes.dave.tapdRestUrl, tapdMacaroon: devnet.nodes.dave.tapdMacaroonHex })));
+    expect(e.code).toBe('NODE_CONFIG_INVALID');
+    expect(e.message).toBe(`tapd: node: tapd runs on another lnd node=${devnet.nodes.dave.pubkey}`);
+  });
+
+  it('node down: NODE_UNREACHABLE (or NODE_TIMEOUT); fine again once back', async () => {
+    devnet.control.setDown('alice', true);
+    try {
+      expect(['NODE_UNREACHABLE', 'NODE_TIMEOUT']).toContain(await codeOf(probe(formFor('alice'))));
+    } finally {
+      devnet.control.setDown('alice', false);
+    }
+    expect((await probe(formFor('alice'))).pubkey).toBe(devnet.nodes.alice.pubkey);
+  });
+
+  // One case per wallet state lnd's swagger defines: only an active RPC server is usable.
+  const stateEnum = (
+    JSON.parse(readFileSync(new URL('../../../shared/contracts/lnd/lnrpc/stateservice.swagger.json', import.meta.url), 'utf8')) as {
+      definitions: { lnrpcWalletState: { enum: string[] } };
+    }
+  ).definitions.lnrpcWalletState.enum;
+  const ACTIVE = ['RPC_ACTIVE', 'SERVER_ACTIVE'];
+
+  it('the swagger still defines the states this test expects', () => {
+    expect(stateEnum).toEqual(expect.arrayContaining(['LOCKED', ...ACTIVE]));
+  });
+
+  for (const state of stateEnum) {
+    const usable = ACTIVE.includes(state);
+    it(`wallet state ${state}: ${usable ? 'connects' : 'NODE_LOCKED, before any call that needs the macaroon'}`, async () => {
+      const f = stateFetch(state);
+      const conn = connectionFromRequest(formFor('alice', { tapdUrl: undefined, tapdMacaroon: undefined }));
+      const outcome = probeConnection(conn, connectors(conn, f.fetch));
+      if (usable) {
+        expect((await outcome).pubkey).toBe(devnet.nodes.alice.pubkey);
+      } else {
+        const e = await rejected(outcome);
+        expect([e.code, e.message]).toEqual(['NODE_LOCKED', `node: wallet state=${state}`]);
+        expect(f.exchanges.map((x) => x.path)).toEqual(['/v1/state']);
+      }
+      expect(f.violations()).toEqual([]);
+    });
+  }
+});
+
+describe('readBalances on the devnet', () => {
+  const NOW = 1_700_000_123_456;
+
+  it("BTC exactly as lnd reports it; USDT from tapd with its asset channel", async () => {
+    const conn = connectionFromRequest(formFor('alice'));
+    const b = await readBalances(connectors(conn), NOW);
+    const [chain, channels] = [await lndGet('/v1/balance/blockchain'), await lndGet('/v1/balance/channels')];
+    expect(b.btc).toEqual({
+      onchainConfirmedSat: Number(chain.confirmed_balance),
+      onchainUnconfirmedSat: Number(chain.unconfirmed_balance),
+      channelLocalSat: sat(channels.local_balance),
+      channelRemoteSat: sat(channels.remote_balance),
+      channelPendingSat: sat(channels.pending_open_local_balance),
+    });
+    expect(b.btc.channelLocalSat).toBeGreaterThan(0);
+    expect(b.fetchedAt).toBe(NOW);
+    expect('assetsError' in b).toBe(false);
+
+    const truth = await devnet.control.balances('alice');
+    const assetChannel = truth.channels.find((c) => c.localAssetUnits > 0);
+    expect(b.assets).toEqual([
+      {
+        id: expect.stringMatching(/^0[23][0-9a-f]{64}$/), // a group key: USDT is a grouped asset
+        ticker: 'USDT',
+        name: 'USDT',
+        amount: String(truth.assetUnits),
+        decimalDisplay: 6,
+        channelAmount: String(assetChannel?.localAssetUnits ?? -1),
+      },
+    ]);
+  });
+
+  it('without tapd: BTC only, no asset error', async () => {
+    const conn = connectionFromRequest(formFor('alice', { tapdUrl: undefined, tapdMacaroon: undefined }));
+    const b = await readBalances(connectors(conn), NOW);
+    expect([b.assets, 'assetsError' in b, b.btc.channelLocalSat > 0]).toEqual([[], false, true]);
+  });
+
+  it('tapd unreachable: BTC still there, the asset error says tapd', async () => {
+    const conn = connectionFromRequest(formFor('alice', { tapdUrl: `http://127.0.0.1:${await closedPort()}` }));
+    const b = await readBalances(connectors(conn), NOW);
+    const channels = await lndGet('/v1/balance/channels');
+    expect(b.btc.channelLocalSat).toBe(sat(channels.local_balance));
+    expect(b.assets).toEqual([]);
+    expect(b.assetsError?.code).toBe('NODE_UNREACHABLE');
+    expect(b.assetsError?.message).toMatch(/^tapd: node: cannot reach node=GET \/v1\/taproot-assets\/assets\/balance$/);
+  });
+
+  it('tapd refusing the macaroon: NODE_AUTH as the asset error', async () => {
+    const conn = connectionFromRequest(formFor('alice', { tapdMacaroon: devnet.nodes.alice.adminMacaroonHex }));
+    const b = await readBalances(connectors(conn), NOW);
+    expect([b.assetsError?.code, b.assets, b.btc.channelLocalSat > 0]).toEqual(['NODE_AUTH', [], true]);
+  });
+
+  it('lnd down: no balances at all (BTC is what the popup cannot do without)', async () => {
+    const conn = connectionFromRequest(formFor('alice'));
+    devnet.control.setDown('alice', true);
+    try {
+      expect(['NODE_UNREACHABLE', 'NODE_TIMEOUT']).toContain(await codeOf(readBalances(connectors(conn), NOW)));
+    } finally {
+      devnet.control.setDown('alice', false);
+    }
+  });
+});
