@@ -319,6 +319,29 @@ describe('readBalances on the devnet', () => {
     ]);
   });
 
+  it('an asset held only in channels still shows, with ticker and decimals from its meta', async () => {
+    const conn = connectionFromRequest(formFor('alice'));
+    // tapd reports no on-chain units (everything is in the channel), as for a stablecoin used on Lightning.
+    const noOnchain: typeof globalThis.fetch = async (input, init) => {
+      const url = new URL(String(input instanceof Request ? input.url : input));
+      if (url.pathname === '/v1/taproot-assets/assets/balance') return Response.json({ asset_balances: {} });
+      return recorder.fetch(input, init);
+    };
+    const b = await readBalances(connectors(conn, noOnchain), NOW);
+    const truth = await devnet.control.balances('alice');
+    const assetChannel = truth.channels.find((c) => c.localAssetUnits > 0);
+    expect(b.assets).toEqual([
+      {
+        id: expect.stringMatching(/^[0-9a-f]{64}$/), // the channel's asset id (channel data carries no group key)
+        ticker: 'USDT',
+        name: 'USDT',
+        amount: '0',
+        decimalDisplay: 6,
+        channelAmount: String(assetChannel?.localAssetUnits ?? -1),
+      },
+    ]);
+  });
+
   it('without tapd: BTC only, no asset error', async () => {
     const conn = connectionFromRequest(formFor('alice', { tapdUrl: undefined, tapdMacaroon: undefined }));
     const b = await readBalances(connectors(conn), NOW);

@@ -4,7 +4,7 @@
  * the popup shows. Credentials are persisted by the caller inside the vault.
  */
 import { moduleErrors, SatnavError } from '../errors.ts';
-import type { Balances, NodeConnectRequest, NodeStatus } from '../messages/ui-api.ts';
+import type { AssetBalance as UiAssetBalance, Balances, NodeConnectRequest, NodeStatus } from '../messages/ui-api.ts';
 import { LndRest } from './lnd-rest.ts';
 import { parseLndConnect, parseManualConnection } from './lndconnect.ts';
 import { checkNetwork } from './network-check.ts';
@@ -102,9 +102,14 @@ export function statusOf(profile: NodeProfile | undefined): NodeStatus {
   return { connected: true, ...profile };
 }
 
-/** BTC from lnd, assets from tapd merged with asset-channel balances; tapd failing doesn't hide BTC. */
+/**
+ * BTC from lnd; assets from tapd (on-chain) merged with lnd's asset channels.
+ * An asset held only in channels (usual for a stablecoin on Lightning) still
+ * shows, with its ticker and decimals from tapd's meta. tapd failing doesn't
+ * hide BTC.
+ */
 export async function readBalances(c: Connectors, now = Date.now()): Promise<Balances> {
-  const [btc, assets] = await Promise.all([c.lnd.getBalances(), c.tapd ? c.tapd.getAssetBalances().then(ok, failed) : ok([])]);
+  const btc = await c.lnd.getBalances();
   const out: Balances = {
     btc: {
       onchainConfirmedSat: btc.onchain.confirmedSat,
@@ -116,35 +121,56 @@ export async function readBalances(c: Connectors, now = Date.now()): Promise<Bal
     assets: [],
     fetchedAt: now,
   };
-  if (!assets.ok) {
-    const e = tapdError(assets.error);
-    out.assetsError = { code: e.code, message: e.message };
-  } else {
-    out.assets = assets.value.map((a) => ({
-      id: a.groupKey ?? a.assetId ?? a.assetIds[0] ?? '',
-      ticker: a.ticker ?? a.name,
-      name: a.name,
-      amount: a.amount.toString(),
-      decimalDisplay: a.decimalDisplay,
-      channelAmount: channelAmountOf(a, btc.assetChannels).toString(),
-    }));
+  if (!c.tapd) return out;
+  try {
+    out.assets = await assetBalances(c.tapd, btc.assetChannels);
+  } catch (e) {
+    const err = tapdError(e);
+    out.assetsError = { code: err.code, message: err.message };
   }
   return out;
 }
 
-function channelAmountOf(asset: AssetBalance, channels: AssetChannelBalance[]): bigint {
-  let sum = 0n;
-  for (const ch of channels) {
-    if (ch.pending) continue;
-    const same = (asset.groupKey && ch.groupKey === asset.groupKey) || (ch.assetId && asset.assetIds.includes(ch.assetId));
-    if (same) sum += ch.localAmount;
+async function assetBalances(tapd: TapdRest, channels: AssetChannelBalance[]): Promise<UiAssetBalance[]> {
+  const onchain = await tapd.getAssetBalances();
+  const open = channels.filter((ch) => !ch.pending);
+  const rows: UiAssetBalance[] = onchain.map((a) => ({
+    id: a.groupKey ?? a.assetId ?? a.assetIds[0] ?? '',
+    ticker: a.ticker ?? a.name,
+    name: a.name,
+    amount: a.amount.toString(),
+    decimalDisplay: a.decimalDisplay,
+    channelAmount: sum(open.filter((ch) => sameAsset(a, ch))).toString(),
+  }));
+  // Channel-only assets, one row per group (or asset id).
+  const rest = open.filter((ch) => !onchain.some((a) => sameAsset(a, ch)));
+  const groups = new Map<string, AssetChannelBalance[]>();
+  for (const ch of rest) {
+    const id = ch.groupKey ?? ch.assetId ?? '';
+    groups.set(id, [...(groups.get(id) ?? []), ch]);
   }
-  return sum;
+  for (const [id, chans] of groups) {
+    const first = chans[0]!;
+    const meta = first.assetId ? await tapd.assetMeta(first.assetId) : {};
+    rows.push({
+      id,
+      ticker: meta.ticker ?? first.name,
+      name: first.name,
+      amount: '0',
+      decimalDisplay: meta.decimalDisplay ?? 0,
+      channelAmount: sum(chans).toString(),
+    });
+  }
+  return rows;
 }
 
-type Result<T> = { ok: true; value: T } | { ok: false; error: unknown };
-const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-const failed = (error: unknown): Result<never> => ({ ok: false, error });
+function sameAsset(asset: AssetBalance, ch: AssetChannelBalance): boolean {
+  return Boolean((asset.groupKey && ch.groupKey === asset.groupKey) || (ch.assetId && asset.assetIds.includes(ch.assetId)));
+}
+
+function sum(channels: AssetChannelBalance[]): bigint {
+  return channels.reduce((total, ch) => total + ch.localAmount, 0n);
+}
 
 /** Keeps the code (the UI explains it) and says it was tapd, not lnd, that failed. */
 function tapdError(e: unknown): SatnavError {

@@ -7,6 +7,7 @@
  * | listAssets         | GET  /v1/taproot-assets/assets                              |
  * | getAssetBalances   | GET  /v1/taproot-assets/assets/balance?asset_id=true        |
  * |                    | GET  /v1/taproot-assets/assets/meta/asset-id/{id} (cached)  |
+ * | assetMeta          | GET  /v1/taproot-assets/assets/meta/asset-id/{id} (cached)  |
  * | createAssetInvoice | POST /v1/taproot-assets/channels/invoice                    |
  * | payWithAsset       | POST /v1/taproot-assets/channels/send-payment (stream)      |
  */
@@ -17,6 +18,7 @@ import { DEFAULT_TIMEOUT_MS, restCall, restStream, type HttpMethod, type RestCon
 import type {
   AssetBalance,
   AssetInfo,
+  AssetMeta,
   AssetNode,
   AssetNodeInfo,
   AssetRef,
@@ -78,10 +80,7 @@ const addInvoiceRes = z.object({
 });
 const sendPaymentRes = z.object({ payment_result: paymentWire.nullish() }).transform((r) => r.payment_result ?? undefined);
 
-interface Meta {
-  ticker?: string;
-  decimalDisplay?: number;
-}
+type Meta = AssetMeta;
 
 export type TapdRestOptions = RestConfig;
 
@@ -149,6 +148,11 @@ export class TapdRest implements AssetNode {
       }),
     );
     return out;
+  }
+
+  /** Ticker and decimal display from the asset's JSON meta (cached: it never changes for an id). */
+  assetMeta(assetId: string): Promise<AssetMeta> {
+    return this.meta(assetId);
   }
 
   private meta(assetId: string): Promise<Meta> {

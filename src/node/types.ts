@@ -215,8 +215,15 @@ export type PayWithAssetParams = AssetRef &
     peerPubkey?: string;
   };
 
+/** What an asset's JSON meta says about showing it (both absent for opaque meta). */
+export interface AssetMeta {
+  ticker?: string;
+  decimalDisplay?: number;
+}
+
 export interface AssetNode {
   getInfo(): Promise<AssetNodeInfo>;
+  assetMeta(assetId: string): Promise<AssetMeta>;
   listAssets(): Promise<AssetInfo[]>;
   getAssetBalances(): Promise<AssetBalance[]>;
   createAssetInvoice(p: CreateAssetInvoiceParams): Promise<CreatedAssetInvoice>;

@@ -201,8 +201,14 @@ function AssetCard({ asset, locale }: { asset: AssetBalance; locale: string }) {
         {asset.name}
         <span className="badge">{asset.ticker}</span>
       </h2>
-      <p className="amount-main">{formatAsset(asset, locale)}</p>
-      <p className="amount-sub">{t('home_assetInChannels', { amount: formatAsset({ ...asset, amount: asset.channelAmount }, locale) })}</p>
+      {/* The total first; where it sits below (channels spend over Lightning, on-chain units don't). */}
+      <p className="amount-main">{formatAsset({ ...asset, amount: (BigInt(asset.amount) + BigInt(asset.channelAmount)).toString() }, locale)}</p>
+      <p className="amount-sub">
+        {t('home_assetSplit', {
+          channels: formatAsset({ ...asset, amount: asset.channelAmount }, locale),
+          onchain: formatAsset(asset, locale),
+        })}
+      </p>
     </section>
   );
 }
