@@ -8,6 +8,13 @@ const error = moduleErrors('approval');
 /** An unanswered prompt gives up after this long (the page gets a RejectionError). */
 const TIMEOUT_MS = 3 * 60_000;
 const KEY_PREFIX = 'approval:';
+/**
+ * A site whose questions got this many "no"s in a row (declined, closed or
+ * timed out) is refused without a window for QUIET_MS: a page looping on
+ * enable() must not be able to pop a focused window again and again.
+ */
+const MAX_REFUSALS = 3;
+const QUIET_MS = 60_000;
 
 interface Waiting {
   origin: string;
@@ -24,6 +31,8 @@ interface Waiting {
  */
 export class Approvals {
   private readonly waiting = new Map<string, Waiting>();
+  /** Per origin: "no"s in a row, and when the last one came (in memory: best effort, like the flood it stops). */
+  private readonly refusals = new Map<string, { count: number; at: number }>();
 
   constructor(private readonly session: KeyValueStore) {
     browser.windows.onRemoved.addListener((windowId) => {
@@ -40,16 +49,21 @@ export class Approvals {
 
   async ask(request: ApprovalRequest): Promise<ApprovalDecision> {
     // One open question at a time, whoever asks: frames of many origins on one page
-    // must not be able to stack windows on the person.
-    const open = [...this.waiting.values()][0];
-    if (open) throw error('APPROVAL_PENDING', 'another question is open, from', open.origin);
+    // must not be able to stack windows on the person. Which site asks is not said:
+    // a page must not learn what the person is being asked elsewhere.
+    if (this.waiting.size > 0) throw error('APPROVAL_PENDING', 'another question is open');
+    const refused = this.refusals.get(request.origin);
+    if (refused && refused.count >= MAX_REFUSALS && Date.now() - refused.at < QUIET_MS) {
+      throw error('REJECTED', 'too many questions declined, from', request.origin);
+    }
     const id = crypto.randomUUID();
-    await this.session.set({ [KEY_PREFIX + id]: { id, request, createdAt: Date.now() } });
-    const answer = new Promise<ApprovalDecision>((resolve) => {
-      const timer = setTimeout(() => this.finish(id, { approved: false }), TIMEOUT_MS);
-      this.waiting.set(id, { origin: request.origin, resolve, timer });
-    });
+    // The slot is taken before the first await: two calls in one tick can't both pass the check above.
+    let resolve!: (d: ApprovalDecision) => void;
+    const answer = new Promise<ApprovalDecision>((r) => (resolve = r));
+    const timer = setTimeout(() => this.finish(id, { approved: false }), TIMEOUT_MS);
+    this.waiting.set(id, { origin: request.origin, resolve, timer });
     try {
+      await this.session.set({ [KEY_PREFIX + id]: { id, request, createdAt: Date.now() } });
       const win = await browser.windows.create({
         url: browser.runtime.getURL(`extension/prompt/index.html?id=${id}`),
         type: 'popup',
@@ -58,7 +72,9 @@ export class Approvals {
         focused: true,
       });
       const w = this.waiting.get(id);
-      if (w && win.id !== undefined) w.windowId = win.id;
+      // Timed out while the window was opening: nobody will read it.
+      if (!w) void this.closeWindow(win.id);
+      else if (win.id !== undefined) w.windowId = win.id;
     } catch {
       this.finish(id, { approved: false });
     }
@@ -81,9 +97,15 @@ export class Approvals {
     if (!w) return;
     this.waiting.delete(id);
     clearTimeout(w.timer);
+    if (decision.approved) this.refusals.delete(w.origin);
+    else this.refusals.set(w.origin, { count: (this.refusals.get(w.origin)?.count ?? 0) + 1, at: Date.now() });
     void this.session.remove([KEY_PREFIX + id]);
     // Answered, timed out or closed: the window has nothing left to ask (removing a closed one is a no-op).
-    if (w.windowId !== undefined) void browser.windows.remove(w.windowId).catch(() => undefined);
+    void this.closeWindow(w.windowId);
     w.resolve(decision);
+  }
+
+  private async closeWindow(windowId: number | undefined): Promise<void> {
+    if (windowId !== undefined) await browser.windows.remove(windowId).catch(() => undefined);
   }
 }

@@ -24,9 +24,22 @@ export async function routePageMessage(raw: unknown, sender: Runtime.MessageSend
     const result = await svc.webln.handle(origin, parsed.data.method, parsed.data.params);
     return { ok: true, result };
   } catch (e) {
-    const code = isSatnavError(e) ? e.code : 'INTERNAL';
-    const message = isSatnavError(e) ? e.message : 'satnav: internal error';
-    if (!isSatnavError(e)) console.error('satnav page request failed', e);
-    return { ok: false, error: { code, message, name: weblnErrorName(code) } };
+    return { ok: false, error: pageError(e) };
   }
+}
+
+/**
+ * What a page learns from a failure: always the code and the WebLN class. The
+ * message too when it is about the page's own request; the node's words (its
+ * errors, excerpts of its answers) and internal faults stay in the worker.
+ */
+function pageError(e: unknown): NonNullable<Reply['error']> {
+  if (!isSatnavError(e)) {
+    console.error('satnav page request failed', e);
+    return { code: 'INTERNAL', message: 'satnav: internal error', name: 'InternalError' };
+  }
+  const name = weblnErrorName(e.code);
+  if (name !== 'InternalError' && !e.code.startsWith('NODE_')) return { code: e.code, message: e.message, name };
+  console.warn('satnav page request failed', e);
+  return { code: e.code, message: `satnav: request failed=${e.code}`, name };
 }

@@ -12,13 +12,23 @@ export function isExtensionPage(sender: Runtime.MessageSender): boolean {
   return originOf(sender.url) === extensionOrigin;
 }
 
-/** The web origin of a content-script sender (http/https pages only). */
+/**
+ * The web origin of a content-script sender (http/https frames only).
+ *
+ * Only `sender.origin` counts, never `sender.url`: the URL of a sandboxed frame
+ * (`<iframe sandbox src="https://enabled.site/…">`) names a site whose origin
+ * the frame does not have; its real origin is opaque ("null") and is refused,
+ * like data:, file: and any other non-web origin. An about:blank / srcdoc
+ * child reports the origin it inherits from its parent: it is that very origin
+ * (its parent can script it), so it acts as that site and nothing more.
+ * Without `sender.origin` (Chrome < 80) nothing passes: fail closed.
+ */
 export function pageOrigin(sender: Runtime.MessageSender): string | undefined {
   if (sender.id !== browser.runtime.id || !sender.tab) return undefined;
-  // `sender.origin` is the frame's real origin (also right for about:blank / srcdoc frames).
-  const origin = (sender as { origin?: string }).origin ?? (sender.url ? originOf(sender.url) : undefined);
-  if (!origin || !/^https?:\/\//.test(origin)) return undefined;
-  return origin;
+  const origin = (sender as { origin?: unknown }).origin;
+  if (typeof origin !== 'string' || !/^https?:\/\//.test(origin)) return undefined;
+  // A serialized origin is exactly scheme://host[:port]; anything else is not one.
+  return originOf(origin) === origin ? origin : undefined;
 }
 
 function originOf(url: string): string | undefined {

@@ -9,7 +9,7 @@ import { Vault } from '../../src/vault/vault.ts';
 import { rootFromSeed } from '../../src/keys/root.ts';
 import { WeblnService } from '../../src/webln/service.ts';
 import { Approvals } from './approvals.ts';
-import { storageArea } from './storage-area.ts';
+import { keepStorageFromContentScripts, storageArea } from './storage-area.ts';
 
 const error = moduleErrors('node');
 
@@ -33,6 +33,7 @@ export interface Services {
 const SESSION_MARK = 'worker:alive';
 
 export async function createServices(): Promise<Services> {
+  await keepStorageFromContentScripts();
   const local = storageArea('local');
   const session = storageArea('session');
   const coldStart = (await session.get(SESSION_MARK)) === undefined;

@@ -14,3 +14,25 @@ export function storageArea(area: 'local' | 'session'): KeyValueStore {
     remove: (keys) => s.remove(keys),
   };
 }
+
+type AccessLevel = { setAccessLevel?(o: { accessLevel: 'TRUSTED_CONTEXTS' }): Promise<void> };
+
+/**
+ * Only the worker and Satnav's pages may read storage. storage.local holds the
+ * encrypted vault, the ledger (preimages), node details and each site's
+ * invoices; storage.session holds the unlocked key. Chrome lets content
+ * scripts read storage.local by default, and a page that takes over its
+ * renderer acts as our content script there: so both areas are closed to
+ * them, at every worker start (session already is by default; saying so keeps
+ * it so). The polyfill's types lack the method, hence the narrow type; a
+ * browser without it keeps its default and the wallet keeps working.
+ */
+export async function keepStorageFromContentScripts(): Promise<void> {
+  for (const area of [browser.storage.local, browser.storage.session]) {
+    try {
+      await (area as AccessLevel).setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
+    } catch (e) {
+      console.warn('satnav: storage access level not set', e);
+    }
+  }
+}

@@ -1,6 +1,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
-import { PAGE_CHANNEL, type PortReply, type PortRequest } from '../../src/webln/page-channel.ts';
+import { PAGE_CHANNEL, type PortReply } from '../../src/webln/page-channel.ts';
 import { offerPort } from './handshake.ts';
+import { relayOf } from './relay.ts';
 
 /**
  * Isolated-world bridge: relays the provider's requests to the worker and the
@@ -15,16 +16,15 @@ offerPort((p) => {
 });
 
 async function relay(p: MessagePort, data: unknown): Promise<void> {
-  if (!isPortRequest(data)) return;
+  const r = relayOf(data);
+  if (!r) return;
+  if ('reply' in r) return p.postMessage(r.reply);
   let reply: PortReply;
   try {
-    const envelope = (await browser.runtime.sendMessage({
-      channel: PAGE_CHANNEL,
-      request: { method: data.method, params: data.params },
-    })) as Omit<PortReply, 'id'> | undefined;
-    reply = envelope ? { ...envelope, id: data.id } : unavailable(data.id);
+    const envelope = (await browser.runtime.sendMessage({ channel: PAGE_CHANNEL, request: r.forward })) as Omit<PortReply, 'id'> | undefined;
+    reply = envelope ? { ...envelope, id: r.id } : unavailable(r.id);
   } catch {
-    reply = unavailable(data.id);
+    reply = unavailable(r.id);
   }
   p.postMessage(reply);
 }
@@ -36,12 +36,6 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
   if (m.channel === PAGE_CHANNEL && typeof m.event === 'string') port.postMessage({ id: 0, ok: true, event: m.event });
   return undefined;
 });
-
-function isPortRequest(d: unknown): d is PortRequest {
-  if (typeof d !== 'object' || d === null) return false;
-  const r = d as Record<string, unknown>;
-  return Number.isSafeInteger(r.id) && (r.id as number) > 0 && typeof r.method === 'string' && r.method.length <= 64;
-}
 
 function unavailable(id: number): PortReply {
   // The worker restarted or the extension was updated under this page.

@@ -6,6 +6,7 @@ import type { WeblnErrorName } from './page-channel.ts';
  */
 const BY_CODE: Record<string, WeblnErrorName> = {
   REJECTED: 'RejectionError',
+  FORBIDDEN: 'RejectionError',
   SITE_NOT_ENABLED: 'RejectionError',
   SITE_PAUSED: 'RejectionError',
   METHOD_NOT_GRANTED: 'RejectionError',

@@ -16,7 +16,7 @@
  * | verifyMessage    | { signature, message }                                        |
  * | lookupInvoice    | { paymentHash } or { paymentRequest }                         |
  * | lnurl            | { lnurl }                                                     |
- * | request          | { method, params? }                                           |
+ * | request          | { method, params? } (params ≤ 16 KB of JSON)                  |
  */
 import { Point } from '@noble/secp256k1';
 import { z } from 'zod';
@@ -65,6 +65,16 @@ const requestInvoiceArgs = z
 
 const none = z.undefined().or(z.object({}).strict()).optional();
 
+/** Free-form JSON for `request`: bounded by its serialized size (the check itself never throws). */
+const MAX_REQUEST_PARAMS_JSON = 16_384;
+const boundedJson = z.unknown().refine((v) => {
+  try {
+    return (JSON.stringify(v) ?? '').length <= MAX_REQUEST_PARAMS_JSON;
+  } catch {
+    return false;
+  }
+}, `params above ${MAX_REQUEST_PARAMS_JSON} characters of JSON`);
+
 export const weblnParams = {
   enable: none,
   isEnabled: none,
@@ -87,7 +97,7 @@ export const weblnParams = {
   verifyMessage: z.object({ signature: z.string().min(1).max(200), message }).strict(),
   lookupInvoice: z.union([z.object({ paymentHash: hex(32) }).strict(), z.object({ paymentRequest: invoice }).strict()]),
   lnurl: z.object({ lnurl: z.string().min(1).max(2048) }).strict(),
-  request: z.object({ method: z.string().min(1).max(64), params: z.unknown().optional() }).strict(),
+  request: z.object({ method: z.string().min(1).max(64), params: boundedJson.optional() }).strict(),
 } as const;
 
 export type WeblnMethodName = keyof typeof weblnParams;

@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+describe('manifest: what the outside world can reach', () => {
+  it('no web page or other extension can message the worker or frame its pages', () => {
+    // Without externally_connectable, web pages can't message at all; other extensions can,
+    // but nothing listens (see the next test). No web_accessible_resources: no page can frame the prompt.
+    expect(manifest).not.toHaveProperty('externally_connectable');
+    expect(manifest).not.toHaveProperty('web_accessible_resources');
+  });
+
+  it('no listener for other extensions in Satnav’s code', () => {
+    const code = sources(join(root, 'extension')).map((p) => readFileSync(p, 'utf8'));
+    for (const api of ['onMessageExternal', 'onConnectExternal', 'onUserScriptMessage']) expect(code.filter((c) => c.includes(api))).toEqual([]);
+  });
+
+  it('extension pages run only their own packaged scripts', () => {
+    expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self'; object-src 'self'" });
+  });
+
+  it('content scripts run in http(s) frames only, never in about:blank, data:, blob: or file: frames', () => {
+    const scripts = manifest.content_scripts as Array<Record<string, unknown>>;
+    expect(scripts.map((s) => s.js)).toEqual([['extension/content/provider.iife.ts'], ['extension/content/bridge.iife.ts']]);
+    for (const s of scripts) {
+      expect(s.matches).toEqual(['http://*/*', 'https://*/*']);
+      expect(s.run_at).toBe('document_start');
+      expect(s).not.toHaveProperty('match_about_blank');
+      expect(s).not.toHaveProperty('match_origin_as_fallback');
+    }
+  });
+
+  it('asks for no permission beyond storage, alarms and favicons', () => {
+    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon']);
+  });
+});
