@@ -230,8 +230,16 @@ test('webln:ready fires on window and document, and accountChanged reaches the p
   await page.evaluate(() => {
     (window.webln as unknown as { on(e: string, f: () => void): void }).on('accountChanged', () => (window as unknown as { seen: string[] }).seen.push('accountChanged'));
   });
+  // A site the person never enabled must not hear about the wallet's node.
+  const stranger = await context.newPage();
+  await stranger.goto(`${sites.url.replace('127.0.0.1', 'localhost')}/webln-direct.html`);
+  await stranger.evaluate(() => {
+    (window as unknown as { heard: number }).heard = 0;
+    (window.webln as unknown as { on(e: string, f: () => void): void }).on('accountChanged', () => (window as unknown as { heard: number }).heard++);
+  });
   await uiCall(popup, { type: 'node.disconnect' });
   await expect.poll(() => page.evaluate(() => (window as unknown as { seen: string[] }).seen)).toContain('accountChanged');
+  expect(await stranger.evaluate(() => (window as unknown as { heard: number }).heard)).toBe(0);
   const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
   expect(seen).toEqual(expect.arrayContaining(['window:ready', 'document:ready', 'window:enabled']));
 });

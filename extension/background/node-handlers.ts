@@ -30,7 +30,13 @@ const devnetOffer = z.object({
 async function save(svc: Services, conn: StoredConnection, profile: NodeProfile): Promise<void> {
   await svc.vault.updateSecrets((s) => ({ ...s, [NODE_SECRET_KEY]: conn }));
   await svc.local.set({ [NODE_PROFILE_KEY]: profile });
-  void broadcastAccountChanged();
+  void notifySites(svc);
+}
+
+/** Tell enabled sites the node changed (WebLN `accountChanged`). */
+async function notifySites(svc: Services): Promise<void> {
+  const sites = await svc.policy.listSites();
+  await broadcastAccountChanged(new Set(sites.filter((s) => s.enabled && !s.paused).map((s) => s.origin)));
 }
 
 async function fetchDevnetOffer(svc: Services) {
@@ -56,7 +62,7 @@ export const nodeHandlers = {
   'node.disconnect': async (_req, svc) => {
     await svc.vault.updateSecrets(({ [NODE_SECRET_KEY]: _gone, ...rest }) => rest);
     await svc.local.remove([NODE_PROFILE_KEY]);
-    void broadcastAccountChanged();
+    void notifySites(svc);
     return statusOf(undefined);
   },
   'node.balances': async (_req, svc) => readBalances(connectorsFor(await svc.storedConnection())),

@@ -23,8 +23,8 @@ describe('LUD-16 lightning addresses', () => {
     });
   }
 
-  it('a local address is http only with allowInsecureLocalhost', () => {
-    expect(decodeLnurl('tips@127.0.0.1:8080').url).toBe('https://127.0.0.1:8080/.well-known/lnurlp/tips');
+  it('a local address is refused, and allowed (over http) only with allowInsecureLocalhost', () => {
+    expect(() => decodeLnurl('tips@127.0.0.1:8080')).toThrow(/private network/);
     expect(decodeLnurl('tips@127.0.0.1:8080', { allowInsecureLocalhost: true }).url).toBe('http://127.0.0.1:8080/.well-known/lnurlp/tips');
   });
 

@@ -16,7 +16,7 @@ describe('LUD-17 schemes', () => {
     ['LNURLP://Domain.com/Path', 'https://domain.com/Path', 'payRequest'],
     ['lightning:lnurlp://domain.com/p', 'https://domain.com/p', 'payRequest'],
     ['lnurlp://domain.com:8443/p', 'https://domain.com:8443/p', 'payRequest'],
-    ['lnurlp://127.0.0.1:8080/p', 'https://127.0.0.1:8080/p', 'payRequest'],
+    ['lnurlp://pay.example.com:8443/p', 'https://pay.example.com:8443/p', 'payRequest'],
     ['https://shop.com/checkout?lightning=lnurlw://domain.com/w', 'https://domain.com/w', 'withdrawRequest'],
   ];
   for (const [input, url, tag] of cases) {
@@ -37,6 +37,9 @@ describe('LUD-17 schemes', () => {
     ['a backslash for a host', 'lnurlp://\\path'],
     ['a user name', 'lnurlp://shop.com@evil.com/p'],
     ['a bad host', 'lnurlw://exa mple.com/w'],
+    ['a loopback host from a page not on this machine', 'lnurlp://127.0.0.1:8080/p'],
+    ['a private-network host', 'lnurlw://192.168.1.20/w'],
+    ['a .local name', 'keyauth://printer.local/login?tag=login&k1=00'],
   ];
   for (const [name, input] of bad) it(`LNURL_INVALID for ${name}`, () => expect(thrownCode(() => decodeLnurl(input))).toBe('LNURL_INVALID'));
 });

@@ -277,7 +277,7 @@ describe('runLnurl: pay', () => {
 
   it('no whole-sat amount in the range: {status: ERROR} before any prompt', async () => {
     const h = harness(payService(undefined, { minSendable: 1500, maxSendable: 1800 }));
-    expect(await h.run(PAY_LNURL)).toMatchObject({ status: 'ERROR', reason: expect.stringMatching(/no whole-sat amount/) });
+    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service sent an invalid answer' });
     expect(h.asked).toEqual([]);
   });
 
@@ -489,7 +489,8 @@ describe('runLnurl: which LNURLs are followed', () => {
 
   it('a service that cannot be reached: {status: ERROR}', async () => {
     const h = harness({});
-    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'lnurl: cannot reach service=lnurl.example' });
+    // Unreachable and slow read the same to the page: no probing of hosts through the wallet.
+    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service unavailable' });
     expect(h.asked).toEqual([]);
   });
 

@@ -191,10 +191,20 @@ function utf8Prefix(text: string, maxBytes: number): string {
  */
 function serviceError(e: unknown): LnurlResult {
   if (e instanceof SatnavError && e.code.startsWith('LNURL_') && e.code !== 'LNURL_INVALID' && e.code !== 'LNURL_BAD_INPUT') {
-    return { status: 'ERROR', reason: typeof e.details?.reason === 'string' ? e.details.reason : e.message };
+    // The service's own words are the page's to read; what the wallet saw on the wire (body
+    // excerpts, unreachable vs slow) is not: it would let a page probe hosts through the wallet.
+    const own = e.code === 'LNURL_SERVICE_ERROR' && typeof e.details?.reason === 'string' ? e.details.reason : undefined;
+    return { status: 'ERROR', reason: own ?? GENERIC_REASON[e.code] ?? 'LNURL service failed' };
   }
   throw e;
 }
+
+const GENERIC_REASON: Record<string, string> = {
+  LNURL_UNREACHABLE: 'LNURL service unavailable',
+  LNURL_TIMEOUT: 'LNURL service unavailable',
+  LNURL_BAD_RESPONSE: 'LNURL service sent an invalid answer',
+  LNURL_UNSUPPORTED: 'LNURL kind not supported',
+};
 
 function isLoopbackOrigin(origin: string): boolean {
   const host = new URL(origin).hostname;
