@@ -1,26 +1,12 @@
-import type { PortReply, PortRequest, WeblnErrorName } from '../../src/webln/page-channel.ts';
+import { PAGE_METHODS, type PortReply, type PortRequest, type WeblnErrorName } from '../../src/webln/page-channel.ts';
 
 /**
  * What the bridge forwards from the page: a known WebLN method name and its
  * params, nothing else. The worker checks all of it again (and takes the
  * origin from the browser); this list only keeps anything else from ever
- * leaving the page's tab. Kept equal to `weblnParams` by a test.
+ * leaving the page's tab. `weblnParams` has exactly these keys (type-checked).
  */
-export const RELAYED_METHODS: ReadonlySet<string> = new Set([
-  'enable',
-  'isEnabled',
-  'getInfo',
-  'getBalance',
-  'sendPayment',
-  'sendPaymentAsync',
-  'keysend',
-  'makeInvoice',
-  'signMessage',
-  'verifyMessage',
-  'lookupInvoice',
-  'lnurl',
-  'request',
-]);
+export const RELAYED_METHODS: ReadonlySet<string> = new Set(PAGE_METHODS);
 
 /** A reply the bridge gives itself; `name` is the WebLN error class the provider throws. */
 export type LocalReply = PortReply & { error: { code: string; message: string; name: WeblnErrorName } };

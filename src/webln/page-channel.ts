@@ -4,6 +4,24 @@
  */
 export const PAGE_CHANNEL = 'satnav/page' as const;
 
+/** Every method a page may call on `window.webln` that reaches the worker (params: see params.ts). */
+export const PAGE_METHODS = [
+  'enable',
+  'isEnabled',
+  'getInfo',
+  'getBalance',
+  'sendPayment',
+  'sendPaymentAsync',
+  'keysend',
+  'makeInvoice',
+  'signMessage',
+  'verifyMessage',
+  'lookupInvoice',
+  'lnurl',
+  'request',
+] as const;
+export type PageMethod = (typeof PAGE_METHODS)[number];
+
 /** Provider → bridge, over the private MessagePort. */
 export interface PortRequest {
   id: number;

@@ -21,6 +21,7 @@
 import { Point } from '@noble/secp256k1';
 import { z } from 'zod';
 import { MAX_INVOICE_LENGTH } from '../bolt11/index.ts';
+import type { PageMethod } from './page-channel.ts';
 import { MAX_SATS } from '../policy/index.ts';
 
 const satsLike = z.union([
@@ -98,7 +99,7 @@ export const weblnParams = {
   lookupInvoice: z.union([z.object({ paymentHash: hex(32) }).strict(), z.object({ paymentRequest: invoice }).strict()]),
   lnurl: z.object({ lnurl: z.string().min(1).max(2048) }).strict(),
   request: z.object({ method: z.string().min(1).max(64), params: boundedJson.optional() }).strict(),
-} as const;
+} as const satisfies Record<PageMethod, z.ZodType>;
 
 export type WeblnMethodName = keyof typeof weblnParams;
 export type WeblnParams<M extends WeblnMethodName> = z.output<(typeof weblnParams)[M]>;
