@@ -228,8 +228,7 @@ function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
   const busy = editor.busyAt(origin);
   const switches: { key: string; label: string; checked: boolean; patch: (on: boolean) => SitePolicyPatch }[] = [
     { key: 'pause', label: t('limits_pause'), checked: site.paused, patch: (paused) => ({ paused }) },
-    { key: 'l402', label: t('limits_l402'), checked: site.l402AutoPay, patch: (l402AutoPay) => ({ l402AutoPay }) },
-    { key: 'deposits', label: t('limits_deposits'), checked: site.depositsAllowed, patch: (depositsAllowed) => ({ depositsAllowed }) },
+    // L402 auto-pay and deposits get their switches with the features themselves (the policy already has the fields).
     { key: 'rewards', label: t('limits_rewards'), checked: site.rewardAutoClaim, patch: (rewardAutoClaim) => ({ rewardAutoClaim }) },
     // Balance is shared only when granted explicitly (the worker checks methods.getBalance === true).
     { key: 'balance', label: t('limits_balance'), checked: site.methods?.getBalance === true, patch: (getBalance) => ({ methods: { ...site.methods, getBalance } }) },
