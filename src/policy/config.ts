@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GRANTABLE_METHODS } from '../webln/page-channel.ts';
 import { isRecord, upgrade, type Migration } from '../storage/schema.ts';
 import { PERIODS } from './period.ts';
 import { MAX_SATS } from './sats.ts';
@@ -13,18 +14,8 @@ export const POLICY_SCHEMA_VERSION = 1;
 /** Upgrades of the stored config: `POLICY_MIGRATIONS[v]` turns version v into v + 1. */
 export const POLICY_MIGRATIONS: Readonly<Record<number, Migration>> = {};
 
-export const WEBLN_METHODS = [
-  'getInfo',
-  'sendPayment',
-  'sendPaymentAsync',
-  'keysend',
-  'makeInvoice',
-  'signMessage',
-  'verifyMessage',
-  'lnurl',
-  'getBalance',
-  'request',
-] as const;
+// The WebLN methods a site can be granted one by one: one list, shared with the page channel.
+export const WEBLN_METHODS = GRANTABLE_METHODS;
 export type WeblnMethod = (typeof WEBLN_METHODS)[number];
 
 const sats = z.number().int().min(0).max(MAX_SATS);

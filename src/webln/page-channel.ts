@@ -4,22 +4,22 @@
  */
 export const PAGE_CHANNEL = 'satnav/page' as const;
 
-/** Every method a page may call on `window.webln` that reaches the worker (params: see params.ts). */
-export const PAGE_METHODS = [
-  'enable',
-  'isEnabled',
+/** Methods a site may be granted or refused one by one (the policy's per-site `methods`). */
+export const GRANTABLE_METHODS = [
   'getInfo',
-  'getBalance',
   'sendPayment',
   'sendPaymentAsync',
   'keysend',
   'makeInvoice',
   'signMessage',
   'verifyMessage',
-  'lookupInvoice',
   'lnurl',
+  'getBalance',
   'request',
 ] as const;
+
+/** Every method a page may call on `window.webln` that reaches the worker (params: see params.ts). */
+export const PAGE_METHODS = ['enable', 'isEnabled', 'lookupInvoice', ...GRANTABLE_METHODS] as const;
 export type PageMethod = (typeof PAGE_METHODS)[number];
 
 /** Provider → bridge, over the private MessagePort. */
