@@ -26,8 +26,6 @@ export interface Services {
   approvals: Approvals;
   webln: WeblnService;
   storedConnection(): Promise<StoredConnection>;
-  /** True when this worker life began with the browser (storage.session empty), false on a wake-up. */
-  coldStart: boolean;
 }
 
 const SESSION_MARK = 'worker:alive';
@@ -36,6 +34,7 @@ export async function createServices(): Promise<Services> {
   await keepStorageFromContentScripts();
   const local = storageArea('local');
   const session = storageArea('session');
+  // Told apart from a wake-up by storage.session, which starts empty with the browser.
   const coldStart = (await session.get(SESSION_MARK)) === undefined;
   if (coldStart) await session.set({ [SESSION_MARK]: Date.now() });
   const vault = new Vault({ local, session });
@@ -61,7 +60,7 @@ export async function createServices(): Promise<Services> {
     version: `Satnav ${browser.runtime.getManifest().version}`,
     root: async () => rootFromSeed(await vault.seed()),
   });
-  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, webln, storedConnection, coldStart };
+  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, webln, storedConnection };
 }
 
 /** A site enabled without "remember" keeps its permission until the browser closes. */

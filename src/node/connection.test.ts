@@ -9,10 +9,9 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Devnet } from '../../devnet/index.ts';
 import { recordingFetch, type RecordingFetch } from '../../devnet/contract/recording-fetch.ts';
-import { isSatnavError, SatnavError } from '../errors.ts';
 import type { NodeConnectRequest } from '../messages/ui-api.ts';
 import { checkedDevnet } from '../testing/contract-checked.ts';
-import { codeOf, thrownCode } from '../testing/expect-code.ts';
+import { codeOf, rejectedWith, thrownCode, thrownError } from '../testing/expect-code.ts';
 import {
   connectionFromRequest,
   connectorsFor,
@@ -27,28 +26,6 @@ const MAC = '0201036c6e6402f801'; // the first bytes of a v2 macaroon: enough fo
 const MAC_B64URL = Buffer.from(MAC, 'hex').toString('base64url');
 const MAC_B64 = Buffer.from(MAC, 'hex').toString('base64');
 const OTHER_MAC = '0201036c6e6402aaaa';
-
-/** The SatnavError `fn` throws. */
-function thrown(fn: () => unknown): SatnavError {
-  try {
-    fn();
-  } catch (e) {
-    if (isSatnavError(e)) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
-
-/** The SatnavError `p` rejects with. */
-async function rejected(p: Promise<unknown>): Promise<SatnavError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSatnavError(e)) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
 
 describe('connectionFromRequest', () => {
   it('an lndconnect URI: https REST URL and the macaroon as hex', () => {
@@ -121,7 +98,7 @@ describe('connectionFromRequest', () => {
   }
 
   it('an insecure URL error names the URL', () => {
-    expect(thrown(() => connectionFromRequest({ restUrl: 'http://node.example:8080', macaroon: MAC })).message).toBe(
+    expect(thrownError(() => connectionFromRequest({ restUrl: 'http://node.example:8080', macaroon: MAC })).message).toBe(
       'node: https required except for localhost=http://node.example:8080',
     );
   });
@@ -222,7 +199,7 @@ describe('probeConnection on the devnet', () => {
   });
 
   it('expected mainnet, node on regtest: NODE_WRONG_NETWORK with both networks', async () => {
-    const e = await rejected(probe(formFor('alice'), 'mainnet'));
+    const e = await rejectedWith(probe(formFor('alice'), 'mainnet'));
     expect([e.code, e.details]).toEqual(['NODE_WRONG_NETWORK', { actual: 'regtest', expected: 'mainnet' }]);
   });
 
@@ -231,18 +208,18 @@ describe('probeConnection on the devnet', () => {
   });
 
   it("tapd with a wrong macaroon: tapd's error, code kept", async () => {
-    const e = await rejected(probe(formFor('alice', { tapdMacaroon: devnet.nodes.alice.adminMacaroonHex })));
+    const e = await rejectedWith(probe(formFor('alice', { tapdMacaroon: devnet.nodes.alice.adminMacaroonHex })));
     expect(e.code).toBe('NODE_AUTH');
     expect(e.message).toMatch(/^tapd: node: /);
   });
 
   it('tapd not listening: NODE_UNREACHABLE, said to be tapd', async () => {
-    const e = await rejected(probe(formFor('alice', { tapdUrl: `http://127.0.0.1:${await closedPort()}` })));
+    const e = await rejectedWith(probe(formFor('alice', { tapdUrl: `http://127.0.0.1:${await closedPort()}` })));
     expect([e.code, e.message.startsWith('tapd: ')]).toEqual(['NODE_UNREACHABLE', true]);
   });
 
   it("another node's tapd: NODE_CONFIG_INVALID naming that node", async () => {
-    const e = await rejected(probe(formFor('alice', { tapdUrl: devnet.nodes.dave.tapdRestUrl, tapdMacaroon: devnet.nodes.dave.tapdMacaroonHex })));
+    const e = await rejectedWith(probe(formFor('alice', { tapdUrl: devnet.nodes.dave.tapdRestUrl, tapdMacaroon: devnet.nodes.dave.tapdMacaroonHex })));
     expect(e.code).toBe('NODE_CONFIG_INVALID');
     expect(e.message).toBe(`tapd: node: tapd runs on another lnd node=${devnet.nodes.dave.pubkey}`);
   });
@@ -278,7 +255,7 @@ describe('probeConnection on the devnet', () => {
       if (usable) {
         expect((await outcome).pubkey).toBe(devnet.nodes.alice.pubkey);
       } else {
-        const e = await rejected(outcome);
+        const e = await rejectedWith(outcome);
         expect([e.code, e.message]).toEqual(['NODE_LOCKED', `node: wallet state=${state}`]);
         expect(f.exchanges.map((x) => x.path)).toEqual(['/v1/state']);
       }

@@ -22,7 +22,6 @@ import { assertSats } from './sats.ts';
 import {
   PAYMENT_KINDS,
   addSpend,
-  holdSat,
   migrateSpend,
   prune,
   recordSettled,

@@ -1,5 +1,5 @@
 /** Test helper: which SatnavError a promise rejects with. */
-import { isSatnavError } from '../errors.ts';
+import { isSatnavError, type SatnavError } from '../errors.ts';
 
 /** The `code` of the SatnavError `p` rejects with, or 'no error'; any other rejection is rethrown. */
 export async function codeOf(p: Promise<unknown>): Promise<string> {
@@ -21,4 +21,26 @@ export function thrownCode(fn: () => unknown): string {
     throw e;
   }
   return 'no error';
+}
+
+/** The SatnavError `p` rejects with (for tests that check its message or details); fails if it resolves. */
+export async function rejectedWith(p: Promise<unknown>): Promise<SatnavError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isSatnavError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a SatnavError, but the promise resolved');
+}
+
+/** The SatnavError `fn` throws; fails if it returns. */
+export function thrownError(fn: () => unknown): SatnavError {
+  try {
+    fn();
+  } catch (e) {
+    if (isSatnavError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a SatnavError, but nothing was thrown');
 }

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lnurlApi } from '../../demo-sites/lnurl-api.ts';
 import type { Devnet } from '../../devnet/index.ts';
 import { decodeInvoice } from '../bolt11/index.ts';
-import { isSatnavError, SatnavError } from '../errors.ts';
 import { linkingKeyFor, verifyK1 } from '../keys/lnurl-auth.ts';
 import { rootFromSeed } from '../keys/root.ts';
 import { Ledger } from '../ledger/index.ts';
@@ -24,6 +23,7 @@ import type { CreateInvoiceParams, InvoiceState, LightningNode } from '../node/t
 import { PolicyEngine } from '../policy/index.ts';
 import { MemoryStore } from '../storage/kv.ts';
 import { checkedDevnet } from '../testing/contract-checked.ts';
+import { rejectedWith } from '../testing/expect-code.ts';
 import { codeOf } from '../testing/expect-code.ts';
 import { mnemonicToSeed } from '../vault/mnemonic.ts';
 import type { ApprovalDecision, ApprovalRequest } from './approval.ts';
@@ -39,17 +39,6 @@ const ORIGIN = 'https://shop.example';
 const SERVICE = 'https://lnurl.example';
 const PREIMAGE = '5a'.repeat(32);
 const sha256hex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
-
-/** The SatnavError `p` rejects with. */
-async function rejected(p: Promise<unknown>): Promise<SatnavError> {
-  try {
-    await p;
-  } catch (e) {
-    if (isSatnavError(e)) return e;
-    throw e;
-  }
-  throw new Error('no error thrown');
-}
 
 // ---- the fake host -------------------------------------------------------------
 
@@ -513,7 +502,7 @@ describe('runLnurl: which LNURLs are followed', () => {
   for (const [why, text] of malformed) {
     it(`a malformed LNURL (${why}): LNURL_INVALID thrown, nothing fetched`, async () => {
       const h = harness({});
-      const e = await rejected(h.run(text));
+      const e = await rejectedWith(h.run(text));
       expect(e.code).toBe('LNURL_INVALID');
       expect(h.calls).toEqual([]);
     });
