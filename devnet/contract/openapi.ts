@@ -1,7 +1,7 @@
 /**
  * Checks HTTP traffic against the upstream swagger 2.0 definitions of lnd and tapd
- * (`shared/contracts`). Both the wallet's connectors and the devnet's servers run their
- * traffic through it, so a field renamed or mistyped on either side fails a test.
+ * (`contracts/` at the repository root). Both the wallet's connectors and the devnet's servers run
+ * their traffic through it, so a field renamed or mistyped on either side fails a test.
  *
  * Swagger → JSON Schema, following grpc-gateway's JSON encoding (protojson):
  *
@@ -92,11 +92,8 @@ interface ApiModel {
   bytes: keyof typeof PATTERNS;
 }
 
-function sharedDir(): URL {
-  const env = typeof process !== 'undefined' ? process.env.SATNAV_SHARED_DIR : undefined;
-  if (env) return new URL(`file://${env.endsWith('/') ? env : `${env}/`}`);
-  return new URL('../../../shared/', import.meta.url);
-}
+/** The upstream swagger files, kept unchanged in the repository (see contracts/SOURCES.md). */
+const CONTRACTS_DIR = new URL('../../contracts/', import.meta.url);
 
 type JsonSchema = Record<string, unknown>;
 
@@ -136,9 +133,8 @@ function model(api: Api): ApiModel {
   const bytes = api === 'tapd' ? 'hex' : 'base64';
   const ajv = new Ajv({ allErrors: true, strict: true });
   const routes: Route[] = [];
-  const base = new URL('contracts/', sharedDir());
   for (const file of SPEC_FILES[api]) {
-    const doc = JSON.parse(readFileSync(new URL(file, base), 'utf8')) as SwaggerDoc;
+    const doc = JSON.parse(readFileSync(new URL(file, CONTRACTS_DIR), 'utf8')) as SwaggerDoc;
     const fileId = `https://contracts.satnav.invalid/${file}`;
     const definitions: Record<string, JsonSchema> = {};
     for (const [name, s] of Object.entries(doc.definitions ?? {})) {

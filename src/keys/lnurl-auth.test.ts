@@ -1,32 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import * as secp from '@noble/secp256k1';
 import { describe, expect, it } from 'vitest';
+import luds from '../../test-vectors/luds.json' with { type: 'json' };
 import { compactFromDer } from './ecdsa-der.ts';
 import { LNURL_AUTH_HASHING_PATH, linkingKeyFor, linkingPathSuffix, lnurlAuthDomain, signK1, verifyK1 } from './lnurl-auth.ts';
 import { rootFromSeed } from './root.ts';
 
-const lud = (n: string) => readFileSync(new URL(`../../../shared/vectors/luds/${n}.md`, import.meta.url), 'utf8');
-const field = (text: string, re: RegExp) => {
-  const m = re.exec(text);
-  if (!m?.[1]) throw new Error(`vector field ${re} not found`);
-  return m[1];
-};
-
-// LUD-05 "Test Vector", read from the upstream text.
-const lud05 = lud('05');
-const LUD05 = {
-  domain: field(lud05, /domain name: (\S+)/),
-  hashingPrivKey: field(lud05, /hashingPrivKey: 0x([0-9a-f]{64})/),
-  pathSuffix: field(lud05, /pathSuffix: Vector\(([\d, ]+)\)/).split(', ').map(Number),
-};
-// LUD-04 "Signature check examples".
-const lud04 = lud('04');
-const LUD04 = {
-  k1: field(lud04, /k1 = unhexlify\('([0-9a-f]+)'\)/),
-  key: field(lud04, /key = unhexlify\('([0-9a-f]+)'\)/),
-  sig: field(lud04, /sig = unhexlify\('([0-9a-f]+)'\)/),
-};
+// LUD-05 "Test Vector" and LUD-04 "Signature check examples" (test-vectors/luds.json).
+const LUD05 = luds.lud05.testVector;
+const LUD04 = luds.lud04.signatureCheck;
 
 const root = rootFromSeed(hexToBytes('000102030405060708090a0b0c0d0e0f'));
 const K1 = 'e2af6254a8df433264fa23f67eb8188635d15ce883e8fc020989d5f82ae6f11e';

@@ -1,23 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { bech32, utf8 } from '@scure/base';
 import { describe, expect, it } from 'vitest';
+import luds from '../../test-vectors/luds.json' with { type: 'json' };
 import { thrownCode } from '../testing/expect-code.ts';
 import { decodeLnurl, encodeLnurl } from './decode.ts';
 import { checkServiceUrl } from './service-url.ts';
 
-const lud01 = readFileSync(new URL('../../../shared/vectors/luds/01.md', import.meta.url), 'utf8');
-const field = (re: RegExp) => {
-  const m = re.exec(lud01);
-  if (!m?.[1]) throw new Error(`LUD-01 vector ${re} not found`);
-  return m[1];
-};
-// LUD-01 "An example LNURL", read from the upstream text.
-const VECTOR = {
-  url: field(/An example `LNURL`:\s*> `([^`]+)`/),
-  lnurl: field(/would be bech32-encoded as:\s*> `([^`]+)`/),
-};
-// The same LNURL as the LUD's decoding examples spell it.
-const EXAMPLE_LNURL = field(/val bech32lnurl: String = "([^"]+)"/);
+// LUD-01 "An example LNURL", and the same LNURL as the LUD's decoding examples spell it
+// (test-vectors/luds.json).
+const VECTOR = luds.lud01.example;
+const EXAMPLE_LNURL = luds.lud01.decodingExample.lnurl;
 
 /** Any string as an LNURL, valid or not as a URL (bech32 itself is fine). */
 const bech = (payload: string | Uint8Array) =>

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
+import luds from '../../test-vectors/luds.json' with { type: 'json' };
 import { linkingKeyFor, linkingPathSuffix, verifyK1 } from '../keys/lnurl-auth.ts';
 import { rootFromSeed } from '../keys/root.ts';
 import { codeOf, thrownCode } from '../testing/expect-code.ts';
@@ -9,23 +9,9 @@ import { encodeLnurl } from './decode.ts';
 import { fetchLnurlParams } from './params.ts';
 import { fakeService, type Answer } from './testing.ts';
 
-const lud = (n: string) => readFileSync(new URL(`../../../shared/vectors/luds/${n}.md`, import.meta.url), 'utf8');
-const field = (text: string, re: RegExp) => {
-  const m = re.exec(text);
-  if (!m?.[1]) throw new Error(`vector field ${re} not found`);
-  return m[1];
-};
-// LUD-04 "Signature check examples" and LUD-05 "Test Vector", read from the upstream text.
-const LUD04 = {
-  k1: field(lud('04'), /k1 = unhexlify\('([0-9a-f]+)'\)/),
-  key: field(lud('04'), /key = unhexlify\('([0-9a-f]+)'\)/),
-  sig: field(lud('04'), /sig = unhexlify\('([0-9a-f]+)'\)/),
-};
-const LUD05 = {
-  domain: field(lud('05'), /domain name: (\S+)/),
-  hashingPrivKey: field(lud('05'), /hashingPrivKey: 0x([0-9a-f]{64})/),
-  pathSuffix: field(lud('05'), /pathSuffix: Vector\(([\d, ]+)\)/).split(', ').map(Number),
-};
+// LUD-04 "Signature check examples" and LUD-05 "Test Vector" (test-vectors/luds.json).
+const LUD04 = luds.lud04.signatureCheck;
+const LUD05 = luds.lud05.testVector;
 
 const root = rootFromSeed(hexToBytes('000102030405060708090a0b0c0d0e0f'));
 const LOGIN_URL = `https://${LUD05.domain}/lnurl-login?tag=login&k1=${LUD04.k1}&action=login`;

@@ -236,7 +236,7 @@ describe('probeConnection on the devnet', () => {
 
   // One case per wallet state lnd's swagger defines: only an active RPC server is usable.
   const stateEnum = (
-    JSON.parse(readFileSync(new URL('../../../shared/contracts/lnd/lnrpc/stateservice.swagger.json', import.meta.url), 'utf8')) as {
+    JSON.parse(readFileSync(new URL('../../contracts/lnd/lnrpc/stateservice.swagger.json', import.meta.url), 'utf8')) as {
       definitions: { lnrpcWalletState: { enum: string[] } };
     }
   ).definitions.lnrpcWalletState.enum;

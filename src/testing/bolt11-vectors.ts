@@ -1,8 +1,8 @@
 /**
- * The BOLT #11 spec examples (shared/vectors/bolt11-spec-examples.json), typed, for every test
+ * The BOLT #11 spec examples (test-vectors/bolt11-spec-examples.json), typed, for every test
  * that reads them: the wallet's decoder and the devnet's writer.
  */
-import raw from '../../../shared/vectors/bolt11-spec-examples.json' with { type: 'json' };
+import raw from '../../test-vectors/bolt11-spec-examples.json' with { type: 'json' };
 
 export interface Bolt11ValidExample {
   title: string;

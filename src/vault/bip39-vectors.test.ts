@@ -1,4 +1,4 @@
-// Trezor's BIP39 reference vectors (shared/vectors/bip39/vectors.json, english, passphrase "TREZOR"),
+// Trezor's BIP39 reference vectors (test-vectors/bip39/vectors.json, english, passphrase "TREZOR"),
 // checked end to end: entropy → mnemonic, mnemonic → seed, seed → BIP32 root xprv.
 import { readFileSync } from 'node:fs';
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
@@ -10,7 +10,7 @@ import { mnemonicToSeed, parseMnemonic } from './mnemonic.ts';
 
 type Vector = [entropy: string, mnemonic: string, seed: string, xprv: string];
 const vectors = (
-  JSON.parse(readFileSync(new URL('../../../shared/vectors/bip39/vectors.json', import.meta.url), 'utf8')) as { english: Vector[] }
+  JSON.parse(readFileSync(new URL('../../test-vectors/bip39/vectors.json', import.meta.url), 'utf8')) as { english: Vector[] }
 ).english;
 
 describe('BIP39 trezor vectors (english)', () => {

@@ -320,7 +320,7 @@ describe('sendPayment', () => {
 
   describe('invoices that cannot be paid are refused before any prompt, hold or node call', () => {
     const mainnet = (
-      JSON.parse(readFileSync(new URL('../../../shared/vectors/bolt11-spec-examples.json', import.meta.url), 'utf8')) as {
+      JSON.parse(readFileSync(new URL('../../test-vectors/bolt11-spec-examples.json', import.meta.url), 'utf8')) as {
         valid: Array<{ invoice: string; network: string; amount_msat: string | null }>;
       }
     ).valid.find((v) => v.network === 'bc' && v.amount_msat !== null);
