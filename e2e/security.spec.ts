@@ -201,22 +201,40 @@ test('extension pages run no eval; web pages can neither message nor load them; 
 
   // (Code evaluated over CDP is exempt from CSP, so the checks go through the page's own machinery.)
   const popup = await openExtensionPage();
-  const blocked = await popup.evaluate(async () => {
-    const violations: string[] = [];
-    document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
-    const flags = window as unknown as Record<string, boolean>;
+  type Probe = { violations: string[]; inlineRan?: boolean; stringTimerRan?: boolean; remoteSettled?: boolean; laterTimerRan?: boolean };
+  await popup.evaluate(() => {
+    const probe = window as unknown as Probe;
+    probe.violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => probe.violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
     const inline = document.createElement('script');
     inline.textContent = 'window.inlineRan = true';
     document.head.append(inline);
     const remote = document.createElement('script');
     remote.src = 'https://cdn.example/x.js';
+    for (const done of ['load', 'error']) remote.addEventListener(done, () => (probe.remoteSettled = true));
     document.head.append(remote);
     (setTimeout as unknown as (code: string, ms: number) => void)('window.stringTimerRan = true', 0);
-    await new Promise((r) => setTimeout(r, 300));
-    return { ran: [flags.inlineRan, flags.stringTimerRan].map(Boolean), violations: [...new Set(violations)].sort() };
+    // Queued after the string timer with the same delay: once it has run, the string timer would have.
+    setTimeout(() => (probe.laterTimerRan = true), 0);
   });
-  expect(blocked.ran).toEqual([false, false]);
-  expect(blocked.violations).toEqual(['script-src-elem https://cdn.example/x.js', 'script-src-elem inline', 'script-src eval'].sort());
+  // No sleep: wait until the browser has reported each refusal and both scripts and timers are settled.
+  await expect
+    .poll(() =>
+      popup.evaluate(() => {
+        const probe = window as unknown as Probe;
+        return { violations: [...new Set(probe.violations)].sort(), remoteSettled: probe.remoteSettled === true, laterTimerRan: probe.laterTimerRan === true };
+      }),
+    )
+    .toEqual({
+      violations: ['script-src-elem https://cdn.example/x.js', 'script-src-elem inline', 'script-src eval'].sort(),
+      remoteSettled: true,
+      laterTimerRan: true,
+    });
+  const ran = await popup.evaluate(() => {
+    const probe = window as unknown as Probe;
+    return [probe.inlineRan, probe.stringTimerRan].map(Boolean);
+  });
+  expect(ran).toEqual([false, false]);
 
   const remote: string[] = [];
   const page = await context.newPage();
