@@ -21,6 +21,8 @@ export interface StoredConnection {
   tapdMacaroonHex?: string;
   label?: string;
   simulated?: boolean;
+  /** From the lndconnect URI's cert=: shown for comparison, not checked against the node. */
+  certFingerprint?: string;
 }
 
 /** Non-secret facts about the node, kept in plain storage for display. */
@@ -32,6 +34,7 @@ export interface NodeProfile {
   hasTapd: boolean;
   label?: string;
   simulated?: boolean;
+  certFingerprint?: string;
 }
 
 export function connectionFromRequest(req: NodeConnectRequest, simulated = false): StoredConnection {
@@ -42,6 +45,7 @@ export function connectionFromRequest(req: NodeConnectRequest, simulated = false
       : undefined;
   if (!lnd) throw error('LNDCONNECT_INVALID', 'give an lndconnect URI, or a REST URL and a macaroon');
   const conn: StoredConnection = { restUrl: lnd.restUrl, macaroonHex: lnd.macaroonHex, simulated };
+  if (lnd.certFingerprint) conn.certFingerprint = lnd.certFingerprint;
   if (req.label?.trim()) conn.label = req.label.trim();
   if (req.tapdUrl?.trim()) {
     if (!req.tapdMacaroon?.trim()) throw error('NODE_CONFIG_INVALID', 'tapd URL given without its macaroon');
@@ -94,6 +98,7 @@ export async function probeConnection(conn: StoredConnection, c: Connectors, exp
     hasTapd: Boolean(c.tapd),
     ...(conn.label && { label: conn.label }),
     ...(conn.simulated && { simulated: true }),
+    ...(conn.certFingerprint && { certFingerprint: conn.certFingerprint }),
   };
 }
 

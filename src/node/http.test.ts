@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isSatnavError } from '../errors.ts';
-import { codeOf } from '../testing/expect-code.ts';
+import { codeOf, rejectedWith } from '../testing/expect-code.ts';
 import { restCall, restStream, type RestConfig } from './http.ts';
 
 const MAC = '0201036c6e64';
@@ -154,5 +156,64 @@ describe('restStream', () => {
   it('reports a non-200 stream answer like a call', async () => {
     const fetch = jsonReply(401, { code: 16, message: 'bad macaroon', details: [] });
     expect(await codeOf(collect(restStream(cfg(fetch), 'GET', '/s', undefined, counter)))).toBe('NODE_AUTH');
+  });
+});
+
+/** An HTTP server on 127.0.0.1 at an ephemeral port, recording the headers of every request it gets. */
+async function server(handler: RequestListener) {
+  const seen: IncomingHttpHeaders[] = [];
+  const srv = createServer((req, res) => {
+    seen.push(req.headers);
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  const close = () => new Promise<void>((resolve) => srv.close(() => resolve()));
+  return { origin, seen, close };
+}
+
+describe('redirects: the macaroon goes only to the address given', () => {
+  const open: { close: () => Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+  });
+  /** A node address that redirects every request to a second server, which would answer anything. */
+  async function redirecting(status: number) {
+    const elsewhere = await server((_req, res) => res.end('{"alias":"elsewhere","result":{"n":1}}'));
+    const node = await server((req, res) => {
+      res.writeHead(status, { Location: `${elsewhere.origin}${req.url ?? '/'}` });
+      res.end();
+    });
+    open.push(elsewhere, node);
+    return { node, elsewhere, cfg: { baseUrl: node.origin, macaroonHex: MAC, timeoutMs: 2000 } satisfies RestConfig };
+  }
+
+  for (const status of [301, 302, 303, 307, 308]) {
+    it(`a call answered ${status} to another port is refused, and that port never sees the request`, async () => {
+      const { node, elsewhere, cfg } = await redirecting(status);
+      const err = await rejectedWith(restCall(cfg, 'POST', '/v1/getinfo', { a: 1 }, anyObject));
+      expect([err.code, err.details?.redirect, err.details?.httpStatus]).toEqual(['NODE_BAD_RESPONSE', true, status]);
+      expect(node.seen.map((h) => h['grpc-metadata-macaroon'])).toEqual([MAC]);
+      expect(elsewhere.seen).toEqual([]);
+    });
+  }
+
+  it('a stream answered 307 is refused the same way', async () => {
+    const { elsewhere, cfg } = await redirecting(307);
+    const err = await rejectedWith(collect(restStream(cfg, 'GET', '/v2/router/track', undefined, counter)));
+    expect([err.code, err.details?.redirect]).toEqual(['NODE_BAD_RESPONSE', true]);
+    expect(elsewhere.seen).toEqual([]);
+  });
+
+  it('asks fetch not to follow, and refuses the opaque redirect a browser hands back', async () => {
+    const modes: (RequestRedirect | undefined)[] = [];
+    // What Chromium returns for redirect: 'manual' (status 0, no Location); Response cannot build one.
+    const browserLike: typeof globalThis.fetch = async (_input, init) => {
+      modes.push(init?.redirect);
+      return { type: 'opaqueredirect', status: 0, ok: false, body: null } as Response;
+    };
+    const err = await rejectedWith(restCall(cfg(browserLike), 'GET', '/v1/getinfo', undefined, anyObject));
+    expect(modes).toEqual(['manual']);
+    expect([err.code, err.details?.redirect, err.message]).toEqual(['NODE_BAD_RESPONSE', true, 'node: redirect refused=GET /v1/getinfo answered a redirect']);
   });
 });

@@ -10,12 +10,17 @@
  * | NODE_TIMEOUT       | no answer (or no stream line) within the deadline                     |
  * | NODE_AUTH          | 401/403, or gRPC Unauthenticated/PermissionDenied, or macaroon errors |
  * | NODE_LOCKED        | the node's wallet is locked or its RPC server is still starting       |
- * | NODE_BAD_RESPONSE  | not JSON, or JSON without the fields we read                          |
+ * | NODE_BAD_RESPONSE  | not JSON, or JSON without the fields we read; a redirect (`redirect`) |
  * | NODE_RPC           | any other error the node reports (its message is kept)                |
  *
  * A browser reports a self-signed certificate exactly like an unreachable host ("Failed to
- * fetch"). For https URLs NODE_UNREACHABLE carries `details.maybeTls = true`, and the UI offers
- * to open the URL in a tab so the person can trust the certificate.
+ * fetch"). For https URLs NODE_UNREACHABLE carries `details.maybeTls = true`, and the UI links
+ * the node's address so the person can look at its certificate.
+ *
+ * Redirects are never followed: fetch would resend the macaroon header to wherever the answer
+ * points, another host or plain http included. `redirect: 'manual'` rather than `'error'`
+ * because a browser reports `'error'` as a bare "Failed to fetch", indistinguishable from an
+ * unreachable node, while `'manual'` hands back the redirect (opaque in a browser) unfollowed.
  */
 import { z } from 'zod';
 import { moduleErrors, SatnavError } from '../errors.ts';
@@ -129,11 +134,24 @@ async function send(cfg: RestConfig, method: HttpMethod, path: string, body: unk
       headers,
       ...(body !== undefined && { body: JSON.stringify(body) }),
       signal: d.signal,
+      redirect: 'manual',
     }),
     d.signal,
   );
+  if (isRedirect(res)) {
+    await res.body?.cancel().catch(() => undefined);
+    throw error('NODE_BAD_RESPONSE', 'redirect refused', `${where} answered ${res.status === 0 ? 'a redirect' : `HTTP ${res.status}`}`, {
+      httpStatus: res.status,
+      redirect: true,
+    });
+  }
   if (!res.ok) throw errorFromBody(res.status, await untilAbort(res.text(), d.signal), where);
   return res;
+}
+
+/** A browser hides a manual redirect behind an opaque response (status 0); Node's fetch shows the 3xx. */
+function isRedirect(res: Response): boolean {
+  return res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400);
 }
 
 function errorFromBody(status: number, text: string, where: string): SatnavError {

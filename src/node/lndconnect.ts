@@ -6,6 +6,7 @@
  *   host: name, IPv4, or IPv6 in brackets; port default 8080 (lnd REST).
  */
 import { base64 } from '@scure/base';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { moduleErrors } from '../errors.ts';
 
@@ -22,6 +23,17 @@ export interface NodeConnection {
   macaroonHex: string;
   /** The node's TLS certificate (DER) when the URI carries one. */
   certDer?: Uint8Array;
+  /** Its SHA-256 fingerprint, written as browsers and `openssl x509 -fingerprint -sha256` show it. */
+  certFingerprint?: string;
+}
+
+/**
+ * "AB:CD:…" over the certificate's DER. A service worker's fetch cannot read the certificate the
+ * node presents, so this is shown for the person to compare with the browser's certificate
+ * viewer; nothing checks it automatically.
+ */
+export function certificateFingerprint(der: Uint8Array): string {
+  return Array.from(sha256(der), (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
 }
 
 /** base64 or base64url, padded or not (URIs in the wild use all four). */
@@ -62,7 +74,11 @@ export function parseLndConnect(uri: string): NodeConnection {
     certDer = decodeBase64Any(cert);
     if (!certDer || certDer[0] !== DER_SEQUENCE) throw invalid('cert is not base64url DER');
   }
-  return { restUrl: `https://${host.toLowerCase()}:${port}`, macaroonHex, ...(certDer && { certDer }) };
+  return {
+    restUrl: `https://${host.toLowerCase()}:${port}`,
+    macaroonHex,
+    ...(certDer && { certDer, certFingerprint: certificateFingerprint(certDer) }),
+  };
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
