@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { DevnetControl } from '../devnet/index.ts';
 import { merchantApi } from './merchant-api.ts';
 import { lnurlApi } from './lnurl-api.ts';
+import { paywallApi, type Paywall, type PaywallConfig } from './paywall/paywall.ts';
 
 /**
  * Static demo sites on localhost: the pages a person (and the e2e tests)
@@ -26,16 +27,22 @@ const TYPES: Record<string, string> = {
 export interface DemoSites {
   url: string;
   port: number;
+  /** The HTTP 402 paywall (`/paywall.html`, `/paywall/…`, see paywall/README.md), when a devnet is given. */
+  paywall?: Paywall;
   stop(): Promise<void>;
 }
 
-export async function startDemoSites(opts: { port?: number; host?: string; devnet?: DevnetControl } = {}): Promise<DemoSites> {
+export async function startDemoSites(
+  opts: { port?: number; host?: string; devnet?: DevnetControl; paywall?: Partial<PaywallConfig> } = {},
+): Promise<DemoSites> {
   const host = opts.host ?? '127.0.0.1';
   let origin = '';
   const api = opts.devnet ? merchantApi(opts.devnet) : undefined;
   const lnurl = opts.devnet ? lnurlApi(opts.devnet, () => origin) : undefined;
+  const paywall = opts.devnet ? paywallApi({ control: opts.devnet, ...opts.paywall }) : undefined;
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (paywall?.matches(url.pathname)) return paywall.handle(req, res);
     const isLnurl = url.pathname.startsWith('/lnurl/') || url.pathname.startsWith('/.well-known/lnurlp/');
     if (url.pathname.startsWith('/api/') || isLnurl) {
       const handler = isLnurl ? lnurl : api;
@@ -63,6 +70,7 @@ export async function startDemoSites(opts: { port?: number; host?: string; devne
   return {
     url: origin,
     port,
+    paywall,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
