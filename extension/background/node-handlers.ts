@@ -19,14 +19,6 @@ const error = moduleErrors('node');
 const DEFAULT_DEVNET_CONTROL = 'http://127.0.0.1:18080';
 const DEVNET_CONTROL_KEY = 'devnet.controlUrl';
 
-const devnetOffer = z.object({
-  alias: z.string(),
-  restUrl: z.string(),
-  macaroonHex: z.string(),
-  tapdUrl: z.string(),
-  tapdMacaroonHex: z.string(),
-});
-
 async function save(svc: Services, conn: StoredConnection, profile: NodeProfile): Promise<void> {
   await svc.vault.updateSecrets((s) => ({ ...s, [NODE_SECRET_KEY]: conn }));
   await svc.local.set({ [NODE_PROFILE_KEY]: profile });
@@ -39,7 +31,16 @@ async function notifySites(svc: Services): Promise<void> {
   await broadcastAccountChanged(new Set(sites.filter((s) => s.enabled && !s.paused).map((s) => s.origin)));
 }
 
+/** Only reachable in a devnet build (see the handlers): release bundles keep none of it. */
 async function fetchDevnetOffer(svc: Services) {
+  // Built here rather than at module level, where a bundler keeps the call as a possible side effect.
+  const devnetOffer = z.object({
+    alias: z.string(),
+    restUrl: z.string(),
+    macaroonHex: z.string(),
+    tapdUrl: z.string(),
+    tapdMacaroonHex: z.string(),
+  });
   const base = (await svc.local.get<string>(DEVNET_CONTROL_KEY)) ?? DEFAULT_DEVNET_CONTROL;
   try {
     const res = await fetch(`${base}/control/wallet-offer`, { signal: AbortSignal.timeout(1500) });
@@ -66,11 +67,15 @@ export const nodeHandlers = {
     return statusOf(undefined);
   },
   'node.balances': async (_req, svc) => readBalances(connectorsFor(await svc.storedConnection())),
+  // __SATNAV_DEVNET__ is a build-time constant (src/env.d.ts): a release build answers without
+  // probing this machine's ports, and drops the devnet code.
   'devnet.offer': async (_req, svc) => {
+    if (!__SATNAV_DEVNET__) return { available: false };
     const offer = await fetchDevnetOffer(svc);
     return offer ? { available: true, alias: offer.alias } : { available: false };
   },
   'devnet.connect': async (_req, svc) => {
+    if (!__SATNAV_DEVNET__) throw error('BAD_REQUEST', 'no simulated network in a release build');
     const offer = await fetchDevnetOffer(svc);
     if (!offer) throw error('NODE_UNREACHABLE', 'devnet not running at', DEFAULT_DEVNET_CONTROL);
     const conn = connectionFromRequest(

@@ -20,6 +20,9 @@ export function EnableRequest({ origin, answer }: { origin: string; answer: Answ
   const [allowance, setAllowance] = useState(String(DEFAULT_ALLOWANCE_SAT));
   const [period, setPeriod] = useState<Period>('day');
   const [allowBalance, setAllowBalance] = useState(false);
+  // Off unless asked for: the key is one lasting id across every site, tied to the public graph,
+  // and few sites need it (keysend back to the payer is rare).
+  const [sharePubkey, setSharePubkey] = useState(false);
   const [remember, setRemember] = useState(true);
   const [invalid, setInvalid] = useState<ErrorLike>();
   const global = useGlobalLimits();
@@ -28,7 +31,7 @@ export function EnableRequest({ origin, answer }: { origin: string; answer: Answ
     const allowanceSat = parseSats(allowance);
     if (allowanceSat === undefined) return setInvalid(formError('AMOUNT_INVALID', { field: t('prompt_allowance') }));
     setInvalid(undefined);
-    answer.submit(async () => ({ approved: true, allowanceSat, period, allowBalance, remember }));
+    answer.submit(async () => ({ approved: true, allowanceSat, period, allowBalance, sharePubkey, remember }));
   };
 
   return (
@@ -41,7 +44,7 @@ export function EnableRequest({ origin, answer }: { origin: string; answer: Answ
       <div className="stack-tight">
         <p className="lead">{t('prompt_enableText', { site: originParts(origin).host })}</p>
         <ul className="grants">
-          <li>{t('prompt_canInfo')}</li>
+          <li data-testid="prompt-can-info">{sharePubkey ? t('prompt_canInfo') : t('prompt_canInfoName')}</li>
           <li>{t('prompt_canAsk')}</li>
           <li>{t('prompt_canAutoPay')}</li>
         </ul>
@@ -64,6 +67,13 @@ export function EnableRequest({ origin, answer }: { origin: string; answer: Answ
       )}
       <div className="checks">
         <CheckField testId="prompt-allow-balance" label={t('limits_balance')} checked={allowBalance} onChange={(e) => setAllowBalance(e.target.checked)} />
+        <CheckField
+          testId="prompt-share-pubkey"
+          label={t('prompt_sharePubkey')}
+          hint={t('prompt_sharePubkeyHint')}
+          checked={sharePubkey}
+          onChange={(e) => setSharePubkey(e.target.checked)}
+        />
         <CheckField testId="prompt-remember" label={t('prompt_remember')} checked={remember} onChange={(e) => setRemember(e.target.checked)} />
       </div>
       <FormError error={invalid ?? answer.error} />

@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { DevnetOffer, NodeConnectRequest } from '../../../src/messages/ui-api.ts';
+import { parseLndConnect } from '../../../src/node/lndconnect.ts';
 import { connectDevnet, connectNode, handleLocked } from '../actions.ts';
 import { call } from '../client.ts';
 import { Button, Field, FormError, SelectField, Shell, Spinner, TextAreaField, verbatimText } from '../components.tsx';
@@ -21,6 +22,7 @@ export function Connect() {
   const offer = useDevnetOffer();
   const [tab, setTab] = useState<ConnectTab>('lndconnect');
   const [link, setLink] = useState('');
+  const fingerprint = useMemo(() => linkFingerprint(link), [link]);
   const [manual, setManual] = useState<ManualFields>({ restUrl: '', macaroon: '', tapdUrl: '', tapdMacaroon: '' });
   const [attempt, setAttempt] = useState<NodeConnectRequest>();
   // The network the person means to use: a node on another one is refused (NODE_WRONG_NETWORK).
@@ -74,17 +76,20 @@ export function Connect() {
           labels={{ lndconnect: t('connect_tabLink'), manual: t('connect_tabManual') }}
         >
           {tab === 'lndconnect' ? (
-            <TextAreaField
-              testId="lndconnect-input"
-              label={t('connect_linkLabel')}
-              hint={t('connect_linkHint')}
-              rows={4}
-              autoFocus
-              {...verbatimText}
-              placeholder="lndconnect://"
-              value={link}
-              onChange={(e) => setLink(e.target.value)}
-            />
+            <>
+              <TextAreaField
+                testId="lndconnect-input"
+                label={t('connect_linkLabel')}
+                hint={t('connect_linkHint')}
+                rows={4}
+                autoFocus
+                {...verbatimText}
+                placeholder="lndconnect://"
+                value={link}
+                onChange={(e) => setLink(e.target.value)}
+              />
+              {fingerprint && <CertFingerprint fingerprint={fingerprint} />}
+            </>
           ) : (
             <>
               <Field testId="manual-rest-url" label={t('connect_restUrl')} placeholder="https://127.0.0.1:8080" autoFocus {...verbatimText} value={manual.restUrl} onChange={setField('restUrl')} />
@@ -113,14 +118,43 @@ export function Connect() {
   );
 }
 
+/** The simulated network exists only in a devnet build (src/env.d.ts): a release popup asks nothing. */
 function useDevnetOffer(): DevnetOffer | undefined {
-  const [offer, setOffer] = useState<DevnetOffer>();
+  const [offer, setOffer] = useState<DevnetOffer | undefined>(__SATNAV_DEVNET__ ? undefined : { available: false });
   useEffect(() => {
+    if (!__SATNAV_DEVNET__) return;
     call({ type: 'devnet.offer' }).then(setOffer, (e: unknown) => {
       if (!handleLocked(e)) setOffer({ available: false });
     });
   }, []);
   return offer;
+}
+
+/** The pasted link's certificate fingerprint, once the link parses and carries a cert=. */
+function linkFingerprint(link: string): string | undefined {
+  try {
+    return parseLndConnect(link).certFingerprint;
+  } catch {
+    // Half-pasted or wrong: the form says so on submit.
+    return undefined;
+  }
+}
+
+/**
+ * An extension's fetch cannot see the certificate the node presents, so nothing compares them:
+ * the person can, with the browser's certificate viewer on the node's address.
+ */
+function CertFingerprint({ fingerprint }: { fingerprint: string }) {
+  const t = useT();
+  return (
+    <div className="stack-tight" data-testid="cert-fingerprint">
+      <p className="hint">{t('connect_certFingerprint')}</p>
+      <p className="mono" data-testid="cert-fingerprint-value">
+        {fingerprint}
+      </p>
+      <p className="hint">{t('connect_certFingerprintHint')}</p>
+    </div>
+  );
 }
 
 /** What to do about a failed connection, beyond what went wrong. */
@@ -130,6 +164,8 @@ function ConnectHint({ error, attempt }: { error: unknown; attempt: NodeConnectR
   if (!attempt) return null;
   const origin = nodeOrigin(attempt);
   const code = errorCode(error);
+  // http.ts refuses redirects (the macaroon would follow them): the fix is the address itself.
+  if (isErrorLike(error) && error.details?.redirect === true) return <p>{t('connect_hintRedirect')}</p>;
   // A browser reports an untrusted certificate like an unreachable host; over plain http it cannot be the certificate.
   const maybeCertificate = code === 'NODE_TLS_UNTRUSTED' || (code === 'NODE_UNREACHABLE' && isErrorLike(error) && error.details?.maybeTls !== false);
   if (maybeCertificate) {
