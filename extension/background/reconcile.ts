@@ -9,7 +9,7 @@ export const RECONCILE_ALARM = 'satnav:reconcile';
 
 export async function reconcilePending(svc: Services): Promise<void> {
   try {
-    await svc.webln.reconcile();
+    await svc.payments.reconcile();
   } catch (e) {
     // Node down or wallet locked: try again on the next alarm.
     console.warn('satnav reconcile deferred:', e);

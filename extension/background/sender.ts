@@ -1,5 +1,6 @@
 import browser from 'webextension-polyfill';
 import type { Runtime } from 'webextension-polyfill';
+import type { PageContext } from '../../src/base/origin.ts';
 
 /**
  * Who sent a message, decided only from what the browser tells us
@@ -37,4 +38,19 @@ function originOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The whole context of a page request, from the browser: the frame's origin,
+ * the tab, and for a subframe the tab's top-level origin (`null` when the
+ * browser did not tell it: counted as foreign, so nothing auto-pays).
+ */
+export function pageContext(sender: Runtime.MessageSender): PageContext | undefined {
+  const origin = pageOrigin(sender);
+  if (!origin) return undefined;
+  const tabId = sender.tab?.id;
+  const base = { origin, ...(tabId !== undefined && { tabId }) };
+  if (sender.frameId === 0) return base;
+  const top = sender.tab?.url ? originOf(sender.tab.url) : undefined;
+  return { ...base, topOrigin: top && /^https?:\/\//.test(top) ? top : null };
 }

@@ -7,6 +7,9 @@ import { SettingsStore } from '../../src/settings/settings.ts';
 import type { KeyValueStore } from '../../src/storage/kv.ts';
 import { Vault } from '../../src/vault/vault.ts';
 import { rootFromSeed } from '../../src/keys/root.ts';
+import { PaymentPipeline } from '../../src/payments/index.ts';
+import type { Approver } from '../../src/webln/approval.ts';
+import { PageInvoices } from '../../src/webln/page-invoices.ts';
 import { WeblnService } from '../../src/webln/service.ts';
 import { Approvals } from './approvals.ts';
 import { keepStorageFromContentScripts, storageArea } from './storage-area.ts';
@@ -24,6 +27,7 @@ export interface Services {
   policy: PolicyEngine;
   ledger: Ledger;
   approvals: Approvals;
+  payments: PaymentPipeline;
   webln: WeblnService;
   storedConnection(): Promise<StoredConnection>;
 }
@@ -49,18 +53,27 @@ export async function createServices(): Promise<Services> {
     if (!conn) throw error('NODE_NOT_CONNECTED', 'no node connected');
     return conn;
   };
+  const node = async () => connectorsFor(await storedConnection()).lnd;
+  const isUnlocked = async () => (await vault.status()).unlocked;
+  const ask: Approver = (request, context) => approvals.ask(request, context);
+  // One pipeline per worker: it owns the set of payments being sent, which reconcile must respect.
+  const invoices = new PageInvoices({ store: local, onIssue: (issue) => console.warn('satnav invoices:', issue) });
+  // Satnav 0.1 kept one key per page invoice: fold them into the bounded index, once.
+  if (coldStart) await invoices.migrateLegacy(Object.keys(await browser.storage.local.get(null)));
+  const payments = new PaymentPipeline({ policy, ledger, ask, node, isUnlocked });
   const webln = new WeblnService({
     policy,
     ledger,
-    node: async () => connectorsFor(await storedConnection()).lnd,
-    nodeNetwork: async () => (await local.get<NodeProfile>(NODE_PROFILE_KEY))?.network,
-    isUnlocked: async () => (await vault.status()).unlocked,
-    ask: (request) => approvals.ask(request),
-    store: local,
+    payments,
+    node,
+    nodeProfile: () => local.get<NodeProfile>(NODE_PROFILE_KEY),
+    isUnlocked,
+    ask,
+    invoices,
     version: `Satnav ${browser.runtime.getManifest().version}`,
     root: async () => rootFromSeed(await vault.seed()),
   });
-  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, webln, storedConnection };
+  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, storedConnection };
 }
 
 /** A site enabled without "remember" keeps its permission until the browser closes. */

@@ -29,7 +29,7 @@ export const walletHandlers = {
   },
   'activity.list': async (req, svc) => {
     // Opening the activity list is a good moment to settle anything left pending.
-    await svc.webln.reconcile().catch(() => undefined);
+    await svc.payments.reconcile().catch(() => undefined);
     return { entries: await svc.ledger.list({ limit: 200, ...req.filter }) };
   },
   'activity.csv': async (req, svc) => ({ csv: await svc.ledger.toCsv(req.filter) }),

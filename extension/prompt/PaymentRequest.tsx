@@ -20,7 +20,7 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
   const expiresAtMs = request.expiresAt !== undefined ? request.expiresAt * 1000 : undefined;
   const now = useNow(expiresAtMs !== undefined);
   const expired = expiresAtMs !== undefined && now >= expiresAtMs;
-  const keysend = request.method === 'keysend';
+  const keysend = request.label === 'keysend';
   const { budget } = request;
   const amount = formatSats(request.amountSat, locale);
 
@@ -34,7 +34,7 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
           answer={answer}
           approveTestId="prompt-approve"
           approveLabel={t('prompt_pay', { amount })}
-          approveDisabled={expired}
+          approveDisabled={expired || !request.approvable}
           onApprove={() => answer.submit(async () => ({ approved: true }))}
         />
       }
@@ -56,6 +56,15 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
           <p>{t('prompt_expired')}</p>
         </div>
       )}
+      {request.embeddedIn !== undefined && (
+        <div className="notice notice-warning" role="alert" data-testid="prompt-embedded">
+          <p>
+            {request.embeddedIn === null
+              ? t('prompt_embeddedUnknown')
+              : t('prompt_embeddedIn', { host: new URL(request.embeddedIn).host })}
+          </p>
+        </div>
+      )}
       {request.description !== undefined && request.description !== '' && (
         <figure className="site-note">
           <figcaption>{t('prompt_description')}</figcaption>
@@ -71,7 +80,7 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
         </div>
         <div>
           <dt>{t('prompt_method')}</dt>
-          <dd data-testid="prompt-method" data-method={request.method}>
+          <dd data-testid="prompt-method" data-method={request.label}>
             {keysend ? <span className="badge badge-warning">{t('prompt_methodKeysend')}</span> : t('prompt_methodInvoice')}
           </dd>
         </div>
@@ -150,6 +159,10 @@ function reasonText(reason: PolicyReason, t: Translate): string {
       return t('prompt_reasonAboveFeeLimit');
     case 'l402_auto_pay_off':
       return t('prompt_reasonL402Off');
+    case 'daily_cap_exceeded':
+      return t('prompt_reasonDailyCap');
+    case 'embedded_frame':
+      return t('prompt_reasonEmbedded');
     default:
       // The other reasons refuse without asking; should one reach a prompt, say it plainly.
       return t('prompt_reasonOther');

@@ -4,7 +4,7 @@
  * connection form amounts to, and the spending-limit fields.
  */
 import type { NodeConnectRequest } from '../../src/messages/ui-api.ts';
-import { isSats } from '../../src/policy/sats.ts';
+import { isSats } from '../../src/base/sats.ts';
 import { formError, type ErrorLike } from './error-text.ts';
 import { shiftDecimal } from './format.ts';
 

@@ -3,7 +3,7 @@
  * payment failures), one place for every screen that shows them. Each key is
  * spelled out so the catalog check sees it used.
  */
-import type { LedgerKind, LedgerStatus } from '../../src/ledger/index.ts';
+import type { LedgerEntry, LedgerKind, LedgerStatus } from '../../src/ledger/index.ts';
 import type { Period } from '../../src/policy/index.ts';
 import type { Translate } from './i18n.ts';
 
@@ -21,9 +21,8 @@ export function periodLabel(period: Period, t: Translate): string {
 
 export function kindLabels(t: Translate): Record<LedgerKind, string> {
   return {
-    webln: t('kind_webln'),
+    payment: t('kind_payment'),
     keysend: t('kind_keysend'),
-    l402: t('kind_l402'),
     deposit: t('kind_deposit'),
     refund: t('kind_refund'),
     reward: t('kind_reward'),
@@ -31,16 +30,35 @@ export function kindLabels(t: Translate): Record<LedgerKind, string> {
   };
 }
 
-/** Pending and in-flight read the same to a person: sent, not settled yet. */
-export function statusLabel(status: LedgerStatus, t: Translate): string {
-  switch (status) {
+/** What a person calls an entry: a payment is named by what asked for it, anything else by what moved. */
+export function entryLabel(entry: Pick<LedgerEntry, 'kind' | 'source'>, t: Translate): string {
+  if (entry.kind !== 'payment') return kindLabels(t)[entry.kind];
+  switch (entry.source) {
+    case 'webln':
+      return t('kind_webln');
+    case 'lnurl':
+      return t('kind_lnurlPay');
+    case 'l402':
+      return t('kind_l402');
+    case 'deposit':
+      return t('kind_deposit');
+    case 'popup':
+      return t('kind_send');
+  }
+}
+
+/** Pending and in-flight read the same to a person: sent, not settled yet. A deposit that went out was kept by the site. */
+export function statusLabel(entry: Pick<LedgerEntry, 'kind' | 'status'>, t: Translate): string {
+  switch (entry.status) {
     case 'pending':
     case 'in_flight':
-      return t('status_inFlight');
+      return entry.kind === 'deposit' ? t('status_held') : t('status_inFlight');
     case 'succeeded':
-      return t('status_succeeded');
+      return entry.kind === 'deposit' ? t('status_forfeited') : t('status_succeeded');
     case 'failed':
       return t('status_failed');
+    case 'refunded':
+      return t('status_refunded');
   }
 }
 

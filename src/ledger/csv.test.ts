@@ -29,7 +29,9 @@ describe('entriesToCsv', () => {
   const entry: LedgerEntry = {
     id: 'id-1',
     origin: 'https://shop.example',
-    kind: 'webln',
+    kind: 'payment',
+    source: 'webln',
+    rail: 'btc',
     direction: 'out',
     amountSat: 1_500,
     feeSat: 3,
@@ -45,8 +47,8 @@ describe('entriesToCsv', () => {
   };
   it('writes a header, one CRLF-terminated row per entry, ISO times, no preimage', () => {
     expect(entriesToCsv([entry])).toBe(
-      'created_at,updated_at,id,origin,kind,direction,status,amount_sat,fee_sat,max_fee_sat,payment_hash,description,failure_reason,reservation_id,payment_request\r\n' +
-        `2025-03-12T10:00:00.000Z,2025-03-12T10:00:02.500Z,id-1,https://shop.example,webln,out,succeeded,1500,3,15,${'ab'.repeat(32)},"'=cmd|"" /C calc""!A0, coffee",,res-1,lnbc15u1p...\r\n`,
+      'created_at,updated_at,id,origin,kind,source,rail,direction,status,amount_sat,fee_sat,max_fee_sat,payment_hash,description,failure_reason,reservation_id,payment_request\r\n' +
+        `2025-03-12T10:00:00.000Z,2025-03-12T10:00:02.500Z,id-1,https://shop.example,payment,webln,btc,out,succeeded,1500,3,15,${'ab'.repeat(32)},"'=cmd|"" /C calc""!A0, coffee",,res-1,lnbc15u1p...\r\n`,
     );
     expect(entriesToCsv([entry])).not.toContain('cd'.repeat(32));
   });

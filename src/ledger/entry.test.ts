@@ -9,6 +9,8 @@ const base = (status: LedgerStatus): LedgerEntry => ({
   id: 'e1',
   origin: 'https://a.example',
   kind: 'keysend',
+  source: 'webln',
+  rail: 'btc',
   direction: 'out',
   amountSat: 10,
   paymentHash,

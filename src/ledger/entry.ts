@@ -2,43 +2,48 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { moduleErrors } from '../errors.ts';
-import { isOrigin } from '../policy/config.ts';
-import { MAX_SATS } from '../policy/sats.ts';
+import { isOrigin } from '../base/origin.ts';
+import { PAYMENT_SOURCES, RAILS } from '../base/payment-kinds.ts';
+import { satsSchema as sats } from '../base/sats.ts';
 
-/** One payment, in or out, as the ledger records it. */
-export const LEDGER_KINDS = ['webln', 'keysend', 'l402', 'deposit', 'refund', 'reward', 'invoice'] as const;
+/**
+ * One money movement, in or out, as the ledger records it. What moved is the
+ * `kind`; what asked for it (`source`) and how it was paid (`rail`) are
+ * separate fields (src/base/payment-kinds.ts).
+ */
+export const LEDGER_KINDS = ['payment', 'keysend', 'deposit', 'refund', 'reward', 'invoice'] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 /** Which way the money moves follows from the kind, so it is derived, never passed in. */
 export const DIRECTION_OF: Record<LedgerKind, 'out' | 'in'> = {
-  webln: 'out',
+  payment: 'out',
   keysend: 'out',
-  l402: 'out',
-  deposit: 'out', // a hold-invoice deposit: in_flight while locked, failed when refunded, succeeded when forfeited
+  deposit: 'out', // a hold-invoice deposit: in_flight while locked, refunded when cancelled, succeeded when forfeited
   refund: 'in',
   reward: 'in',
   invoice: 'in',
 };
 
-export const LEDGER_STATUSES = ['pending', 'in_flight', 'succeeded', 'failed'] as const;
+export const LEDGER_STATUSES = ['pending', 'in_flight', 'succeeded', 'failed', 'refunded'] as const;
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
 
 /**
  * Allowed status changes. `pending` is written before sending; the node may
  * still settle a payment we marked failed (after a timeout), and its word wins;
- * nothing leaves `succeeded`.
+ * nothing leaves `succeeded`. `refunded` is a deposit whose hold was
+ * cancelled: the money came back, which is not a failure.
  */
 export const NEXT_STATUS: Record<LedgerStatus, readonly LedgerStatus[]> = {
-  pending: ['pending', 'in_flight', 'succeeded', 'failed'],
-  in_flight: ['in_flight', 'succeeded', 'failed'],
+  pending: ['pending', 'in_flight', 'succeeded', 'failed', 'refunded'],
+  in_flight: ['in_flight', 'succeeded', 'failed', 'refunded'],
   failed: ['failed', 'succeeded'],
   succeeded: ['succeeded'],
+  refunded: ['refunded'],
 };
 /** An entry in one of these blocks a second payment of the same hash. */
 export const LIVE_STATUSES: readonly LedgerStatus[] = ['pending', 'in_flight', 'succeeded'];
 export const UNRESOLVED_STATUSES: readonly LedgerStatus[] = ['pending', 'in_flight'];
 
-const sats = z.number().int().min(0).max(MAX_SATS);
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes of lowercase hex');
 const epochMs = z.number().int().min(0);
 const origin = z.string().refine(isOrigin, 'expected an origin');
@@ -47,6 +52,8 @@ export const ledgerBeginSchema = z
   .object({
     origin,
     kind: z.enum(LEDGER_KINDS),
+    source: z.enum(PAYMENT_SOURCES),
+    rail: z.enum(RAILS),
     amountSat: sats,
     maxFeeSat: sats.optional(),
     paymentHash: hex32,

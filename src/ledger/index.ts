@@ -3,6 +3,7 @@ export {
   DIRECTION_OF,
   LEDGER_KINDS,
   LEDGER_STATUSES,
+  LIVE_STATUSES,
   NEXT_STATUS,
   preimageMatches,
   type LedgerBegin,

@@ -6,7 +6,7 @@ import { PolicyEngine } from '../policy/engine.ts';
 import { MemoryStore, type KeyValueStore } from '../storage/kv.ts';
 import { codeOf } from '../testing/expect-code.ts';
 import type { LedgerBegin, LedgerEntry } from './entry.ts';
-import { CHUNK, Ledger, type TrackResult } from './ledger.ts';
+import { CHUNK, LEDGER_SCHEMA_VERSION, Ledger, type TrackResult } from './ledger.ts';
 
 const SITE = 'https://shop.example';
 const OTHER = 'https://news.example';
@@ -19,7 +19,9 @@ function payment(n: number) {
 
 const out = (n: number, extra: Partial<LedgerBegin> = {}): LedgerBegin => ({
   origin: SITE,
-  kind: 'webln',
+  kind: 'payment',
+  source: 'webln',
+  rail: 'btc',
   amountSat: 100 + n,
   maxFeeSat: 10,
   paymentHash: payment(n).paymentHash,
@@ -46,7 +48,7 @@ describe('begin', () => {
       createdAt: clock.t,
       updatedAt: clock.t,
     });
-    expect(await store.get(`ledger:e:${e.id}`)).toEqual({ schemaVersion: 1, ...e });
+    expect(await store.get(`ledger:e:${e.id}`)).toEqual({ schemaVersion: LEDGER_SCHEMA_VERSION, ...e });
     const restarted = make();
     expect(await restarted.get(e.id)).toEqual(e);
     expect(await restarted.byHash(e.paymentHash)).toEqual(e);
@@ -192,11 +194,11 @@ describe('outcomes', () => {
   });
   it("does not store an L402 preimage (a bearer credential) unless told to", async () => {
     const { ledger, make, store } = setup();
-    const l402 = await ledger.begin(out(1, { kind: 'l402' }));
+    const l402 = await ledger.begin(out(1, { source: 'l402' }));
     expect((await ledger.succeed(l402.id, { preimage: payment(1).preimage })).preimage).toBeUndefined();
     expect(JSON.stringify(await store.get(`ledger:e:${l402.id}`))).not.toContain(payment(1).preimage);
     const keeping = make({ keepPreimage: () => true });
-    const kept = await keeping.begin(out(2, { kind: 'l402' }));
+    const kept = await keeping.begin(out(2, { source: 'l402' }));
     expect((await keeping.succeed(kept.id, { preimage: payment(2).preimage })).preimage).toBe(payment(2).preimage);
   });
 });
@@ -206,14 +208,14 @@ describe('list', () => {
     const { ledger, clock } = setup();
     const a = await ledger.begin(out(1));
     clock.t += 1_000;
-    const b = await ledger.begin(out(2, { origin: OTHER, kind: 'l402' }));
+    const b = await ledger.begin(out(2, { origin: OTHER, kind: 'keysend' }));
     clock.t += 1_000;
     const c = await ledger.begin(out(3));
     await ledger.fail(c.id, 'no_route');
     const ids = async (f: Parameters<Ledger['list']>[0]) => (await ledger.list(f)).map((e) => e.id);
     expect(await ids({})).toEqual([c.id, b.id, a.id]);
     expect(await ids({ origin: SITE })).toEqual([c.id, a.id]);
-    expect(await ids({ kind: 'l402' })).toEqual([b.id]);
+    expect(await ids({ kind: 'keysend' })).toEqual([b.id]);
     expect(await ids({ status: 'failed' })).toEqual([c.id]);
     expect(await ids({ since: a.createdAt + 1 })).toEqual([c.id, b.id]);
     expect(await ids({ limit: 2 })).toEqual([c.id, b.id]);
@@ -223,7 +225,7 @@ describe('list', () => {
     const { ledger, store } = setup();
     const ids: string[] = [];
     for (let n = 0; n < CHUNK + 5; n++) ids.push((await ledger.begin(out(n % 250, { paymentHash: bytesToHex(sha256(new Uint8Array([n, n >> 8]))) }))).id);
-    expect(await store.get('ledger:meta')).toEqual({ schemaVersion: 1, chunks: 2 });
+    expect(await store.get('ledger:meta')).toEqual({ schemaVersion: LEDGER_SCHEMA_VERSION, chunks: 2 });
     expect(await store.get<string[]>('ledger:i:1')).toHaveLength(5);
     expect((await ledger.list()).map((e) => e.id)).toEqual(ids.toReversed());
   });
@@ -302,8 +304,8 @@ describe('reconcile', () => {
     const now = () => Date.parse('2025-03-12T10:00:00Z');
     const policy = new PolicyEngine({ store, now, timeZoneOffsetMinutes: () => 60 });
     await policy.upsertSite(SITE, { enabled: true, allowanceSat: 5_000 });
-    const paid = await policy.reserve({ origin: SITE, kind: 'webln', amountSat: 300, approvedByUser: false });
-    const lost = await policy.reserve({ origin: SITE, kind: 'webln', amountSat: 200, approvedByUser: false });
+    const paid = await policy.reserve({ origin: SITE, source: 'webln', chosenBy: 'site', amountSat: 300, approvedByUser: false });
+    const lost = await policy.reserve({ origin: SITE, source: 'webln', chosenBy: 'site', amountSat: 200, approvedByUser: false });
     const ledger = new Ledger({ store, now });
     await ledger.begin(out(1, { amountSat: 300, reservationId: paid.id }));
     await ledger.begin(out(2, { amountSat: 200, reservationId: lost.id }));
@@ -335,7 +337,7 @@ describe('corrupt stored data', () => {
     const { ledger, store, issues } = setup();
     const a = await ledger.begin(out(1));
     const b = await ledger.begin(out(2));
-    await store.set({ [`ledger:e:${a.id}`]: { schemaVersion: 1, id: a.id, amountSat: 'lots' } });
+    await store.set({ [`ledger:e:${a.id}`]: { schemaVersion: LEDGER_SCHEMA_VERSION, id: a.id, amountSat: 'lots' } });
     expect((await ledger.list()).map((e) => e.id)).toEqual([b.id]);
     expect(await ledger.get(a.id)).toBeUndefined();
     expect(issues).toEqual([`ledger:e:${a.id}: invalid; skipped`]);
@@ -343,15 +345,41 @@ describe('corrupt stored data', () => {
   it('an entry from a newer version is skipped, not misread', async () => {
     const { ledger, store, issues } = setup();
     const a = await ledger.begin(out(1));
-    await store.set({ [`ledger:e:${a.id}`]: { ...a, schemaVersion: 2 } });
+    await store.set({ [`ledger:e:${a.id}`]: { ...a, schemaVersion: LEDGER_SCHEMA_VERSION + 1 } });
     expect(await ledger.list()).toEqual([]);
-    expect(issues).toEqual([`ledger:e:${a.id}: schemaVersion=2 newer than 1; skipped`]);
+    expect(issues).toEqual([`ledger:e:${a.id}: schemaVersion=${LEDGER_SCHEMA_VERSION + 1} newer than ${LEDGER_SCHEMA_VERSION}; skipped`]);
+  });
+  describe('v1 entries (kind mixed what moved with what asked) read as v2', () => {
+    const v1: Array<[string, Record<string, string>]> = [
+      ['webln', { kind: 'payment', source: 'webln' }],
+      ['keysend', { kind: 'keysend', source: 'webln' }],
+      ['l402', { kind: 'payment', source: 'l402' }],
+      ['deposit', { kind: 'deposit', source: 'deposit' }],
+      ['refund', { kind: 'refund', source: 'lnurl' }],
+      ['reward', { kind: 'reward', source: 'lnurl' }],
+      ['invoice', { kind: 'invoice', source: 'webln' }],
+    ];
+    for (const [kind, moved] of v1)
+      it(`${kind} → ${moved.kind} asked by ${moved.source}, paid in btc`, async () => {
+        const { ledger, store } = setup();
+        const a = await ledger.begin(out(1, { kind: moved.kind as 'payment', source: moved.source as 'webln' }));
+        const { source: _s, rail: _r, ...old } = a;
+        await store.set({ [`ledger:e:${a.id}`]: { ...old, kind, schemaVersion: 1 } });
+        expect(await ledger.get(a.id)).toEqual({ ...a, ...moved, rail: 'btc' });
+      });
+    it('a v1 meta keeps its chunks', async () => {
+      const { ledger, store, issues } = setup();
+      const a = await ledger.begin(out(1));
+      await store.set({ 'ledger:meta': { schemaVersion: 1, chunks: 1 } });
+      expect((await ledger.list()).map((e) => e.id)).toEqual([a.id]);
+      expect(issues).toEqual([]);
+    });
   });
   it('an entry stored under another id is not trusted', async () => {
     const { ledger, store } = setup();
     const a = await ledger.begin(out(1));
     const b = await ledger.begin(out(2));
-    await store.set({ [`ledger:e:${a.id}`]: { schemaVersion: 1, ...b } });
+    await store.set({ [`ledger:e:${a.id}`]: { schemaVersion: LEDGER_SCHEMA_VERSION, ...b } });
     expect((await ledger.list()).map((e) => e.id)).toEqual([b.id]);
   });
   it('a damaged meta is rebuilt by counting index chunks', async () => {
@@ -400,7 +428,7 @@ describe('toCsv', () => {
     const c = await ledger.begin(out(3, { description: 'a, "b"' }));
     const lines = (await ledger.toCsv({ origin: SITE })).trimEnd().split('\r\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toContain(`${a.id},${SITE},webln,out,pending,101,,10,${a.paymentHash},'=1+1,`);
+    expect(lines[1]).toContain(`${a.id},${SITE},payment,webln,btc,out,pending,101,,10,${a.paymentHash},'=1+1,`);
     expect(lines[2]).toContain(`"a, ""b"""`);
     expect(lines[2]!.startsWith(new Date(c.createdAt).toISOString())).toBe(true);
   });

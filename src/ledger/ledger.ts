@@ -1,5 +1,6 @@
 import { moduleErrors } from '../errors.ts';
 import type { KeyValueStore } from '../storage/kv.ts';
+import type { PaymentSource } from '../base/payment-kinds.ts';
 import { lockFor } from '../storage/mutex.ts';
 import { isRecord, parseWith, upgrade, type Migration } from '../storage/schema.ts';
 import { entriesToCsv } from './csv.ts';
@@ -32,9 +33,27 @@ import {
  * | ledger:h:<hash>   | id of the latest entry for that payment hash          |
  * | ledger:pending    | ids of entries still pending or in flight             |
  */
-export const LEDGER_SCHEMA_VERSION = 1;
+export const LEDGER_SCHEMA_VERSION = 2;
+/** v1 kinds mixed what moved with what asked; v2 splits them (LNURL-pay was recorded as webln, and stays so). */
+const V1_KIND: Record<string, { kind: LedgerKind; source: PaymentSource }> = {
+  webln: { kind: 'payment', source: 'webln' },
+  keysend: { kind: 'keysend', source: 'webln' },
+  l402: { kind: 'payment', source: 'l402' },
+  deposit: { kind: 'deposit', source: 'deposit' },
+  refund: { kind: 'refund', source: 'lnurl' },
+  reward: { kind: 'reward', source: 'lnurl' },
+  invoice: { kind: 'invoice', source: 'webln' },
+};
 /** Per-entry upgrades: `LEDGER_MIGRATIONS[v]` turns a version-v entry into v + 1 (applied on read). */
-export const LEDGER_MIGRATIONS: Readonly<Record<number, Migration>> = {};
+export const LEDGER_MIGRATIONS: Readonly<Record<number, Migration>> = {
+  1: (record) => {
+    const moved = V1_KIND[String(record.kind)];
+    if (!moved) throw new Error(`unknown v1 kind ${String(record.kind)}`);
+    return { ...record, ...moved, rail: 'btc' };
+  },
+};
+/** The layout itself did not change in v2, only the entries. */
+const META_MIGRATIONS: Readonly<Record<number, Migration>> = { 1: (record) => record };
 export const CHUNK = 256;
 
 const KEY = {
@@ -59,6 +78,8 @@ export interface LedgerFilter {
 export interface TrackResult {
   status: 'SUCCEEDED' | 'FAILED' | 'IN_FLIGHT';
   preimage?: string;
+  /** What left the node, when it said; otherwise the entry's amount counts. */
+  amountSat?: number;
   feeSat?: number;
   failureReason?: string;
 }
@@ -76,10 +97,10 @@ export interface LedgerOptions {
   /** Told once per distinct problem found in stored data. */
   onIssue?: (issue: string) => void;
   /**
-   * Whether to store the preimage of a kind. Default: all but 'l402', whose
-   * preimage is a bearer credential and is kept only in encrypted storage.
+   * Whether to store the preimage of an entry. Default: all but those of a
+   * 402 wall, whose preimage is a bearer credential kept only in encrypted storage.
    */
-  keepPreimage?: (kind: LedgerKind) => boolean;
+  keepPreimage?: (entry: Pick<LedgerEntry, 'kind' | 'source'>) => boolean;
 }
 
 const err = moduleErrors('ledger');
@@ -88,14 +109,14 @@ export class Ledger {
   private readonly store: KeyValueStore;
   private readonly now: () => number;
   private readonly onIssue: ((issue: string) => void) | undefined;
-  private readonly keepPreimage: (kind: LedgerKind) => boolean;
+  private readonly keepPreimage: (entry: Pick<LedgerEntry, 'kind' | 'source'>) => boolean;
   private readonly reported = new Set<string>();
 
   constructor(opts: LedgerOptions) {
     this.store = opts.store;
     this.now = opts.now ?? Date.now;
     this.onIssue = opts.onIssue;
-    this.keepPreimage = opts.keepPreimage ?? ((kind) => kind !== 'l402');
+    this.keepPreimage = opts.keepPreimage ?? ((entry) => entry.source !== 'l402');
   }
 
   /**
@@ -206,11 +227,20 @@ export class Ledger {
   }
 
   /**
-   * After a restart: asks the node about each unresolved entry and records
-   * the answer. `onResolved` (e.g. the policy commit/release) runs before the
-   * entry is marked resolved, so a crash in between makes the next reconcile
-   * call it again; it must be idempotent, as PolicyEngine commit/release are.
+   * Records the node's word on one entry: the outcome is validated
+   * (transition, preimage) before anyone acts on it, then for a final outcome
+   * `onResolved` (the budget's commit or release) runs, then the entry is stored. A crash in
+   * between leaves the entry unresolved, so the next reconcile calls
+   * `onResolved` again; it must be idempotent, as PolicyEngine commit/release are.
    */
+  async record(entry: LedgerEntry, result: TrackResult, onResolved?: (entry: LedgerEntry, result: TrackResult) => Promise<void>): Promise<LedgerEntry> {
+    const patch = patchFor(entry, result);
+    const preview = this.withoutSecrets(applyPatch(entry, parseWith(ledgerPatchSchema, patch, (where) => err('INVALID_TRACK_RESULT', 'invalid field', where)), this.now()));
+    if (result.status !== 'IN_FLIGHT') await onResolved?.(preview, result);
+    return this.update(entry.id, patch);
+  }
+
+  /** After a restart: asks the node about each unresolved entry and records the answer (see `record`). */
   async reconcile(
     track: (paymentHash: string, entry: LedgerEntry) => Promise<TrackResult>,
     onResolved?: (entry: LedgerEntry, result: TrackResult) => Promise<void>,
@@ -218,16 +248,8 @@ export class Ledger {
     const out: ReconcileResult = { resolved: [], stillPending: [], errors: [] };
     for (const entry of await this.pending()) {
       try {
-        const result = await track(entry.paymentHash, entry);
-        const patch = patchFor(result);
-        if (patch.status === 'in_flight') {
-          out.stillPending.push(await this.update(entry.id, patch));
-          continue;
-        }
-        // Validate the outcome (transition, preimage) before anyone acts on it.
-        const preview = this.withoutSecrets(applyPatch(entry, parseWith(ledgerPatchSchema, patch, (where) => err('INVALID_TRACK_RESULT', 'invalid field', where)), this.now()));
-        await onResolved?.(preview, result);
-        out.resolved.push(await this.update(entry.id, patch));
+        const recorded = await this.record(entry, await track(entry.paymentHash, entry), onResolved);
+        (UNRESOLVED_STATUSES.includes(recorded.status) ? out.stillPending : out.resolved).push(recorded);
       } catch (error) {
         out.errors.push({ id: entry.id, error });
         out.stillPending.push(entry);
@@ -245,7 +267,7 @@ export class Ledger {
   }
 
   private withoutSecrets(entry: LedgerEntry): LedgerEntry {
-    if (entry.preimage === undefined || this.keepPreimage(entry.kind)) return entry;
+    if (entry.preimage === undefined || this.keepPreimage(entry)) return entry;
     const { preimage: _, ...rest } = entry;
     return rest;
   }
@@ -256,7 +278,7 @@ export class Ledger {
     if (raw === undefined) return { chunks: 0 };
     if (isRecord(raw) && typeof raw.schemaVersion === 'number' && raw.schemaVersion > LEDGER_SCHEMA_VERSION)
       throw err('LEDGER_SCHEMA_UNSUPPORTED', 'stored by a newer version, schemaVersion', raw.schemaVersion);
-    const up = upgrade(raw, LEDGER_SCHEMA_VERSION);
+    const up = upgrade(raw, LEDGER_SCHEMA_VERSION, META_MIGRATIONS);
     const chunks = up.ok ? up.record.chunks : undefined;
     if (typeof chunks === 'number' && Number.isSafeInteger(chunks) && chunks >= 0) return { chunks };
     // The chunks are numbered from 0 without gaps, so counting them rebuilds the meta.
@@ -320,11 +342,13 @@ function stored(entry: LedgerEntry): Record<string, unknown> {
   return { schemaVersion: LEDGER_SCHEMA_VERSION, ...entry };
 }
 
-function patchFor(result: TrackResult): LedgerPatch {
+/** A failed deposit is one whose hold was cancelled: the money came back. */
+function patchFor(entry: LedgerEntry, result: TrackResult): LedgerPatch {
   switch (result.status) {
     case 'SUCCEEDED':
       return { status: 'succeeded', preimage: result.preimage, feeSat: result.feeSat };
     case 'FAILED':
+      if (entry.kind === 'deposit') return { status: 'refunded', failureReason: result.failureReason ?? 'cancelled' };
       return { status: 'failed', failureReason: result.failureReason ?? 'failed' };
     case 'IN_FLIGHT':
       return { status: 'in_flight' };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LEDGER_KINDS, LEDGER_STATUSES } from '../ledger/index.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
 import { globalPolicyPatch, PERIODS, sitePolicyPatch, type DailyUsage, type GlobalPolicy, type SiteView } from '../policy/index.ts';
 import type { ApprovalRequest } from '../webln/approval.ts';
@@ -18,6 +19,7 @@ const approvalDecision = z
     allowanceSat: z.number().int().min(0).max(2_100_000_000_000_000).optional(),
     period: z.enum(PERIODS).optional(),
     allowBalance: z.boolean().optional(),
+    sharePubkey: z.boolean().optional(),
     amountSat: z.number().int().min(0).max(2_100_000_000_000_000).optional(),
     comment: z.string().max(2000).optional(),
   })
@@ -26,8 +28,8 @@ const approvalDecision = z
 const activityFilter = z
   .object({
     origin: z.string().max(2048).optional(),
-    kind: z.enum(['webln', 'keysend', 'l402', 'deposit', 'refund', 'reward', 'invoice']).optional(),
-    status: z.enum(['pending', 'in_flight', 'succeeded', 'failed']).optional(),
+    kind: z.enum(LEDGER_KINDS).optional(),
+    status: z.enum(LEDGER_STATUSES).optional(),
     limit: z.number().int().min(1).max(1000).optional(),
   })
   .strict();

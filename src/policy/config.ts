@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { GRANTABLE_METHODS } from '../webln/page-channel.ts';
+import { GRANTABLE_METHODS } from '../base/page-methods.ts';
+import { isOrigin } from '../base/origin.ts';
+import { satsSchema as sats } from '../base/sats.ts';
 import { isRecord, upgrade, type Migration } from '../storage/schema.ts';
 import { PERIODS } from './period.ts';
-import { MAX_SATS } from './sats.ts';
 
 /**
  * What the person decided about spending: global limits and one record per
@@ -14,11 +15,6 @@ export const POLICY_SCHEMA_VERSION = 1;
 /** Upgrades of the stored config: `POLICY_MIGRATIONS[v]` turns version v into v + 1. */
 export const POLICY_MIGRATIONS: Readonly<Record<number, Migration>> = {};
 
-// The WebLN methods a site can be granted one by one: one list, shared with the page channel.
-export const WEBLN_METHODS = GRANTABLE_METHODS;
-export type WeblnMethod = (typeof WEBLN_METHODS)[number];
-
-const sats = z.number().int().min(0).max(MAX_SATS);
 const epochMs = z.number().int().min(0);
 
 export const globalPolicySchema = z
@@ -43,10 +39,12 @@ export const sitePolicySchema = z
     /** Keep the grant across browser sessions (the caller forgets it otherwise). */
     remember: z.boolean(),
     /** Per-method WebLN grants; a method not listed is allowed once the site is enabled. */
-    methods: z.partialRecord(z.enum(WEBLN_METHODS), z.boolean()).optional(),
+    methods: z.partialRecord(z.enum(GRANTABLE_METHODS), z.boolean()).optional(),
     l402AutoPay: z.boolean(),
     depositsAllowed: z.boolean(),
     rewardAutoClaim: z.boolean(),
+    /** getInfo shows the node's public key: a lasting id linking this site to every other that sees it. Absent: not shared. */
+    sharePubkey: z.boolean().optional(),
     createdAt: epochMs,
     lastUsedAt: epochMs.optional(),
   })
@@ -84,17 +82,6 @@ export const DEFAULT_SITE: Omit<SitePolicy, 'createdAt'> = {
 
 export function defaultConfig(): PolicyConfig {
   return { global: structuredClone(DEFAULT_GLOBAL), sites: {} };
-}
-
-/** An origin as the browser reports it: scheme://host[:port], nothing more. */
-export function isOrigin(origin: unknown): origin is string {
-  if (typeof origin !== 'string' || origin.length === 0 || origin.length > 2048) return false;
-  try {
-    const u = new URL(origin);
-    return `${u.protocol}//${u.host}` === origin;
-  } catch {
-    return false;
-  }
 }
 
 /** Routing-fee limit for `amountSat` under the global rule; BigInt because amount·ppm can pass 2^53. */

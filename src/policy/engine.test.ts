@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../storage/kv.ts';
 import { codeOf } from '../testing/expect-code.ts';
 import { DEFAULT_GLOBAL, DEFAULT_SITE, feeLimitSat, migrateConfig } from './config.ts';
-import { PolicyEngine, type PaymentRequest, type PolicyReason } from './engine.ts';
+import { PolicyEngine, type SpendRequest, type PolicyReason } from './engine.ts';
 import type { TimeZoneOffset } from './period.ts';
-import { MAX_SATS } from './sats.ts';
+import { MAX_SATS } from '../base/sats.ts';
 
 const SITE = 'https://example.com';
 const OTHER = 'https://other.example';
@@ -25,9 +25,11 @@ function setup(opts: { at?: number; offset?: number | TimeZoneOffset } = {}) {
   return { store, clock, issues, engine: make(), make };
 }
 
-const pay = (amountSat: number, extra: Partial<PaymentRequest> & { approvedByUser?: boolean } = {}) => ({
+const pay = (amountSat: number, extra: Partial<SpendRequest> & { approvedByUser?: boolean } = {}) => ({
   origin: SITE,
-  kind: 'webln' as const,
+  source: 'webln' as const,
+  chosenBy: 'site' as const,
+  grant: 'sendPayment' as const,
   amountSat,
   approvedByUser: false,
   ...extra,
@@ -98,7 +100,7 @@ describe('sites', () => {
     it(`rejects origin ${JSON.stringify(origin)}`, async () => {
       const { engine } = setup();
       expect(await codeOf(engine.upsertSite(origin, {}))).toBe('INVALID_ORIGIN');
-      await expect(engine.getSite(origin)).rejects.toThrow('policy: invalid origin');
+      await expect(engine.getSite(origin)).rejects.toThrow('origin: invalid origin');
     });
   it('accepts ports and extension origins as the browser reports them', async () => {
     const { engine } = setup();
@@ -148,7 +150,7 @@ describe('evaluate', () => {
   const cases: Array<{
     name: string;
     site?: Parameters<PolicyEngine['upsertSite']>[1] | null;
-    req: Partial<PaymentRequest> & { amountSat: number };
+    req: Partial<SpendRequest> & { amountSat: number };
     decision: 'auto' | 'prompt' | 'deny';
     reason: PolicyReason;
   }> = [
@@ -156,26 +158,34 @@ describe('evaluate', () => {
     { name: 'site not enabled', site: { enabled: false }, req: { amountSat: 1 }, decision: 'deny', reason: 'site_not_enabled' },
     { name: 'paused site', site: { paused: true }, req: { amountSat: 1 }, decision: 'deny', reason: 'site_paused' },
     { name: 'sendPayment withdrawn', site: { methods: { sendPayment: false } }, req: { amountSat: 1 }, decision: 'deny', reason: 'method_not_granted' },
-    { name: 'keysend withdrawn', site: { methods: { keysend: false } }, req: { amountSat: 1, kind: 'keysend' }, decision: 'deny', reason: 'method_not_granted' },
+    { name: 'keysend withdrawn', site: { methods: { keysend: false } }, req: { amountSat: 1, grant: 'keysend' }, decision: 'deny', reason: 'method_not_granted' },
     { name: 'keysend grant does not gate sendPayment', site: { methods: { keysend: false } }, req: { amountSat: 1 }, decision: 'auto', reason: 'within_budget' },
-    { name: 'deposit without permission', site: {}, req: { amountSat: 1, kind: 'deposit' }, decision: 'deny', reason: 'deposits_not_allowed' },
-    { name: 'deposit with permission', site: { depositsAllowed: true }, req: { amountSat: 1, kind: 'deposit' }, decision: 'auto', reason: 'within_budget' },
-    { name: 'over the daily cap', site: { allowanceSat: 50_000 }, req: { amountSat: 9_991 }, decision: 'deny', reason: 'daily_cap_exceeded' },
+    { name: 'deposit without permission', site: {}, req: { amountSat: 1, source: 'deposit' }, decision: 'deny', reason: 'deposits_not_allowed' },
+    { name: 'deposit with permission', site: { depositsAllowed: true }, req: { amountSat: 1, source: 'deposit' }, decision: 'auto', reason: 'within_budget' },
+    { name: 'over the daily cap, above the ceiling', site: { allowanceSat: 50_000 }, req: { amountSat: 9_991 }, decision: 'prompt', reason: 'daily_cap_exceeded' },
+    { name: 'over the daily cap, under the ceiling', site: { allowanceSat: 50_000 }, req: { amountSat: 500, maxFeeSat: 9_501 }, decision: 'deny', reason: 'daily_cap_exceeded' },
+    { name: 'the person chose it, over the daily cap', site: { allowanceSat: 50_000 }, req: { amountSat: 500, maxFeeSat: 9_501, chosenBy: 'person' }, decision: 'prompt', reason: 'daily_cap_exceeded' },
     { name: 'exactly the daily cap', site: { allowanceSat: 50_000 }, req: { amountSat: 9_900, maxFeeSat: 100 }, decision: 'prompt', reason: 'above_auto_approve' },
-    { name: 'over the site allowance', site: {}, req: { amountSat: 1_000, maxFeeSat: 1_001 }, decision: 'prompt', reason: 'above_site_allowance' },
+    { name: 'over the site allowance, under the ceiling: no window', site: {}, req: { amountSat: 1_000, maxFeeSat: 1_001 }, decision: 'deny', reason: 'above_site_allowance' },
+    { name: 'over the site allowance, the person chose it', site: {}, req: { amountSat: 1_000, maxFeeSat: 1_001, chosenBy: 'person' }, decision: 'prompt', reason: 'above_site_allowance' },
+    { name: 'over the site allowance, above the ceiling', site: {}, req: { amountSat: 2_500 }, decision: 'prompt', reason: 'above_site_allowance' },
+    { name: "the site's allowance is checked before the cap", site: { allowanceSat: 100 }, req: { amountSat: 500, maxFeeSat: 9_501 }, decision: 'deny', reason: 'above_site_allowance' },
+    { name: 'inside another origin’s page', site: {}, req: { amountSat: 10, embeddedIn: 'https://other.example' }, decision: 'prompt', reason: 'embedded_frame' },
+    { name: 'inside an unknown page', site: {}, req: { amountSat: 10, embeddedIn: null }, decision: 'prompt', reason: 'embedded_frame' },
+    { name: 'inside another page, over the allowance: still no window', site: {}, req: { amountSat: 1_000, maxFeeSat: 1_001, embeddedIn: 'https://other.example' }, decision: 'deny', reason: 'above_site_allowance' },
     { name: 'over the ceiling', site: {}, req: { amountSat: 1_001 }, decision: 'prompt', reason: 'above_auto_approve' },
     { name: 'exactly the ceiling', site: {}, req: { amountSat: 1_000 }, decision: 'auto', reason: 'within_budget' },
     { name: 'fee above the rule', site: {}, req: { amountSat: 100, maxFeeSat: 11 }, decision: 'prompt', reason: 'above_fee_limit' },
     { name: 'fee at the rule', site: {}, req: { amountSat: 100, maxFeeSat: 10 }, decision: 'auto', reason: 'within_budget' },
-    { name: 'L402 with auto-pay off', site: {}, req: { amountSat: 10, kind: 'l402' }, decision: 'prompt', reason: 'l402_auto_pay_off' },
-    { name: 'L402 with auto-pay on', site: { l402AutoPay: true }, req: { amountSat: 10, kind: 'l402' }, decision: 'auto', reason: 'within_budget' },
+    { name: 'L402 with auto-pay off', site: {}, req: { amountSat: 10, source: 'l402' }, decision: 'prompt', reason: 'l402_auto_pay_off' },
+    { name: 'L402 with auto-pay on', site: { l402AutoPay: true }, req: { amountSat: 10, source: 'l402' }, decision: 'auto', reason: 'within_budget' },
     { name: 'zero amount', site: {}, req: { amountSat: 0 }, decision: 'auto', reason: 'within_budget' },
   ];
   for (const c of cases)
     it(`${c.name} → ${c.decision} ${c.reason}`, async () => {
       const { engine } = setup();
       if (c.site !== null) await engine.upsertSite(SITE, { enabled: true, allowanceSat: 2_000, ...c.site });
-      const ev = await engine.evaluate({ origin: SITE, kind: 'webln', ...c.req });
+      const ev = await engine.evaluate({ origin: SITE, source: 'webln', chosenBy: 'site', grant: 'sendPayment', ...c.req });
       expect([ev.decision, ev.reason]).toEqual([c.decision, c.reason]);
     });
   it('reports remaining budgets and the fee limit it would hold', async () => {
@@ -185,6 +195,7 @@ describe('evaluate', () => {
     expect(await engine.evaluate(pay(500))).toEqual({
       decision: 'auto',
       reason: 'within_budget',
+      approvable: true,
       maxFeeSat: 10,
       remainingSiteSat: 1_690,
       remainingDailySat: 9_690,
@@ -196,7 +207,9 @@ describe('evaluate', () => {
     ['fractional amount', { amountSat: 0.5 }, 'INVALID_AMOUNT'],
     ['amount beyond supply', { amountSat: MAX_SATS + 1 }, 'INVALID_AMOUNT'],
     ['negative fee', { amountSat: 1, maxFeeSat: -1 }, 'INVALID_AMOUNT'],
-    ['unknown kind', { amountSat: 1, kind: 'gift' }, 'INVALID_REQUEST'],
+    ['unknown source', { amountSat: 1, source: 'gift' }, 'INVALID_REQUEST'],
+    ['unknown chooser', { amountSat: 1, chosenBy: 'page' }, 'INVALID_REQUEST'],
+    ['page-made top-level origin', { amountSat: 1, embeddedIn: 'not an origin' }, 'INVALID_ORIGIN'],
     ['page-made origin', { amountSat: 1, origin: 'javascript:alert(1)' }, 'INVALID_ORIGIN'],
   ];
   for (const [name, req, code] of badRequests)
@@ -213,7 +226,7 @@ describe('reserve', () => {
     const { engine } = setup();
     await engine.upsertSite(SITE, { enabled: true, allowanceSat: 2_000 });
     const r = await engine.reserve(pay(500, { maxFeeSat: 7 }));
-    expect(r).toMatchObject({ origin: SITE, kind: 'webln', amountSat: 500, maxFeeSat: 7, approvedByUser: false, day: '2025-03-12' });
+    expect(r).toMatchObject({ origin: SITE, source: 'webln', amountSat: 500, maxFeeSat: 7, approvedByUser: false, day: '2025-03-12' });
     expect(await engine.getSite(SITE)).toMatchObject({ heldSat: 507, spentSat: 0, remainingSat: 1_493 });
     expect(await engine.dailyUsage()).toEqual({ day: '2025-03-12', capSat: 10_000, spentSat: 0, heldSat: 507, remainingSat: 9_493 });
     expect(await engine.activeReservations()).toEqual([r]);
@@ -237,8 +250,8 @@ describe('reserve', () => {
     it(`${name} → ${code}, nothing held`, async () => {
       const { engine } = setup();
       if (site) await engine.upsertSite(SITE, { enabled: true, ...site });
-      const kind = code === 'DEPOSITS_NOT_ALLOWED' ? 'deposit' : 'webln';
-      expect(await codeOf(engine.reserve(pay(amount, { kind })))).toBe(code);
+      const source = code === 'DEPOSITS_NOT_ALLOWED' ? 'deposit' : 'webln';
+      expect(await codeOf(engine.reserve(pay(amount, { source })))).toBe(code);
       expect(await engine.activeReservations()).toEqual([]);
     });
   it('a refusal says why and how much is left', async () => {
@@ -257,8 +270,10 @@ describe('reserve', () => {
     const r = await engine.reserve(pay(5_000, { approvedByUser: true }));
     expect(r.approvedByUser).toBe(true);
     expect(await engine.getSite(SITE)).toMatchObject({ heldSat: 5_050, remainingSat: 0 });
-    // Approval was for that payment only: the next one prompts again.
-    expect((await engine.evaluate(pay(1))).decision).toBe('prompt');
+    // Approval was for that payment only: the next one the site asks for is refused without a window…
+    expect((await engine.evaluate(pay(1))).decision).toBe('deny');
+    // …and one the person chooses asks again.
+    expect((await engine.evaluate(pay(1, { chosenBy: 'person' }))).decision).toBe('prompt');
   });
   it('approval never lifts the global daily cap', async () => {
     const { engine } = setup();
@@ -301,7 +316,7 @@ describe('atomicity', () => {
     const { engine } = setup();
     await engine.updateGlobal({ dailyCapSat: 1_000 });
     await engine.upsertSite(SITE, { enabled: true, allowanceSat: 0 });
-    const codes = await Promise.all(Array.from({ length: 50 }, () => codeOf(engine.reserve(pay(90, { approvedByUser: true })))));
+    const codes = await Promise.all(Array.from({ length: 50 }, () => codeOf(engine.reserve(pay(90, { approvedByUser: true, chosenBy: 'person' })))));
     expect(codes.filter((c) => c === 'no error')).toHaveLength(10);
     expect(codes.filter((c) => c === 'DAILY_CAP_EXCEEDED')).toHaveLength(40);
   });

@@ -1,12 +1,16 @@
+import type { ErrorCode } from '../error-codes.ts';
 import { moduleErrors } from '../errors.ts';
 import type { KeyValueStore } from '../storage/kv.ts';
 import { lockFor } from '../storage/mutex.ts';
 import { parseWith } from '../storage/schema.ts';
+import { assertOrigin, type Origin } from '../base/origin.ts';
+import type { GrantableMethod } from '../base/page-methods.ts';
+import { PAYMENT_SOURCES, type PaymentSource } from '../base/payment-kinds.ts';
+import { assertSats } from '../base/sats.ts';
 import {
   DEFAULT_SITE,
   feeLimitSat,
   globalPolicyPatch,
-  isOrigin,
   migrateConfig,
   sitePolicyPatch,
   storedConfig,
@@ -15,19 +19,15 @@ import {
   type PolicyConfig,
   type SitePolicy,
   type SitePolicyPatch,
-  type WeblnMethod,
 } from './config.ts';
 import { localDate, periodStart, systemTimeZoneOffset, type TimeZoneOffset } from './period.ts';
-import { assertSats } from './sats.ts';
 import {
-  PAYMENT_KINDS,
   addSpend,
   migrateSpend,
   prune,
   recordSettled,
   storedSpend,
   usage,
-  type PaymentKind,
   type Reservation,
   type SpendState,
 } from './spend.ts';
@@ -42,26 +42,40 @@ import {
  * auto-approve ceiling, the site's allowance, the fee limit and the L402
  * auto-pay switch, but never over the global daily cap; that cap is the hard
  * ceiling, raised only by changing it in the settings.
+ *
+ * What a site can learn: a payment it chose that fits under the ceiling but
+ * not its allowance, or not today's cap, is refused without a window, and the
+ * page sees one code for both (the error table collapses them), the site's own
+ * allowance checked first. Above the ceiling the person is asked, also when
+ * today's cap blocks it, so the site can't tell the cap from a "no".
  */
-export interface PaymentRequest {
+export interface SpendRequest {
   /** From the browser (message sender), never from page data. */
-  origin: string;
+  origin: Origin;
   amountSat: number;
   /** Routing-fee limit to send with; defaults to the global fee rule. */
   maxFeeSat?: number;
-  kind: PaymentKind;
+  /** What asked for the payment; budgets and switches follow it. */
+  source: PaymentSource;
+  /** The per-site WebLN grant the payment uses (a withdrawn grant denies it). */
+  grant?: GrantableMethod;
+  /** A payment the site chose on its own, or one the person chose (typed the amount, clicked send). */
+  chosenBy: 'site' | 'person';
+  /** The top-level origin when the asking frame sits inside another origin's page (`null`: unknown). */
+  embeddedIn?: Origin | null;
 }
 
 export type Decision = 'auto' | 'prompt' | 'deny';
 
-/** Stable codes, first matching row wins. */
+/** Stable codes, first matching row of `decide` wins. */
 export type PolicyReason =
   | 'site_not_enabled' //     deny
   | 'site_paused' //          deny
-  | 'method_not_granted' //   deny: WebLN grant for sendPayment / keysend withdrawn
+  | 'method_not_granted' //   deny: WebLN grant for this kind of payment withdrawn
   | 'deposits_not_allowed' // deny
-  | 'daily_cap_exceeded' //   deny: amount + max fee over what is left today
-  | 'above_site_allowance' // prompt
+  | 'above_site_allowance' // deny when the site chose it under the ceiling, else prompt
+  | 'daily_cap_exceeded' //   deny when the site chose it under the ceiling, else a prompt that can't be approved
+  | 'embedded_frame' //       prompt: the asking frame is inside another origin's page
   | 'above_auto_approve' //   prompt: amount over the per-payment ceiling
   | 'above_fee_limit' //      prompt: requested max fee over the global fee rule
   | 'l402_auto_pay_off' //    prompt
@@ -70,6 +84,8 @@ export type PolicyReason =
 export interface Evaluation {
   decision: Decision;
   reason: PolicyReason;
+  /** Whether the person's approval can let it through (never over the daily cap). */
+  approvable: boolean;
   /** The fee limit the payment would be held (and must be sent) with. */
   maxFeeSat: number;
   remainingSiteSat: number;
@@ -106,16 +122,15 @@ const CONFIG_KEY = 'policy:config';
 const SPEND_KEY = 'policy:spend';
 const err = moduleErrors('policy');
 
-const METHOD_OF_KIND: Partial<Record<PaymentKind, WeblnMethod>> = { webln: 'sendPayment', keysend: 'keysend' };
-
 /** Error code `reserve` throws when a decision is not (or cannot be) overridden by approval. */
-const REFUSAL_CODE: Record<Exclude<PolicyReason, 'within_budget'>, string> = {
+const REFUSAL_CODE: Record<Exclude<PolicyReason, 'within_budget'>, ErrorCode> = {
   site_not_enabled: 'SITE_NOT_ENABLED',
   site_paused: 'SITE_PAUSED',
   method_not_granted: 'METHOD_NOT_GRANTED',
   deposits_not_allowed: 'DEPOSITS_NOT_ALLOWED',
   daily_cap_exceeded: 'DAILY_CAP_EXCEEDED',
   above_site_allowance: 'BUDGET_EXCEEDED',
+  embedded_frame: 'APPROVAL_REQUIRED',
   above_auto_approve: 'APPROVAL_REQUIRED',
   above_fee_limit: 'APPROVAL_REQUIRED',
   l402_auto_pay_off: 'APPROVAL_REQUIRED',
@@ -150,7 +165,7 @@ export class PolicyEngine {
   }
 
   async getSite(origin: string): Promise<SiteView | undefined> {
-    checkOrigin(origin);
+    assertOrigin(origin);
     const { config, state } = await this.load();
     const site = config.sites[origin];
     return site && siteView(origin, site, state, this.today());
@@ -158,7 +173,7 @@ export class PolicyEngine {
 
   /** Creates the site from `DEFAULT_SITE` (nothing granted) if new, then applies `patch`. */
   async upsertSite(origin: string, patch: SitePolicyPatch): Promise<SiteView> {
-    checkOrigin(origin);
+    assertOrigin(origin);
     const valid = parseWith(sitePolicyPatch, patch, invalidPatch);
     return this.transact('config', (config, state, today) => {
       const site: SitePolicy = { ...(config.sites[origin] ?? { ...DEFAULT_SITE, createdAt: this.now() }), ...definedOnly(valid) };
@@ -172,7 +187,7 @@ export class PolicyEngine {
    * and its spend stays counted, so revoking and re-adding frees no budget.
    */
   async revokeSite(origin: string): Promise<boolean> {
-    checkOrigin(origin);
+    assertOrigin(origin);
     return this.transact('config', (config) => {
       const existed = origin in config.sites;
       delete config.sites[origin];
@@ -197,7 +212,7 @@ export class PolicyEngine {
   }
 
   /** What `reserve` would do now, without holding anything (for the UI and to decide whether to prompt). */
-  async evaluate(req: PaymentRequest): Promise<Evaluation> {
+  async evaluate(req: SpendRequest): Promise<Evaluation> {
     checkRequest(req);
     const { config, state } = await this.load();
     return decide(config, state, this.today(), req);
@@ -210,12 +225,12 @@ export class PolicyEngine {
    * DAILY_CAP_EXCEEDED, BUDGET_EXCEEDED, APPROVAL_REQUIRED, ...) and details.
    * The hold has no expiry: an async or hold-invoice payment keeps it until resolved.
    */
-  async reserve(req: PaymentRequest & { approvedByUser: boolean }): Promise<Reservation> {
+  async reserve(req: SpendRequest & { approvedByUser: boolean }): Promise<Reservation> {
     checkRequest(req);
     if (typeof req.approvedByUser !== 'boolean') throw err('INVALID_REQUEST', 'invalid approvedByUser', req.approvedByUser);
     return this.transact('both', (config, state, today) => {
       const ev = decide(config, state, today, req);
-      if (ev.decision === 'deny' || (ev.decision === 'prompt' && !req.approvedByUser)) {
+      if (ev.decision === 'deny' || (ev.decision === 'prompt' && !(req.approvedByUser && ev.approvable))) {
         throw err(REFUSAL_CODE[ev.reason as keyof typeof REFUSAL_CODE], ev.reason, req.origin, {
           reason: ev.reason,
           origin: req.origin,
@@ -227,7 +242,7 @@ export class PolicyEngine {
       const r: Reservation = {
         id: globalThis.crypto.randomUUID(),
         origin: req.origin,
-        kind: req.kind,
+        source: req.source,
         amountSat: req.amountSat,
         maxFeeSat: ev.maxFeeSat,
         approvedByUser: req.approvedByUser,
@@ -316,7 +331,7 @@ export class PolicyEngine {
   }
 }
 
-function decide(config: PolicyConfig, state: SpendState, today: string, req: PaymentRequest): Evaluation {
+function decide(config: PolicyConfig, state: SpendState, today: string, req: SpendRequest): Evaluation {
   const { global } = config;
   const site = config.sites[req.origin];
   const day = usage(state, today);
@@ -325,20 +340,24 @@ function decide(config: PolicyConfig, state: SpendState, today: string, req: Pay
   const ruleFee = feeLimitSat(global, req.amountSat);
   const maxFeeSat = req.maxFeeSat ?? ruleFee;
   const hold = req.amountSat + maxFeeSat;
-  const method = METHOD_OF_KIND[req.kind];
+  // A small payment a site chose on its own never opens a window: a site can't flood the person.
+  const quiet = req.chosenBy === 'site' && req.amountSat <= global.autoApproveSat;
   const rows: Array<[boolean, Decision, PolicyReason]> = [
     [!site?.enabled, 'deny', 'site_not_enabled'],
     [!!site?.paused, 'deny', 'site_paused'],
-    [method !== undefined && site?.methods?.[method] === false, 'deny', 'method_not_granted'],
-    [req.kind === 'deposit' && !site?.depositsAllowed, 'deny', 'deposits_not_allowed'],
-    [hold > remainingDailySat, 'deny', 'daily_cap_exceeded'],
+    [req.grant !== undefined && site?.methods?.[req.grant] === false, 'deny', 'method_not_granted'],
+    [req.source === 'deposit' && !site?.depositsAllowed, 'deny', 'deposits_not_allowed'],
+    [quiet && hold > remainingSiteSat, 'deny', 'above_site_allowance'],
+    [quiet && hold > remainingDailySat, 'deny', 'daily_cap_exceeded'],
+    [hold > remainingDailySat, 'prompt', 'daily_cap_exceeded'],
     [hold > remainingSiteSat, 'prompt', 'above_site_allowance'],
+    [req.embeddedIn !== undefined, 'prompt', 'embedded_frame'],
     [req.amountSat > global.autoApproveSat, 'prompt', 'above_auto_approve'],
     [maxFeeSat > ruleFee, 'prompt', 'above_fee_limit'],
-    [req.kind === 'l402' && !site?.l402AutoPay, 'prompt', 'l402_auto_pay_off'],
+    [req.source === 'l402' && !site?.l402AutoPay, 'prompt', 'l402_auto_pay_off'],
   ];
   const [, decision, reason] = rows.find(([hit]) => hit) ?? [true, 'auto', 'within_budget'];
-  return { decision, reason, maxFeeSat, remainingSiteSat, remainingDailySat };
+  return { decision, reason, approvable: reason !== 'daily_cap_exceeded', maxFeeSat, remainingSiteSat, remainingDailySat };
 }
 
 function siteView(origin: string, site: SitePolicy, state: SpendState, today: string): SiteView {
@@ -356,15 +375,13 @@ function findSettled(state: SpendState, id: string) {
 
 const invalidPatch = (where: string) => err('INVALID_PATCH', 'invalid patch', where);
 
-function checkOrigin(origin: unknown): asserts origin is string {
-  if (!isOrigin(origin)) throw err('INVALID_ORIGIN', 'invalid origin', origin);
-}
-
-function checkRequest(req: PaymentRequest): void {
-  checkOrigin(req.origin);
+function checkRequest(req: SpendRequest): void {
+  assertOrigin(req.origin);
   assertSats(req.amountSat, 'amountSat');
   if (req.maxFeeSat !== undefined) assertSats(req.maxFeeSat, 'maxFeeSat');
-  if (!(PAYMENT_KINDS as readonly unknown[]).includes(req.kind)) throw err('INVALID_REQUEST', 'invalid kind', req.kind);
+  if (!(PAYMENT_SOURCES as readonly unknown[]).includes(req.source)) throw err('INVALID_REQUEST', 'invalid source', req.source);
+  if (req.chosenBy !== 'site' && req.chosenBy !== 'person') throw err('INVALID_REQUEST', 'invalid chosenBy', req.chosenBy);
+  if (req.embeddedIn != null) assertOrigin(req.embeddedIn, 'embeddedIn');
 }
 
 

@@ -2,10 +2,8 @@ export {
   DEFAULT_GLOBAL,
   DEFAULT_SITE,
   POLICY_SCHEMA_VERSION,
-  WEBLN_METHODS,
   feeLimitSat,
   globalPolicyPatch,
-  isOrigin,
   migrateConfig,
   sitePolicyPatch,
   type GlobalPolicy,
@@ -13,18 +11,16 @@ export {
   type PolicyConfig,
   type SitePolicy,
   type SitePolicyPatch,
-  type WeblnMethod,
 } from './config.ts';
 export {
   PolicyEngine,
   type DailyUsage,
   type Decision,
   type Evaluation,
-  type PaymentRequest,
+  type SpendRequest,
   type PolicyEngineOptions,
   type PolicyReason,
   type SiteView,
 } from './engine.ts';
 export { PERIODS, localDate, periodStart, systemTimeZoneOffset, type Period, type TimeZoneOffset } from './period.ts';
-export { MAX_SATS, assertSats, isSats } from './sats.ts';
-export { PAYMENT_KINDS, type PaymentKind, type Reservation } from './spend.ts';
+export { type Reservation } from './spend.ts';

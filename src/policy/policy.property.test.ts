@@ -80,18 +80,18 @@ describe('policy engine properties', () => {
           const calls: Array<() => Promise<void>> = [];
           for (const op of b.ops) {
             if (op.op === 'reserve') {
-              const req = { origin: ORIGINS[op.site]!, kind: 'webln' as const, amountSat: op.amountSat, maxFeeSat: op.maxFeeSat, approvedByUser: op.approvedByUser };
+              const req = { origin: ORIGINS[op.site]!, source: 'webln' as const, chosenBy: 'site' as const, amountSat: op.amountSat, maxFeeSat: op.maxFeeSat, approvedByUser: op.approvedByUser };
               // Alone in its batch, a reserve must do what evaluate said just before.
               const expected = b.ops.length === 1 ? await engine.evaluate(req) : undefined;
               calls.push(async () => {
                 try {
                   const r = await engine.reserve(req);
                   model.set(r.id, { origin: r.origin, day: r.day, hold: r.amountSat + r.maxFeeSat, approved: r.approvedByUser, state: 'held', spent: 0 });
-                  if (expected) expect(expected.decision === 'auto' || (expected.decision === 'prompt' && req.approvedByUser)).toBe(true);
+                  if (expected) expect(expected.decision === 'auto' || (expected.decision === 'prompt' && req.approvedByUser && expected.approvable)).toBe(true);
                 } catch (e) {
                   if (!isSatnavError(e)) throw e;
                   expect(['BUDGET_EXCEEDED', 'APPROVAL_REQUIRED', 'DAILY_CAP_EXCEEDED']).toContain(e.code);
-                  if (expected) expect(expected.decision === 'deny' || (expected.decision === 'prompt' && !req.approvedByUser)).toBe(true);
+                  if (expected) expect(expected.decision === 'deny' || (expected.decision === 'prompt' && !(req.approvedByUser && expected.approvable))).toBe(true);
                 }
               });
               continue;

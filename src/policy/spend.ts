@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { isRecord, upgrade, type Migration } from '../storage/schema.ts';
-import { isOrigin } from './config.ts';
+import { isOrigin } from '../base/origin.ts';
+import { PAYMENT_SOURCES } from '../base/payment-kinds.ts';
+import { isSats, satsSchema as sats } from '../base/sats.ts';
 import { oldestRelevantDate } from './period.ts';
-import { MAX_SATS, isSats } from './sats.ts';
 
 /**
  * What has been spent and what is on hold. Spend is kept in buckets per local
@@ -10,22 +11,32 @@ import { MAX_SATS, isSats } from './sats.ts';
  * changing a site from 'day' to 'month' keeps what was already spent. A hold
  * counts in the period of the date it was made on.
  */
-export const SPEND_SCHEMA_VERSION = 1;
-export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {};
+export const SPEND_SCHEMA_VERSION = 2;
+/** v1 → v2: a hold's `kind` (webln, keysend, l402, deposit) became its `source`; keysend was always asked through WebLN. */
+const SOURCE_OF_V1_KIND: Record<string, string> = { webln: 'webln', keysend: 'webln', l402: 'l402', deposit: 'deposit' };
+export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {
+  1: (record) => {
+    const reservations = isRecord(record.reservations) ? record.reservations : {};
+    const moved = Object.fromEntries(
+      Object.entries(reservations).map(([id, r]) => {
+        if (!isRecord(r)) return [id, r];
+        const { kind, ...rest } = r;
+        return [id, { ...rest, source: SOURCE_OF_V1_KIND[String(kind)] ?? kind }];
+      }),
+    );
+    return { ...record, reservations: moved };
+  },
+};
 /** Settled ids remembered so a repeated commit/release is recognised; older ones are forgotten. */
 export const MAX_SETTLED = 1_000;
 
-export const PAYMENT_KINDS = ['webln', 'keysend', 'l402', 'deposit'] as const;
-export type PaymentKind = (typeof PAYMENT_KINDS)[number];
-
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const sats = z.number().int().min(0).max(MAX_SATS);
 
 const reservationSchema = z
   .object({
     id: z.string().min(1),
     origin: z.string().refine(isOrigin),
-    kind: z.enum(PAYMENT_KINDS),
+    source: z.enum(PAYMENT_SOURCES),
     amountSat: sats,
     /** Routing-fee limit the payment must be sent with; held on top of the amount. */
     maxFeeSat: sats,

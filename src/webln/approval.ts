@@ -1,3 +1,4 @@
+import type { PaymentLabel } from '../payments/intent.ts';
 import type { Period, PolicyReason } from '../policy/index.ts';
 
 /**
@@ -11,7 +12,8 @@ export type ApprovalRequest =
   | {
       kind: 'payment';
       origin: string;
-      method: 'sendPayment' | 'sendPaymentAsync' | 'keysend';
+      /** What asks: the WebLN method, an LNURL-pay, a 402 wall, a deposit. */
+      label: PaymentLabel;
       amountSat: number;
       maxFeeSat: number;
       paymentHash: string;
@@ -20,6 +22,10 @@ export type ApprovalRequest =
       paymentRequest?: string;
       expiresAt?: number;
       reason: PolicyReason;
+      /** False when only a settings change could let it through (today's cap): the prompt can only inform. */
+      approvable: boolean;
+      /** The page the asking frame sits inside, when that is another origin (`null`: the browser didn't say). */
+      embeddedIn?: string | null;
       budget: { allowanceSat: number; period: Period; remainingSiteSat: number; remainingDailySat: number };
     }
   | { kind: 'signMessage'; origin: string; message: string }
@@ -53,10 +59,17 @@ export interface ApprovalDecision {
   period?: Period;
   /** enable: let the site read the balance. */
   allowBalance?: boolean;
+  /** enable: let the site see the node's public key in getInfo (a lasting cross-site id). */
+  sharePubkey?: boolean;
   /** lnurlPay / lnurlWithdraw: the amount the person chose, within the request's min..max. */
   amountSat?: number;
   /** lnurlPay: a comment for the recipient, at most `commentAllowed` characters. */
   comment?: string;
 }
 
-export type Approver = (request: ApprovalRequest) => Promise<ApprovalDecision>;
+/** Where the question comes from, as the browser said: the tab (for per-tab flood limits). */
+export interface AskContext {
+  tabId?: number;
+}
+
+export type Approver = (request: ApprovalRequest, context?: AskContext) => Promise<ApprovalDecision>;

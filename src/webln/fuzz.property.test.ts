@@ -18,7 +18,10 @@ import { decodeInvoice } from '../bolt11/index.ts';
 import { SatnavError } from '../errors.ts';
 import { Ledger } from '../ledger/index.ts';
 import type { KeysendParams, LightningNode, PayInvoiceParams, PaymentResult } from '../node/types.ts';
-import { MAX_SATS, PolicyEngine, feeLimitSat, type SiteView } from '../policy/index.ts';
+import { MAX_SATS } from '../base/sats.ts';
+import { PaymentPipeline } from '../payments/index.ts';
+import { PolicyEngine, feeLimitSat, type SiteView } from '../policy/index.ts';
+import { PageInvoices } from './page-invoices.ts';
 import { MemoryStore } from '../storage/kv.ts';
 import type { ApprovalDecision, ApprovalRequest } from './approval.ts';
 import { weblnErrorName } from './error-names.ts';
@@ -338,6 +341,7 @@ function expectedPayment(cmd: Command, b: Before, approveAll: boolean, paidHashe
 // ---- the property ------------------------------------------------------------------------
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
+const PROFILE = { alias: 'fuzz', pubkey: '02'.padEnd(66, '1'), network: 'regtest' as const };
 
 async function world(approveAll: boolean) {
   const store = new MemoryStore();
@@ -348,18 +352,21 @@ async function world(approveAll: boolean) {
   await policy.upsertSite(PAUSED, { enabled: true, paused: true, allowanceSat: 3_000 });
   const node = new FakeNode();
   const state = { unlocked: true, asked: [] as ApprovalRequest[] };
+  const ask = async (request: ApprovalRequest): Promise<ApprovalDecision> => {
+    state.asked.push(request);
+    if (request.kind === 'unlock' && approveAll) state.unlocked = true;
+    return { approved: approveAll, allowanceSat: 500 };
+  };
+  const isUnlocked = async () => state.unlocked;
   const svc = new WeblnService({
     policy,
     ledger,
+    payments: new PaymentPipeline({ policy, ledger, ask, node: async () => node, isUnlocked }),
     node: async () => node,
-    nodeNetwork: async () => 'regtest',
-    isUnlocked: async () => state.unlocked,
-    ask: async (request): Promise<ApprovalDecision> => {
-      state.asked.push(request);
-      if (request.kind === 'unlock' && approveAll) state.unlocked = true;
-      return { approved: approveAll, allowanceSat: 500 };
-    },
-    store,
+    nodeProfile: async () => PROFILE,
+    isUnlocked,
+    ask,
+    invoices: new PageInvoices({ store }),
     version: 'fuzz',
   });
   return { svc, policy, node, state };
@@ -386,7 +393,7 @@ describe('WeblnService.handle on random page messages', () => {
           const [paid, keysent] = [w.node.paid.length, w.node.keysent.length];
 
           try {
-            await w.svc.handle(cmd.origin, cmd.method, cmd.params);
+            await w.svc.handle({ origin: cmd.origin }, cmd.method, cmd.params);
           } catch (e) {
             expect(e).toBeInstanceOf(SatnavError);
             const { code } = e as SatnavError;
@@ -430,20 +437,24 @@ describe('WeblnService.handle on random page messages', () => {
             return typeof v === 'function' ? (...a: unknown[]) => (calls.push(String(prop)), (v as (...x: unknown[]) => unknown).apply(t, a)) : v;
           },
         });
+        const ledger = new Ledger({ store: new MemoryStore() });
+        const ask = async (request: ApprovalRequest) => {
+          w.state.asked.push(request);
+          return { approved: true };
+        };
+        const isUnlocked = async () => false;
         const svc = new WeblnService({
           policy: w.policy,
-          ledger: new Ledger({ store: new MemoryStore() }),
+          ledger,
+          payments: new PaymentPipeline({ policy: w.policy, ledger, ask, node: async () => spy, isUnlocked }),
           node: async () => spy,
-          nodeNetwork: async () => 'regtest',
-          isUnlocked: async () => false,
-          ask: async (request) => {
-            w.state.asked.push(request);
-            return { approved: true };
-          },
-          store: new MemoryStore(),
+          nodeProfile: async () => PROFILE,
+          isUnlocked,
+          ask,
+          invoices: new PageInvoices({ store: new MemoryStore() }),
           version: 'fuzz',
         });
-        const r = await svc.handle(STRANGER, method, p).then(
+        const r = await svc.handle({ origin: STRANGER }, method, p).then(
           (v) => ({ ok: true as const, v }),
           (e: unknown) => ({ ok: false as const, e }),
         );

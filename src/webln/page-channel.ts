@@ -4,23 +4,7 @@
  */
 export const PAGE_CHANNEL = 'satnav/page' as const;
 
-/** Methods a site may be granted or refused one by one (the policy's per-site `methods`). */
-export const GRANTABLE_METHODS = [
-  'getInfo',
-  'sendPayment',
-  'sendPaymentAsync',
-  'keysend',
-  'makeInvoice',
-  'signMessage',
-  'verifyMessage',
-  'lnurl',
-  'getBalance',
-  'request',
-] as const;
-
-/** Every method a page may call on `window.webln` that reaches the worker (params: see params.ts). */
-export const PAGE_METHODS = ['enable', 'isEnabled', 'lookupInvoice', ...GRANTABLE_METHODS] as const;
-export type PageMethod = (typeof PAGE_METHODS)[number];
+export { PAGE_METHODS, type PageMethod } from '../base/page-methods.ts';
 
 /** Provider → bridge, over the private MessagePort. */
 export interface PortRequest {

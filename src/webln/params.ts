@@ -22,7 +22,7 @@ import { Point } from '@noble/secp256k1';
 import { z } from 'zod';
 import { MAX_INVOICE_LENGTH } from '../bolt11/index.ts';
 import type { PageMethod } from './page-channel.ts';
-import { MAX_SATS } from '../policy/index.ts';
+import { MAX_SATS } from '../base/sats.ts';
 
 const satsLike = z.union([
   z.number().int().min(0).max(MAX_SATS),

@@ -21,6 +21,9 @@ import { waitFor } from '../testing/wait-for.ts';
 import type { ApprovalDecision, ApprovalRequest } from './approval.ts';
 import { weblnErrorName } from './error-names.ts';
 import { WeblnService } from './service.ts';
+import { PaymentPipeline } from '../payments/index.ts';
+import { PageInvoices } from './page-invoices.ts';
+import type { PageContext } from '../base/origin.ts';
 
 const SHOP = 'https://shop.example';
 const OTHER = 'https://other.example';
@@ -77,40 +80,46 @@ function harness(o: HarnessOptions = {}) {
     unlocked: true,
   };
   const node = watch(o.node ?? alice(), state.nodeCalls, o.before);
+  const ask = async (request: ApprovalRequest) => {
+    state.asked.push(request);
+    const answer = state.answers.shift();
+    if (!answer) throw new Error(`unexpected prompt: ${request.kind}`);
+    // The prompt window unlocks the vault when the person approves an unlock.
+    if (request.kind === 'unlock' && answer.approved) state.unlocked = true;
+    return answer;
+  };
+  const isUnlocked = async () => state.unlocked;
+  const payments = new PaymentPipeline({ policy, ledger, ask, node: async () => node, isUnlocked, ...(o.now && { now: o.now }) });
   const svc = new WeblnService({
     policy,
     ledger,
+    payments,
     node: async () => node,
-    nodeNetwork: async () => 'regtest',
-    isUnlocked: async () => state.unlocked,
-    ask: async (request) => {
-      state.asked.push(request);
-      const answer = state.answers.shift();
-      if (!answer) throw new Error(`unexpected prompt: ${request.kind}`);
-      // The prompt window unlocks the vault when the person approves an unlock.
-      if (request.kind === 'unlock' && answer.approved) state.unlocked = true;
-      return answer;
-    },
-    store,
+    nodeProfile: async () => ({ alias: 'alice', pubkey: devnet.nodes.alice.pubkey, network: 'regtest' }),
+    isUnlocked,
+    ask,
+    invoices: new PageInvoices({ store, ...(o.now && { now: o.now }) }),
     version: 'Satnav test',
     ...(o.now && { now: o.now }),
     ...(o.paymentTimeoutSeconds !== undefined && { paymentTimeoutSeconds: o.paymentTimeoutSeconds }),
   });
-  return Object.assign(state, { svc, policy, ledger, store });
+  /** A page request from a top-level frame of `origin` (or the given browser context). */
+  const handle = (from: string | PageContext, method: string, params: unknown) => svc.handle(typeof from === 'string' ? { origin: from } : from, method, params);
+  return Object.assign(state, { svc, handle, payments, policy, ledger, store });
 }
 type Harness = ReturnType<typeof harness>;
 
 /** Enables `origin` with the person's `answer`, then forgets that prompt so a test sees only its own. */
 async function enable(h: Harness, origin = SHOP, answer: Omit<ApprovalDecision, 'approved'> = {}): Promise<void> {
   h.answers.push({ approved: true, allowanceSat: 5_000, ...answer });
-  expect(await h.svc.handle(origin, 'enable', undefined)).toEqual({ enabled: true });
+  expect(await h.handle(origin, 'enable', undefined)).toEqual({ enabled: true });
   h.asked.length = 0;
 }
 
 const sha256hex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
 const carolInvoice = (amountSat: number, o: { memo?: string; hold?: boolean; expirySec?: number } = {}) => devnet.control.createInvoice('carol', { amountSat, ...o });
 const carolState = async (hash: string) => (await devnet.control.lookupInvoice('carol', hash)).state;
-const pay = (h: Harness, paymentRequest: string, origin = SHOP) => h.svc.handle(origin, 'sendPayment', { paymentRequest });
+const pay = (h: Harness, paymentRequest: string, origin = SHOP) => h.handle(origin, 'sendPayment', { paymentRequest });
 const paidInvoice = (r: unknown) => r as { preimage: string; paymentHash: string; route: { total_amt: number; total_fees: number } };
 async function holdOf(h: Harness, amountSat: number): Promise<number> {
   return amountSat + feeLimitSat((await h.policy.getConfig()).global, amountSat);
@@ -121,34 +130,34 @@ async function holdOf(h: Harness, amountSat: number): Promise<number> {
 describe('enable', () => {
   it('asks once and stores the allowance, period, remember and balance grant; a second enable does not ask', async () => {
     const h = harness();
-    expect(await h.svc.handle(SHOP, 'isEnabled', undefined)).toBe(false);
+    expect(await h.handle(SHOP, 'isEnabled', undefined)).toBe(false);
     h.answers.push({ approved: true, remember: false, allowanceSat: 2_500, period: 'week', allowBalance: true });
-    expect(await h.svc.handle(SHOP, 'enable', undefined)).toEqual({ enabled: true });
+    expect(await h.handle(SHOP, 'enable', undefined)).toEqual({ enabled: true });
     expect(h.asked).toEqual([{ kind: 'enable', origin: SHOP }]);
     const site = await h.policy.getSite(SHOP);
     expect(site).toMatchObject({ enabled: true, remember: false, allowanceSat: 2_500, period: 'week', paused: false, methods: { getBalance: true } });
 
-    expect(await h.svc.handle(SHOP, 'enable', {})).toEqual({ enabled: true });
+    expect(await h.handle(SHOP, 'enable', {})).toEqual({ enabled: true });
     expect(h.asked).toHaveLength(1);
     expect(await h.policy.getSite(SHOP)).toEqual(site);
-    expect(await h.svc.handle(SHOP, 'isEnabled', undefined)).toBe(true);
+    expect(await h.handle(SHOP, 'isEnabled', undefined)).toBe(true);
     expect(h.nodeCalls).toEqual([]);
   });
 
   it('keeps the grant by default and shares no balance unless asked to', async () => {
     const h = harness();
     h.answers.push({ approved: true });
-    await h.svc.handle(SHOP, 'enable', undefined);
+    await h.handle(SHOP, 'enable', undefined);
     expect(await h.policy.getSite(SHOP)).toMatchObject({ enabled: true, remember: true, methods: { getBalance: false } });
   });
 
   it('a declined enable is REJECTED and grants nothing', async () => {
     const h = harness();
     h.answers.push({ approved: false, allowanceSat: 9_000 });
-    expect(await codeOf(h.svc.handle(SHOP, 'enable', undefined))).toBe('REJECTED');
+    expect(await codeOf(h.handle(SHOP, 'enable', undefined))).toBe('REJECTED');
     expect(h.asked).toEqual([{ kind: 'enable', origin: SHOP }]);
     expect(await h.policy.getSite(SHOP)).toBeUndefined();
-    expect(await h.svc.handle(SHOP, 'isEnabled', undefined)).toBe(false);
+    expect(await h.handle(SHOP, 'isEnabled', undefined)).toBe(false);
   });
 
   it('a paused site is refused without asking, whether it was enabled or not', async () => {
@@ -156,8 +165,8 @@ describe('enable', () => {
     await h.policy.upsertSite(SHOP, { enabled: true, paused: true });
     await h.policy.upsertSite(OTHER, { enabled: false, paused: true });
     for (const origin of [SHOP, OTHER]) {
-      expect(await codeOf(h.svc.handle(origin, 'enable', undefined))).toBe('SITE_PAUSED');
-      expect(await h.svc.handle(origin, 'isEnabled', undefined)).toBe(false);
+      expect(await codeOf(h.handle(origin, 'enable', undefined))).toBe('SITE_PAUSED');
+      expect(await h.handle(origin, 'isEnabled', undefined)).toBe(false);
     }
     const { paymentRequest } = await carolInvoice(10);
     expect(await codeOf(pay(h, paymentRequest))).toBe('SITE_PAUSED');
@@ -187,7 +196,7 @@ describe('before enable', () => {
     it(`${method} is refused with SITE_NOT_ENABLED, without a prompt or a node call`, async () => {
       const h = harness();
       h.unlocked = false; // a locked wallet must not even ask to unlock for a site without a grant
-      expect(await codeOf(h.svc.handle(SHOP, method, await params()))).toBe('SITE_NOT_ENABLED');
+      expect(await codeOf(h.handle(SHOP, method, await params()))).toBe('SITE_NOT_ENABLED');
       expect(h.asked).toEqual([]);
       expect(h.nodeCalls).toEqual([]);
       expect(await h.policy.activeReservations()).toEqual([]);
@@ -198,8 +207,8 @@ describe('before enable', () => {
   it('a declined enable leaves every method refused', async () => {
     const h = harness();
     h.answers.push({ approved: false });
-    await codeOf(h.svc.handle(SHOP, 'enable', undefined));
-    expect(await codeOf(h.svc.handle(SHOP, 'getInfo', undefined))).toBe('SITE_NOT_ENABLED');
+    await codeOf(h.handle(SHOP, 'enable', undefined));
+    expect(await codeOf(h.handle(SHOP, 'getInfo', undefined))).toBe('SITE_NOT_ENABLED');
     expect(h.nodeCalls).toEqual([]);
   });
 });
@@ -218,7 +227,7 @@ describe('sendPayment', () => {
     expect(await carolState(inv.paymentHash)).toBe('SETTLED');
 
     const entry = await h.ledger.byHash(inv.paymentHash);
-    expect(entry).toMatchObject({ origin: SHOP, kind: 'webln', direction: 'out', status: 'succeeded', amountSat: 500, preimage: r.preimage, description: 'coffee' });
+    expect(entry).toMatchObject({ origin: SHOP, kind: 'payment', source: 'webln', rail: 'btc', direction: 'out', status: 'succeeded', amountSat: 500, preimage: r.preimage, description: 'coffee' });
     // bob charges 1 sat + 0.1 % towards carol: 1.5 sat, counted as 2.
     expect(entry?.feeSat).toBe(2);
     expect(r.route).toEqual({ total_amt: 502, total_fees: 2 });
@@ -235,12 +244,13 @@ describe('sendPayment', () => {
     const expected: ApprovalRequest = {
       kind: 'payment',
       origin: SHOP,
-      method: 'sendPayment',
+      label: 'sendPayment',
       amountSat: 2_000,
       maxFeeSat: 20, // 1 % of 2,000
       paymentHash: inv.paymentHash,
       destination: devnet.nodes.carol.pubkey,
       reason: 'above_auto_approve',
+      approvable: true,
       budget: { allowanceSat: 5_000, period: 'day', remainingSiteSat: 5_000, remainingDailySat: 10_000 },
       paymentRequest: inv.paymentRequest,
       description: 'a big coffee',
@@ -367,7 +377,7 @@ describe('keysend', () => {
       },
     });
     await enable(h);
-    const r = paidInvoice(await h.svc.handle(SHOP, 'keysend', { destination: devnet.nodes.carol.pubkey, amount: '100', customRecords: { '696969': 'hi ⚡' } }));
+    const r = paidInvoice(await h.handle(SHOP, 'keysend', { destination: devnet.nodes.carol.pubkey, amount: '100', customRecords: { '696969': 'hi ⚡' } }));
 
     expect(atSend?.entry).toMatchObject({ origin: SHOP, kind: 'keysend', status: 'pending', amountSat: 100, paymentHash: r.paymentHash });
     expect(atSend?.params.customRecords).toEqual({ '696969': Buffer.from('hi ⚡', 'utf8').toString('hex') });
@@ -383,9 +393,9 @@ describe('keysend', () => {
     const h = harness();
     await enable(h);
     h.answers.push({ approved: false });
-    expect(await codeOf(h.svc.handle(SHOP, 'keysend', { destination: devnet.nodes.carol.pubkey, amount: 1_500 }))).toBe('REJECTED');
+    expect(await codeOf(h.handle(SHOP, 'keysend', { destination: devnet.nodes.carol.pubkey, amount: 1_500 }))).toBe('REJECTED');
     expect(h.asked).toEqual([
-      expect.objectContaining({ kind: 'payment', method: 'keysend', amountSat: 1_500, destination: devnet.nodes.carol.pubkey, reason: 'above_auto_approve' }),
+      expect.objectContaining({ kind: 'payment', label: 'keysend', amountSat: 1_500, destination: devnet.nodes.carol.pubkey, reason: 'above_auto_approve' }),
     ]);
     expect(h.asked[0]).not.toHaveProperty('paymentRequest');
     expect(h.nodeCalls).not.toContain('keysend');
@@ -408,7 +418,7 @@ describe('makeInvoice and lookupInvoice', () => {
     it(`makeInvoice(${what})`, async () => {
       const h = harness();
       await enable(h);
-      const r = (await h.svc.handle(SHOP, 'makeInvoice', args === undefined ? {} : { args })) as { paymentRequest: string; paymentHash: string; rHash: string };
+      const r = (await h.handle(SHOP, 'makeInvoice', args === undefined ? {} : { args })) as { paymentRequest: string; paymentHash: string; rHash: string };
       const inv = decodeInvoice(r.paymentRequest);
       expect(inv).toMatchObject({ network: 'regtest', amountMsat, paymentHash: r.paymentHash, payee: devnet.nodes.alice.pubkey, description: memo ?? '' });
       expect(r.rHash).toBe(r.paymentHash);
@@ -425,7 +435,7 @@ describe('makeInvoice and lookupInvoice', () => {
     it(`makeInvoice with ${what} is BAD_REQUEST and makes nothing`, async () => {
       const h = harness();
       await enable(h);
-      expect(await codeOf(h.svc.handle(SHOP, 'makeInvoice', { args }))).toBe('BAD_REQUEST');
+      expect(await codeOf(h.handle(SHOP, 'makeInvoice', { args }))).toBe('BAD_REQUEST');
       expect(h.nodeCalls).toEqual([]);
     });
   }
@@ -434,22 +444,22 @@ describe('makeInvoice and lookupInvoice', () => {
     const h = harness();
     await enable(h, SHOP);
     await enable(h, OTHER);
-    const made = (await h.svc.handle(SHOP, 'makeInvoice', { args: 21 })) as { paymentRequest: string; paymentHash: string };
+    const made = (await h.handle(SHOP, 'makeInvoice', { args: 21 })) as { paymentRequest: string; paymentHash: string };
     const byHash = { paymentHash: made.paymentHash };
     const byRequest = { paymentRequest: made.paymentRequest };
 
-    expect(await h.svc.handle(SHOP, 'lookupInvoice', byHash)).toEqual({ paymentRequest: made.paymentRequest, paid: false });
-    expect(await h.svc.handle(SHOP, 'lookupInvoice', byRequest)).toEqual({ paymentRequest: made.paymentRequest, paid: false });
+    expect(await h.handle(SHOP, 'lookupInvoice', byHash)).toEqual({ paymentRequest: made.paymentRequest, paid: false });
+    expect(await h.handle(SHOP, 'lookupInvoice', byRequest)).toEqual({ paymentRequest: made.paymentRequest, paid: false });
     const calls = h.nodeCalls.length;
-    expect(await codeOf(h.svc.handle(OTHER, 'lookupInvoice', byHash))).toBe('INVOICE_UNKNOWN');
-    expect(await codeOf(h.svc.handle(OTHER, 'lookupInvoice', byRequest))).toBe('INVOICE_UNKNOWN');
+    expect(await codeOf(h.handle(OTHER, 'lookupInvoice', byHash))).toBe('INVOICE_UNKNOWN');
+    expect(await codeOf(h.handle(OTHER, 'lookupInvoice', byRequest))).toBe('INVOICE_UNKNOWN');
     // An invoice the node has but no site made through WebLN looks just the same.
-    expect(await codeOf(h.svc.handle(SHOP, 'lookupInvoice', { paymentHash: (await alice().createInvoice({ amountSat: 5 })).paymentHash }))).toBe('INVOICE_UNKNOWN');
+    expect(await codeOf(h.handle(SHOP, 'lookupInvoice', { paymentHash: (await alice().createInvoice({ amountSat: 5 })).paymentHash }))).toBe('INVOICE_UNKNOWN');
     expect(h.nodeCalls.length).toBe(calls);
 
     const paid = await devnet.control.payInvoice('carol', made.paymentRequest);
     expect(paid.status).toBe('SUCCEEDED');
-    const r = (await h.svc.handle(SHOP, 'lookupInvoice', byHash)) as { paid: boolean; preimage: string };
+    const r = (await h.handle(SHOP, 'lookupInvoice', byHash)) as { paid: boolean; preimage: string };
     expect(r.paid).toBe(true);
     expect(sha256hex(r.preimage)).toBe(made.paymentHash);
   });
@@ -462,18 +472,18 @@ describe('signMessage, verifyMessage, getBalance, getInfo', () => {
     const h = harness();
     await enable(h);
     h.answers.push({ approved: true });
-    const signed = (await h.svc.handle(SHOP, 'signMessage', { message: 'I am alice' })) as { message: string; signature: string };
+    const signed = (await h.handle(SHOP, 'signMessage', { message: 'I am alice' })) as { message: string; signature: string };
     expect(h.asked).toEqual([{ kind: 'signMessage', origin: SHOP, message: 'I am alice' }]);
     expect(signed.message).toBe('I am alice');
-    expect(await h.svc.handle(SHOP, 'verifyMessage', { message: 'I am alice', signature: signed.signature })).toEqual({ valid: true, pubkey: devnet.nodes.alice.pubkey });
-    expect(await codeOf(h.svc.handle(SHOP, 'verifyMessage', { message: 'I am bob', signature: signed.signature }))).toBe('SIGNATURE_INVALID');
+    expect(await h.handle(SHOP, 'verifyMessage', { message: 'I am alice', signature: signed.signature })).toEqual({ valid: true, pubkey: devnet.nodes.alice.pubkey });
+    expect(await codeOf(h.handle(SHOP, 'verifyMessage', { message: 'I am bob', signature: signed.signature }))).toBe('SIGNATURE_INVALID');
   });
 
   it('a declined signMessage is REJECTED and the node signs nothing', async () => {
     const h = harness();
     await enable(h);
     h.answers.push({ approved: false });
-    expect(await codeOf(h.svc.handle(SHOP, 'signMessage', { message: 'sign me' }))).toBe('REJECTED');
+    expect(await codeOf(h.handle(SHOP, 'signMessage', { message: 'sign me' }))).toBe('REJECTED');
     expect(h.nodeCalls).not.toContain('signMessage');
   });
 
@@ -481,37 +491,47 @@ describe('signMessage, verifyMessage, getBalance, getInfo', () => {
     const h = harness();
     await enable(h, SHOP, { allowBalance: false });
     await enable(h, OTHER, { allowBalance: true });
-    expect(await codeOf(h.svc.handle(SHOP, 'getBalance', undefined))).toBe('METHOD_NOT_GRANTED');
+    expect(await codeOf(h.handle(SHOP, 'getBalance', undefined))).toBe('METHOD_NOT_GRANTED');
     expect(h.nodeCalls).toEqual([]);
     const local = (await devnet.control.balances('alice')).channels.reduce((sum, c) => sum + c.localSat, 0);
-    expect(await h.svc.handle(OTHER, 'getBalance', undefined)).toEqual({ balance: local, currency: 'sats' });
+    expect(await h.handle(OTHER, 'getBalance', undefined)).toEqual({ balance: local, currency: 'sats' });
   });
 
-  it('getInfo names alice and the supported methods', async () => {
+  it('getInfo names alice and the supported methods; the node key only to a site the person showed it to', async () => {
     const h = harness();
     await enable(h);
-    const info = (await h.svc.handle(SHOP, 'getInfo', undefined)) as { node: { pubkey: string }; methods: string[] };
-    expect(info.node.pubkey).toBe(devnet.nodes.alice.pubkey);
+    const info = (await h.handle(SHOP, 'getInfo', undefined)) as { node: { alias: string; pubkey?: string }; methods: string[] };
+    expect(info.node).toEqual({ alias: 'alice' });
     expect(info.methods).toContain('sendPayment');
+    await enable(h, OTHER, { sharePubkey: true });
+    const shown = (await h.handle(OTHER, 'getInfo', undefined)) as { node: { pubkey?: string } };
+    expect(shown.node.pubkey).toBe(devnet.nodes.alice.pubkey);
+    // The person can take it back.
+    await h.policy.upsertSite(OTHER, { sharePubkey: false });
+    expect(((await h.handle(OTHER, 'getInfo', undefined)) as { node: object }).node).toEqual({ alias: 'alice' });
   });
 
   it('request allows only getinfo and decodepayreq; a malformed LNURL is refused before any network call', async () => {
     const h = harness();
     await enable(h);
-    expect(await h.svc.handle(SHOP, 'request', { method: 'GetInfo' })).toMatchObject({ pubkey: devnet.nodes.alice.pubkey, network: 'regtest' });
+    // Same answer and grant as getInfo(): request is no back door to the node's version, height or key.
+    expect(await h.handle(SHOP, 'request', { method: 'GetInfo' })).toEqual(await h.handle(SHOP, 'getInfo', undefined));
+    await h.policy.upsertSite(SHOP, { methods: { getInfo: false } });
+    expect(await codeOf(h.handle(SHOP, 'request', { method: 'getinfo' }))).toBe('METHOD_NOT_GRANTED');
+    await h.policy.upsertSite(SHOP, { methods: { getInfo: true } });
     const inv = await carolInvoice(33, { memo: 'decode me' });
-    expect(await h.svc.handle(SHOP, 'request', { method: 'decodepayreq', params: { pay_req: inv.paymentRequest } })).toMatchObject({
+    expect(await h.handle(SHOP, 'request', { method: 'decodepayreq', params: { pay_req: inv.paymentRequest } })).toMatchObject({
       destination: devnet.nodes.carol.pubkey,
       paymentHash: inv.paymentHash,
       amountMsat: '33000',
       description: 'decode me',
     });
-    expect(await codeOf(h.svc.handle(SHOP, 'request', { method: 'decodepayreq', params: {} }))).toBe('BAD_REQUEST');
+    expect(await codeOf(h.handle(SHOP, 'request', { method: 'decodepayreq', params: {} }))).toBe('BAD_REQUEST');
     const calls = h.nodeCalls.length;
     for (const method of ['sendpayment', 'listpayments', 'signmessage', '__proto__']) {
-      expect(await codeOf(h.svc.handle(SHOP, 'request', { method, params: {} }))).toBe('UNSUPPORTED_METHOD');
+      expect(await codeOf(h.handle(SHOP, 'request', { method, params: {} }))).toBe('UNSUPPORTED_METHOD');
     }
-    expect(await codeOf(h.svc.handle(SHOP, 'lnurl', { lnurl: 'lnurl1dp68gurn8ghj7' }))).toBe('LNURL_INVALID');
+    expect(await codeOf(h.handle(SHOP, 'lnurl', { lnurl: 'lnurl1dp68gurn8ghj7' }))).toBe('LNURL_INVALID');
     expect(h.nodeCalls.length).toBe(calls);
   });
 
@@ -519,13 +539,13 @@ describe('signMessage, verifyMessage, getBalance, getInfo', () => {
     const h = harness();
     await enable(h);
     await h.policy.upsertSite(SHOP, { methods: { signMessage: false, makeInvoice: false, sendPayment: false, request: false } });
-    expect(await codeOf(h.svc.handle(SHOP, 'signMessage', { message: 'x' }))).toBe('METHOD_NOT_GRANTED');
-    expect(await codeOf(h.svc.handle(SHOP, 'makeInvoice', { args: 1 }))).toBe('METHOD_NOT_GRANTED');
-    expect(await codeOf(h.svc.handle(SHOP, 'request', { method: 'getinfo' }))).toBe('METHOD_NOT_GRANTED');
+    expect(await codeOf(h.handle(SHOP, 'signMessage', { message: 'x' }))).toBe('METHOD_NOT_GRANTED');
+    expect(await codeOf(h.handle(SHOP, 'makeInvoice', { args: 1 }))).toBe('METHOD_NOT_GRANTED');
+    expect(await codeOf(h.handle(SHOP, 'request', { method: 'getinfo' }))).toBe('METHOD_NOT_GRANTED');
     const inv = await carolInvoice(10);
     expect(await codeOf(pay(h, inv.paymentRequest))).toBe('METHOD_NOT_GRANTED');
     // sendPaymentAsync spends under the sendPayment grant.
-    expect(await codeOf(h.svc.handle(SHOP, 'sendPaymentAsync', { paymentRequest: inv.paymentRequest }))).toBe('METHOD_NOT_GRANTED');
+    expect(await codeOf(h.handle(SHOP, 'sendPaymentAsync', { paymentRequest: inv.paymentRequest }))).toBe('METHOD_NOT_GRANTED');
     expect(h.asked).toEqual([]);
     expect(h.nodeCalls).toEqual([]);
     expect(await h.policy.activeReservations()).toEqual([]);
@@ -564,16 +584,18 @@ describe('a locked wallet', () => {
     await enable(h);
     h.unlocked = false;
     h.answers.push({ approved: true }, { approved: true });
-    await h.svc.handle(SHOP, 'signMessage', { message: 'm' });
+    await h.handle(SHOP, 'signMessage', { message: 'm' });
     expect(h.asked.map((a) => a.kind)).toEqual(['unlock', 'signMessage']);
   });
 
-  it('getInfo is VAULT_LOCKED without a prompt', async () => {
+  it('getInfo and request(getinfo) answer the same whether locked or not, without a prompt', async () => {
     const h = harness();
     await enable(h);
+    const unlocked = [await h.handle(SHOP, 'getInfo', undefined), await h.handle(SHOP, 'request', { method: 'getinfo' })];
     h.unlocked = false;
-    expect(await codeOf(h.svc.handle(SHOP, 'getInfo', undefined))).toBe('VAULT_LOCKED');
+    expect([await h.handle(SHOP, 'getInfo', undefined), await h.handle(SHOP, 'request', { method: 'getinfo' })]).toEqual(unlocked);
     expect(h.asked).toEqual([]);
+    expect(h.nodeCalls).toEqual([]);
   });
 });
 
@@ -593,7 +615,7 @@ describe('sendPaymentAsync to a hold invoice, settled by reconcile() after a wor
     const first = harness({ store, node: alice(life.fetch) });
     await enable(first);
     const inv = await carolInvoice(amountSat, { hold: true });
-    expect(await first.svc.handle(SHOP, 'sendPaymentAsync', { paymentRequest: inv.paymentRequest })).toEqual({});
+    expect(await first.handle(SHOP, 'sendPaymentAsync', { paymentRequest: inv.paymentRequest })).toEqual({});
     await waitFor(async () => (await carolState(inv.paymentHash)) === 'ACCEPTED');
 
     expect(['pending', 'in_flight']).toContain((await first.ledger.byHash(inv.paymentHash))?.status);
@@ -612,7 +634,7 @@ describe('sendPaymentAsync to a hold invoice, settled by reconcile() after a wor
 
     // Two reconciles at once (worker start and an opened activity list) still commit once.
     const [a, b] = [harness({ store }), harness({ store })];
-    const runs = await Promise.all([a.svc.reconcile(), b.svc.reconcile()]);
+    const runs = await Promise.all([a.payments.reconcile(), b.payments.reconcile()]);
     expect(runs.reduce((n, r) => n + r.resolved, 0)).toBeGreaterThanOrEqual(1);
     const entry = await a.ledger.byHash(inv.paymentHash);
     expect(entry).toMatchObject({ status: 'succeeded', feeSat: 2 });
@@ -620,7 +642,7 @@ describe('sendPaymentAsync to a hold invoice, settled by reconcile() after a wor
     expect(await a.policy.activeReservations()).toEqual([]);
     expect(await a.policy.getSite(SHOP)).toMatchObject({ spentSat: 302, heldSat: 0 });
 
-    expect(await harness({ store }).svc.reconcile()).toEqual({ resolved: 0, stillPending: 0 });
+    expect(await harness({ store }).payments.reconcile()).toEqual({ resolved: 0, stillPending: 0 });
     expect(await a.policy.getSite(SHOP)).toMatchObject({ spentSat: 302, heldSat: 0 });
     expect((await a.policy.dailyUsage()).spentSat).toBe(302);
   });
@@ -632,7 +654,7 @@ describe('sendPaymentAsync to a hold invoice, settled by reconcile() after a wor
     await waitFor(async () => (await node.trackPayment(inv.paymentHash, { waitFinal: false })).status === 'FAILED');
 
     const next = harness({ store });
-    expect(await next.svc.reconcile()).toEqual({ resolved: 1, stillPending: 0 });
+    expect(await next.payments.reconcile()).toEqual({ resolved: 1, stillPending: 0 });
     expect(await next.ledger.byHash(inv.paymentHash)).toMatchObject({ status: 'failed' });
     expect(await next.policy.activeReservations()).toEqual([]);
     expect(await next.policy.getSite(SHOP)).toMatchObject({ spentSat: 0, heldSat: 0, remainingSat: 5_000 });
@@ -641,7 +663,7 @@ describe('sendPaymentAsync to a hold invoice, settled by reconcile() after a wor
   it('still held: reconcile leaves it in flight with its hold', async () => {
     const { store, inv } = await payHeld(100);
     const next = harness({ store });
-    expect(await next.svc.reconcile()).toEqual({ resolved: 0, stillPending: 1 });
+    expect(await next.payments.reconcile()).toEqual({ resolved: 0, stillPending: 1 });
     expect(await next.ledger.byHash(inv.paymentHash)).toMatchObject({ status: 'in_flight' });
     expect(await next.policy.getSite(SHOP)).toMatchObject({ heldSat: 110 });
     await devnet.control.cancelInvoice('carol', inv.paymentHash);
@@ -672,7 +694,7 @@ describe('the node goes down before the payment reaches it', () => {
     expect(await h.policy.getSite(SHOP)).toMatchObject({ heldSat: 80, spentSat: 0 });
     expect(await carolState(inv.paymentHash)).toBe('OPEN');
 
-    expect(await h.svc.reconcile()).toEqual({ resolved: 1, stillPending: 0 });
+    expect(await h.payments.reconcile()).toEqual({ resolved: 1, stillPending: 0 });
     expect(await h.ledger.byHash(inv.paymentHash)).toMatchObject({ status: 'failed', failureReason: 'not_sent' });
     expect(await h.policy.activeReservations()).toEqual([]);
     expect(await h.policy.getSite(SHOP)).toMatchObject({ heldSat: 0, spentSat: 0 });
@@ -688,10 +710,10 @@ describe('the node goes down before the payment reaches it', () => {
     await payWhileDown(h, inv.paymentRequest);
     h.unlocked = false;
     const calls = h.nodeCalls.length;
-    expect(await h.svc.reconcile()).toEqual({ resolved: 0, stillPending: 1 });
+    expect(await h.payments.reconcile()).toEqual({ resolved: 0, stillPending: 1 });
     expect(h.nodeCalls.length).toBe(calls);
     h.unlocked = true;
-    expect(await h.svc.reconcile()).toEqual({ resolved: 1, stillPending: 0 });
+    expect(await h.payments.reconcile()).toEqual({ resolved: 1, stillPending: 0 });
   });
 });
 
@@ -740,7 +762,7 @@ describe('a doctored node', () => {
     const paying = pay(h, inv.paymentRequest);
     await waitFor(async () => (await h.ledger.byHash(inv.paymentHash)) !== undefined && h.nodeCalls.includes('payInvoice'));
 
-    expect(await h.svc.reconcile()).toEqual({ resolved: 0, stillPending: 1 });
+    expect(await h.payments.reconcile()).toEqual({ resolved: 0, stillPending: 1 });
     expect(await h.policy.getSite(SHOP)).toMatchObject({ heldSat: 100 });
     slow.release();
     expect(sha256hex(paidInvoice(await paying).preimage)).toBe(inv.paymentHash);

@@ -7,7 +7,7 @@ import { Button, FormError, SelectField, Shell, Spinner } from '../components.ts
 import { formatDateTime, formatRelativeTime, formatSats, formatSignedSats } from '../format.ts';
 import { useLocale, useT } from '../i18n.ts';
 import { DownloadIcon } from '../icons.tsx';
-import { failureText, kindLabels, statusLabel } from '../labels.ts';
+import { entryLabel, failureText, kindLabels, statusLabel } from '../labels.ts';
 import { originParts } from '../origin.ts';
 import { goBack } from '../route.ts';
 import { useAction } from '../use-action.ts';
@@ -60,7 +60,7 @@ export function Activity() {
       {entries && entries.length > 0 && (
         <ul className="activity-list">
           {entries.map((entry) => (
-            <ActivityRow key={entry.id} entry={entry} now={now} kinds={kinds} />
+            <ActivityRow key={entry.id} entry={entry} now={now} />
           ))}
         </ul>
       )}
@@ -120,15 +120,15 @@ function download(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function ActivityRow({ entry, now, kinds }: { entry: LedgerEntry; now: number; kinds: Record<LedgerKind, string> }) {
+function ActivityRow({ entry, now }: { entry: LedgerEntry; now: number }) {
   const t = useT();
   const locale = useLocale();
   const unresolved = entry.status === 'pending' || entry.status === 'in_flight';
   const state = unresolved ? 'in-flight' : entry.status;
   return (
-    <li className="activity-row" data-testid="activity-row" data-status={entry.status} data-kind={entry.kind} data-origin={entry.origin} data-direction={entry.direction}>
+    <li className="activity-row" data-testid="activity-row" data-status={entry.status} data-kind={entry.kind} data-source={entry.source} data-origin={entry.origin} data-direction={entry.direction}>
       <div className="activity-what">
-        <span className="activity-kind">{kinds[entry.kind]}</span>
+        <span className="activity-kind">{entryLabel(entry, t)}</span>
         <span className="activity-site" title={entry.origin}>
           {originParts(entry.origin).host}
         </span>
@@ -142,7 +142,7 @@ function ActivityRow({ entry, now, kinds }: { entry: LedgerEntry; now: number; k
         </time>
         <span className={`status status-${state}`}>
           <span className="status-mark" aria-hidden="true" />
-          {statusLabel(entry.status, t)}
+          {statusLabel(entry, t)}
         </span>
         {entry.feeSat !== undefined && entry.feeSat > 0 && <span>{t('activity_fee', { amount: formatSats(entry.feeSat, locale) })}</span>}
       </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SATS, assertSats, isSats } from './sats.ts';
+import { MAX_SATS, assertSats, isSats, msatToSat } from './sats.ts';
 
 describe('assertSats', () => {
   const good = [0, 1, 1_000, MAX_SATS];
@@ -27,4 +27,17 @@ describe('assertSats', () => {
   it('throws a SatnavError with code INVALID_AMOUNT', () => {
     expect(() => assertSats(-1, 'feeSat')).toThrow(expect.objectContaining({ code: 'INVALID_AMOUNT' }));
   });
+});
+
+describe('msatToSat rounds up', () => {
+  const cases: Array<[bigint, number]> = [
+    [0n, 0],
+    [1n, 1],
+    [999n, 1],
+    [1000n, 1],
+    [1001n, 2],
+    [2_100_000_000_000_000_000n, MAX_SATS],
+  ];
+  for (const [msat, sat] of cases) it(`${msat} msat = ${sat} sat`, () => expect(msatToSat(msat)).toBe(sat));
+  it('refuses negative msat', () => expect(() => msatToSat(-1n)).toThrow('sats: negative msat=-1'));
 });

@@ -1,0 +1,48 @@
+import type { Origin } from '../base/origin.ts';
+import type { GrantableMethod } from '../base/page-methods.ts';
+import type { PaymentSource, Rail } from '../base/payment-kinds.ts';
+import type { LedgerKind } from '../ledger/index.ts';
+import type { PaymentResult } from '../node/types.ts';
+
+/**
+ * One payment someone wants made, as every payer (WebLN, LNURL, 402 walls,
+ * deposits, the send screen) hands it to the pipeline. What differs between
+ * payers is only here and in their `send`.
+ */
+export interface PaymentIntent {
+  /** From the browser (message sender), never from page data. */
+  origin: Origin;
+  source: PaymentSource;
+  rail: Rail;
+  /** What moves: a deposit stays in flight while it is held. */
+  kind: Extract<LedgerKind, 'payment' | 'keysend' | 'deposit'>;
+  amountSat: number;
+  paymentHash: string;
+  /** The payee's node id. */
+  destination: string;
+  paymentRequest?: string;
+  description?: string;
+  /** Invoice expiry, unix seconds. */
+  expiresAt?: number;
+  /** The per-site WebLN grant this payment uses. */
+  grant?: GrantableMethod;
+  /**
+   * How the person takes part:
+   * - `may-ask`: a site chose it; within budget it goes through, above it the person is asked;
+   * - `chosen`: the person already chose this very payment (typed the amount, pressed send);
+   * - `never-ask`: a site chose it and the person said not to be asked (the payer reports why instead).
+   */
+  consent: 'may-ask' | 'chosen' | 'never-ask';
+  /** The top-level origin when the asking frame sits inside another origin's page (`null`: unknown). */
+  embeddedIn?: Origin | null;
+  /** How the prompt names the request (e.g. the WebLN method, or "402 wall"). */
+  label: PaymentLabel;
+  /** The asking tab, for the prompt's per-tab limits. */
+  tabId?: number;
+}
+
+export const PAYMENT_LABELS = ['sendPayment', 'sendPaymentAsync', 'keysend', 'lnurlPay', 'l402', 'deposit', 'send'] as const;
+export type PaymentLabel = (typeof PAYMENT_LABELS)[number];
+
+/** Sends the payment with this routing-fee limit; resolves with the node's word. */
+export type Send = (maxFeeSat: number) => Promise<PaymentResult>;

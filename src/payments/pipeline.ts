@@ -1,0 +1,192 @@
+import { msatToSat } from '../base/sats.ts';
+import { moduleErrors, SatnavError } from '../errors.ts';
+import type { Ledger, LedgerEntry, TrackResult } from '../ledger/index.ts';
+import type { InvoiceStatus, LightningNode, PaymentResult } from '../node/types.ts';
+import type { Evaluation, PolicyEngine, SpendRequest } from '../policy/index.ts';
+import type { Approver } from '../webln/approval.ts';
+import type { PaymentIntent, Send } from './intent.ts';
+
+const error = moduleErrors('payments');
+
+export interface PipelineDeps {
+  policy: PolicyEngine;
+  ledger: Ledger;
+  ask: Approver;
+  /** The connected node, for reconcile; throws VAULT_LOCKED / NODE_NOT_CONNECTED. */
+  node(): Promise<LightningNode>;
+  isUnlocked(): Promise<boolean>;
+  now?: () => number;
+}
+
+/** A payment handed to the node: its ledger entry, and the node's word when it comes. */
+export interface StartedPayment {
+  entry: LedgerEntry;
+  outcome: Promise<PaymentResult>;
+}
+
+/**
+ * The one payment pipeline, one per worker:
+ *
+ *   policy decision → (prompt) → reserve → ledger entry → send → commit | release
+ *
+ * and `reconcile` for what a dead worker left unresolved. Every payer goes
+ * through `start`/`pay` with its own `send`; a held deposit is a payment whose
+ * `send` answers IN_FLIGHT, and keeps its budget hold until it resolves.
+ */
+export class PaymentPipeline {
+  private readonly now: () => number;
+  /** Ledger ids this worker is sending right now: reconcile must not judge them by the node's silence. */
+  private readonly sending = new Set<string>();
+
+  constructor(private readonly d: PipelineDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  /** Runs the payment to the node's final word (or IN_FLIGHT). */
+  async pay(intent: PaymentIntent, send: Send): Promise<PaymentResult> {
+    return (await this.start(intent, send)).outcome;
+  }
+
+  /**
+   * Resolves once the payment is recorded and handed to the node. The
+   * outcome is recorded whether or not anyone awaits it.
+   */
+  async start(intent: PaymentIntent, send: Send): Promise<StartedPayment> {
+    const req: SpendRequest = {
+      origin: intent.origin,
+      amountSat: intent.amountSat,
+      source: intent.source,
+      chosenBy: intent.consent === 'chosen' ? 'person' : 'site',
+      ...(intent.grant && { grant: intent.grant }),
+      ...(intent.embeddedIn !== undefined && { embeddedIn: intent.embeddedIn }),
+    };
+    const ev = await this.d.policy.evaluate(req);
+    const approvedByUser = intent.consent === 'chosen' || (ev.decision === 'prompt' && (await this.askPerson(intent, ev)));
+    // A 'deny' lands here too: reserve re-checks atomically and throws the refusal.
+    const reservation = await this.d.policy.reserve({ ...req, approvedByUser });
+    let entry: LedgerEntry;
+    try {
+      entry = await this.d.ledger.begin({
+        origin: intent.origin,
+        kind: intent.kind,
+        source: intent.source,
+        rail: intent.rail,
+        amountSat: intent.amountSat,
+        maxFeeSat: reservation.maxFeeSat,
+        paymentHash: intent.paymentHash,
+        reservationId: reservation.id,
+        ...(intent.paymentRequest && { paymentRequest: intent.paymentRequest }),
+        ...(intent.description !== undefined && { description: intent.description }),
+      });
+    } catch (e) {
+      await this.d.policy.release(reservation.id);
+      throw e;
+    }
+    this.sending.add(entry.id);
+    const outcome = send(reservation.maxFeeSat)
+      .then(
+        async (result) => {
+          await this.recordOutcome(entry, fromPayment(result));
+          return result;
+        },
+        async (e: unknown) => {
+          // The connector refused the input before anything went on the wire: nothing was sent.
+          if (e instanceof SatnavError && e.code === 'NODE_BAD_INPUT') await this.recordOutcome(entry, { status: 'FAILED', failureReason: 'not_sent' });
+          // Otherwise the outcome is unknown (node unreachable mid-call): the entry stays
+          // pending with its hold, and reconcile asks the node later.
+          throw e;
+        },
+      )
+      .finally(() => this.sending.delete(entry.id));
+    // Whoever started it may not wait (sendPaymentAsync): the outcome is recorded all the same.
+    outcome.catch(() => undefined);
+    return { entry, outcome };
+  }
+
+  /**
+   * After a worker restart (or periodically): asks the node about every
+   * payment the ledger still has unresolved and records its word.
+   */
+  async reconcile(): Promise<{ resolved: number; stillPending: number }> {
+    const pending = await this.d.ledger.pending();
+    if (pending.length === 0 || !(await this.d.isUnlocked())) return { resolved: 0, stillPending: pending.length };
+    const node = await this.d.node();
+    const r = await this.d.ledger.reconcile(
+      async (hash, entry) => {
+        // Its send call may not have reached the node yet; "not found" would wrongly release its hold.
+        if (this.sending.has(entry.id)) return { status: 'IN_FLIGHT' };
+        // Money coming in (rewards, refunds, invoices): the node's invoice tells the outcome.
+        if (entry.direction === 'in') return incomingOutcome(await node.lookupInvoice(hash), this.now());
+        try {
+          return fromPayment(await node.trackPayment(hash, { waitFinal: false }));
+        } catch (e) {
+          if (e instanceof SatnavError && e.code === 'NODE_PAYMENT_NOT_FOUND') return { status: 'FAILED', failureReason: 'not_sent' };
+          throw e;
+        }
+      },
+      (entry, result) => this.settleBudget(entry, result),
+    );
+    return { resolved: r.resolved.length, stillPending: r.stillPending.length };
+  }
+
+  /** The live path's twin of reconcile: the same order (budget, then ledger), the same amounts. */
+  private async recordOutcome(entry: LedgerEntry, result: TrackResult): Promise<void> {
+    await this.d.ledger.record(entry, result, (e, r) => this.settleBudget(e, r));
+  }
+
+  /** Commit what left the node (its amount when it said, else the entry's), or release the hold. */
+  private async settleBudget(entry: LedgerEntry, result: TrackResult): Promise<void> {
+    if (!entry.reservationId) return;
+    if (result.status === 'SUCCEEDED')
+      await this.d.policy.commit(entry.reservationId, { amountSat: result.amountSat || entry.amountSat, feeSat: result.feeSat ?? 0 });
+    else if (result.status === 'FAILED') await this.d.policy.release(entry.reservationId);
+  }
+
+  /** True when the person approved; a "no" (or a payer that must not ask) throws. */
+  private async askPerson(intent: PaymentIntent, ev: Evaluation): Promise<true> {
+    if (intent.consent === 'never-ask')
+      throw error('APPROVAL_REQUIRED', `${ev.reason}: the person chose not to be asked for`, intent.origin, { reason: ev.reason });
+    const site = await this.d.policy.getSite(intent.origin);
+    const answer = await this.d.ask({
+      kind: 'payment',
+      origin: intent.origin,
+      label: intent.label,
+      amountSat: intent.amountSat,
+      maxFeeSat: ev.maxFeeSat,
+      paymentHash: intent.paymentHash,
+      destination: intent.destination,
+      reason: ev.reason,
+      approvable: ev.approvable,
+      budget: {
+        allowanceSat: site?.allowanceSat ?? 0,
+        period: site?.period ?? 'day',
+        remainingSiteSat: ev.remainingSiteSat,
+        remainingDailySat: ev.remainingDailySat,
+      },
+      ...(intent.embeddedIn !== undefined && { embeddedIn: intent.embeddedIn }),
+      ...(intent.paymentRequest && { paymentRequest: intent.paymentRequest }),
+      ...(intent.description !== undefined && { description: intent.description }),
+      ...(intent.expiresAt !== undefined && { expiresAt: intent.expiresAt }),
+    }, intent.tabId !== undefined ? { tabId: intent.tabId } : {});
+    if (!answer.approved) throw error('REJECTED', 'the person declined', 'payment');
+    return true;
+  }
+}
+
+/** The node's payment report in the ledger's terms (msat rounded up, see base/sats). */
+function fromPayment(p: PaymentResult): TrackResult {
+  return {
+    status: p.status,
+    ...(p.preimage && { preimage: p.preimage }),
+    amountSat: msatToSat(p.amountMsat),
+    feeSat: msatToSat(p.feeMsat),
+    ...(p.failureReason && { failureReason: p.failureReason }),
+  };
+}
+
+function incomingOutcome(inv: InvoiceStatus, nowMs: number): TrackResult {
+  if (inv.state === 'SETTLED') return { status: 'SUCCEEDED' };
+  if (inv.state === 'CANCELED') return { status: 'FAILED', failureReason: 'canceled' };
+  if (inv.state === 'OPEN' && inv.expiresAt * 1000 <= nowMs) return { status: 'FAILED', failureReason: 'expired' };
+  return { status: 'IN_FLIGHT' };
+}
