@@ -1,25 +1,13 @@
 import type { Runtime } from 'webextension-polyfill';
 import { moduleErrors } from '../../src/errors.ts';
 import { errorEnvelope, okEnvelope, type Envelope } from '../../src/messages/envelope.ts';
-import { uiRequest, type UiRequest } from '../../src/messages/ui-api.ts';
+import { UI_REQUEST_PASSIVE, uiRequest, type UiRequest } from '../../src/messages/ui-api.ts';
 import { scheduleAutoLock } from './autolock.ts';
 import { isExtensionPage } from './sender.ts';
 import type { Services } from './services.ts';
 import type { UiHandlers } from './ui-handlers.ts';
 
 const err = moduleErrors('router');
-
-/** Reads the pages make on their own (on open, on a refresh timer): not the person's activity. */
-const PASSIVE: ReadonlySet<UiRequest['type']> = new Set([
-  'vault.status',
-  'node.status',
-  'node.balances',
-  'devnet.offer',
-  'limits.get',
-  'activity.list',
-  'approval.get',
-  'settings.get',
-]);
 
 /**
  * Staged checks for requests from Satnav's own pages: trusted sender →
@@ -39,7 +27,7 @@ export async function routeUiMessage(
     // The alarm may not have fired yet (timers are coarse): enforce idle time here too.
     await svc.vault.lockIfIdle();
     const result = await dispatch(parsed.data, svc, handlers);
-    if (!PASSIVE.has(parsed.data.type) && (await svc.vault.status()).unlocked) {
+    if (!UI_REQUEST_PASSIVE[parsed.data.type] && (await svc.vault.status()).unlocked) {
       await svc.vault.touch();
       await scheduleAutoLock(svc.vault);
     }

@@ -83,6 +83,36 @@ export const uiRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('activity.csv'), filter: activityFilter.optional() }).strict(),
 ]);
 export type UiRequest = z.infer<typeof uiRequest>;
+
+/**
+ * Per request type: whether it is the person's activity (it keeps an
+ * unlocked wallet from auto-locking) or a read the pages make on their own,
+ * on open or on a refresh timer. Every type has a row: a new one without is a
+ * compile error.
+ */
+export const UI_REQUEST_PASSIVE = {
+  'vault.status': true,
+  'vault.create': false,
+  'vault.unlock': false,
+  'vault.lock': false,
+  'vault.reveal': false,
+  'settings.get': true,
+  'settings.update': false,
+  'node.status': true,
+  'node.connect': false,
+  'node.disconnect': false,
+  'node.balances': true,
+  'devnet.offer': true,
+  'devnet.connect': false,
+  'approval.get': true,
+  'approval.decide': false,
+  'limits.get': true,
+  'limits.updateGlobal': false,
+  'limits.updateSite': false,
+  'limits.revokeSite': false,
+  'activity.list': true,
+  'activity.csv': false,
+} as const satisfies Record<UiRequest['type'], boolean>;
 export type UiRequestType = UiRequest['type'];
 
 export interface VaultStatus {
@@ -104,29 +134,8 @@ export interface NodeStatus {
   hasTapd?: boolean;
   simulated?: boolean;
 }
-export interface AssetBalance {
-  id: string;
-  ticker: string;
-  name: string;
-  /** Raw asset units as a decimal string (may exceed 2^53). */
-  amount: string;
-  decimalDisplay: number;
-  /** Units held in asset channels (spendable over Lightning), raw. */
-  channelAmount: string;
-}
-export interface Balances {
-  btc: {
-    onchainConfirmedSat: number;
-    onchainUnconfirmedSat: number;
-    channelLocalSat: number;
-    channelRemoteSat: number;
-    channelPendingSat: number;
-  };
-  assets: AssetBalance[];
-  /** Set when tapd could not be reached but lnd could. */
-  assetsError?: { code: string; message: string };
-  fetchedAt: number;
-}
+import type { AssetBalance, Balances } from '../node/types.ts';
+export type { AssetBalance, Balances };
 /** Whether the embedded devnet (npm run demo) is running on this machine. */
 export interface DevnetOffer {
   available: boolean;

@@ -4,12 +4,12 @@
  * the popup shows. Credentials are persisted by the caller inside the vault.
  */
 import { moduleErrors, SatnavError } from '../errors.ts';
-import type { AssetBalance as UiAssetBalance, Balances, NodeConnectRequest, NodeStatus } from '../messages/ui-api.ts';
+import type { NodeConnectRequest, NodeStatus } from '../messages/ui-api.ts';
 import { LndRest } from './lnd-rest.ts';
 import { parseLndConnect, parseManualConnection } from './lndconnect.ts';
 import { checkNetwork } from './network-check.ts';
 import { TapdRest } from './tapd-rest.ts';
-import type { AssetBalance, AssetChannelBalance, NodeNetwork } from './types.ts';
+import type { AssetBalance, AssetChannelBalance, Balances, NodeNetwork, TapdAssetBalance } from './types.ts';
 
 const error = moduleErrors('node');
 
@@ -136,10 +136,10 @@ export async function readBalances(c: Connectors, now = Date.now()): Promise<Bal
   return out;
 }
 
-async function assetBalances(tapd: TapdRest, channels: AssetChannelBalance[]): Promise<UiAssetBalance[]> {
+async function assetBalances(tapd: TapdRest, channels: AssetChannelBalance[]): Promise<AssetBalance[]> {
   const onchain = await tapd.getAssetBalances();
   const open = channels.filter((ch) => !ch.pending);
-  const rows: UiAssetBalance[] = onchain.map((a) => ({
+  const rows: AssetBalance[] = onchain.map((a) => ({
     id: a.groupKey ?? a.assetId ?? a.assetIds[0] ?? '',
     ticker: a.ticker ?? a.name,
     name: a.name,
@@ -169,7 +169,7 @@ async function assetBalances(tapd: TapdRest, channels: AssetChannelBalance[]): P
   return rows;
 }
 
-function sameAsset(asset: AssetBalance, ch: AssetChannelBalance): boolean {
+function sameAsset(asset: TapdAssetBalance, ch: AssetChannelBalance): boolean {
   return Boolean((asset.groupKey && ch.groupKey === asset.groupKey) || (ch.assetId && asset.assetIds.includes(ch.assetId)));
 }
 

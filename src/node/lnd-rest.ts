@@ -27,7 +27,7 @@ import { moduleErrors, SatnavError } from '../errors.ts';
 import { DEFAULT_TIMEOUT_MS, restCall, restStream, type HttpMethod, type RestConfig } from './http.ts';
 import type {
   AssetChannelBalance,
-  Balances,
+  LndBalances,
   CreatedInvoice,
   CreateInvoiceParams,
   HoldInvoiceParams,
@@ -168,7 +168,7 @@ export class LndRest implements LightningNode {
     return (await this.call('GET', '/v1/state', undefined, stateRes)).state;
   }
 
-  async getBalances(): Promise<Balances> {
+  async getBalances(): Promise<LndBalances> {
     const [chain, channels] = await Promise.all([
       this.call('GET', '/v1/balance/blockchain', undefined, walletBalanceRes),
       this.call('GET', '/v1/balance/channels', undefined, channelBalanceRes),

@@ -9,7 +9,7 @@ import { checkedDevnet } from '../testing/contract-checked.ts';
 import { codeOf } from '../testing/expect-code.ts';
 import { LndRest } from './lnd-rest.ts';
 import { TapdRest } from './tapd-rest.ts';
-import type { AssetBalance } from './types.ts';
+import type { TapdAssetBalance } from './types.ts';
 
 const session = checkedDevnet();
 let devnet: Devnet;
@@ -27,7 +27,7 @@ beforeAll(() => {
   aliceLnd = new LndRest({ baseUrl: devnet.nodes.alice.lndRestUrl, macaroonHex: devnet.nodes.alice.adminMacaroonHex, fetch: session.fetch('lnd') });
 });
 
-const usdt = (balances: AssetBalance[]) => balances.find((b) => b.ticker === 'USDT');
+const usdt = (balances: TapdAssetBalance[]) => balances.find((b) => b.ticker === 'USDT');
 const assetChannelLocal = async () => (await aliceLnd.getBalances()).assetChannels.find((c) => !c.pending)?.localAmount ?? -1n;
 
 describe('TapdRest on the devnet', () => {

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { moduleErrors } from '../errors.ts';
 import { DEFAULT_TIMEOUT_MS, restCall, restStream, type HttpMethod, type RestConfig } from './http.ts';
 import type {
-  AssetBalance,
+  TapdAssetBalance,
   AssetInfo,
   AssetMeta,
   AssetNode,
@@ -119,9 +119,9 @@ export class TapdRest implements AssetNode {
   }
 
   /** Balances per asset, tranches of a grouped asset summed under its group key. */
-  async getAssetBalances(): Promise<AssetBalance[]> {
+  async getAssetBalances(): Promise<TapdAssetBalance[]> {
     const r = await this.call('GET', '/v1/taproot-assets/assets/balance?asset_id=true', undefined, balancesRes);
-    const byIdentity = new Map<string, AssetBalance>();
+    const byIdentity = new Map<string, TapdAssetBalance>();
     for (const b of Object.values(r.asset_balances ?? {})) {
       const assetId = b.asset_genesis.asset_id;
       const key = b.group_key || assetId;

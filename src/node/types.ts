@@ -31,7 +31,7 @@ export interface AssetChannelBalance {
   pending: boolean; // channel not yet open
 }
 
-export interface Balances {
+export interface LndBalances {
   onchain: { confirmedSat: number; unconfirmedSat: number };
   lightning: { localSat: number; remoteSat: number; pendingOpenLocalSat: number; unsettledLocalSat: number };
   assetChannels: AssetChannelBalance[];
@@ -135,7 +135,7 @@ export interface LightningNode {
   /** getInfo, then NODE_WRONG_NETWORK unless the node is on `expected`. */
   checkNetwork(expected: NodeNetwork): Promise<NodeInfo>;
   getWalletState(): Promise<WalletState>;
-  getBalances(): Promise<Balances>;
+  getBalances(): Promise<LndBalances>;
   createInvoice(p: CreateInvoiceParams): Promise<CreatedInvoice>;
   createHoldInvoice(p: HoldInvoiceParams): Promise<CreatedInvoice>;
   settleHoldInvoice(preimage: string): Promise<void>;
@@ -175,7 +175,7 @@ export interface AssetInfo {
   decimalDisplay: number;
 }
 
-export interface AssetBalance {
+export interface TapdAssetBalance {
   /** Set for an ungrouped asset. */
   assetId?: string;
   /** Set for a grouped asset: its identity across tranches. */
@@ -225,7 +225,32 @@ export interface AssetNode {
   getInfo(): Promise<AssetNodeInfo>;
   assetMeta(assetId: string): Promise<AssetMeta>;
   listAssets(): Promise<AssetInfo[]>;
-  getAssetBalances(): Promise<AssetBalance[]>;
+  getAssetBalances(): Promise<TapdAssetBalance[]>;
   createAssetInvoice(p: CreateAssetInvoiceParams): Promise<CreatedAssetInvoice>;
   payWithAsset(p: PayWithAssetParams, onUpdate?: PaymentUpdate): Promise<PaymentResult>;
+}
+
+/** What the wallet shows: BTC from lnd, assets from tapd, one shape for the worker and the popup. */
+export interface AssetBalance {
+  id: string;
+  ticker: string;
+  name: string;
+  /** Raw asset units as a decimal string (may exceed 2^53). */
+  amount: string;
+  decimalDisplay: number;
+  /** Units held in asset channels (spendable over Lightning), raw. */
+  channelAmount: string;
+}
+export interface Balances {
+  btc: {
+    onchainConfirmedSat: number;
+    onchainUnconfirmedSat: number;
+    channelLocalSat: number;
+    channelRemoteSat: number;
+    channelPendingSat: number;
+  };
+  assets: AssetBalance[];
+  /** Set when tapd could not be reached but lnd could. */
+  assetsError?: { code: string; message: string };
+  fetchedAt: number;
 }
