@@ -1,12 +1,14 @@
+import type { ErrorCode } from './error-codes.ts';
+
 /**
- * One error type for the whole wallet core. `code` is stable (the UI and pages
- * switch on it, and translations key off it); `message` reads
- * "<module>: <problem>=<value>" so a log line says where and what.
+ * One error type for the whole wallet core. `code` is stable (the UI switches
+ * on it, translations key off it, and error-codes.ts says what a page learns of
+ * it); `message` reads "<module>: <problem>=<value>" so a log line says where and what.
  */
 export class SatnavError extends Error {
   override readonly name = 'SatnavError';
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, string | number | boolean>,
   ) {
@@ -20,7 +22,7 @@ export function isSatnavError(e: unknown): e is SatnavError {
 
 /** Factory bound to one module so every error names where it came from. */
 export function moduleErrors(module: string) {
-  return (code: string, problem: string, value?: unknown, details?: Record<string, string | number | boolean>) =>
+  return (code: ErrorCode, problem: string, value?: unknown, details?: Record<string, string | number | boolean>) =>
     new SatnavError(code, value === undefined ? `${module}: ${problem}` : `${module}: ${problem}=${show(value)}`, details);
 }
 

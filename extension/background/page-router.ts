@@ -25,8 +25,8 @@ export async function routePageMessage(raw: unknown, sender: Runtime.MessageSend
     return { ok: true, result };
   } catch (e) {
     const reply = toPageError(e);
-    // Faults the page is told nothing
-or' && !e.code.startsWith('NODE_')) return { code: e.code, message: e.message, name };
-  console.warn('satnav page request failed', e);
-  return { code: e.code, message: `satnav: request failed=${e.code}`, name };
+    // Faults the page is told nothing about stay readable in the worker's console.
+    if (reply.name === 'InternalError' || reply.name === 'ConnectionError') console.warn('satnav page request failed', e);
+    return { ok: false, error: reply };
+  }
 }

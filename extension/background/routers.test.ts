@@ -131,26 +131,27 @@ describe('page requests: what an error tells the page', () => {
   };
   const errorOf = async () => ((await routePageMessage({ method: 'getInfo' }, page(SHOP), services())) as Envelope<never> & { ok: false }).error;
 
-  it('the node’s own words stay in the worker; the code and class reach the page', async () => {
+  it('the node’s own words stay in the worker; the page hears only that the node is unavailable', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const unavailable = { code: 'NODE_UNAVAILABLE', message: 'satnav: the wallet’s node is unavailable', name: 'ConnectionError' };
     fail(moduleErrors('node')('NODE_BAD_RESPONSE', 'not JSON', 'GET /v1/getinfo: <html>gateway for node-7.internal.lan, token=abc'));
-    expect(await errorOf()).toEqual({ code: 'NODE_BAD_RESPONSE', message: 'satnav: request failed=NODE_BAD_RESPONSE', name: 'InternalError' });
+    expect(await errorOf()).toEqual(unavailable);
     fail(moduleErrors('node')('NODE_AUTH', 'macaroon rejected', 'verification failed: signature mismatch after caveat verification'));
-    expect(await errorOf()).toEqual({ code: 'NODE_AUTH', message: 'satnav: request failed=NODE_AUTH', name: 'ConnectionError' });
+    expect(await errorOf()).toEqual(unavailable);
   });
 
-  it('internal faults say nothing but their code', async () => {
+  it('internal faults say nothing', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     fail(moduleErrors('ledger')('INVALID_ENTRY', 'invalid field', 'preimage'));
-    expect(await errorOf()).toEqual({ code: 'INVALID_ENTRY', message: 'satnav: request failed=INVALID_ENTRY', name: 'InternalError' });
+    expect(await errorOf()).toEqual({ code: 'INTERNAL', message: 'satnav: internal error', name: 'InternalError' });
     fail(new TypeError('cannot read x of undefined at /secret/path'));
     expect(await errorOf()).toEqual({ code: 'INTERNAL', message: 'satnav: internal error', name: 'InternalError' });
   });
 
-  it('errors about the page’s own request keep their message, never details', async () => {
+  it('a budget refusal never says which limit, nor what is left', async () => {
     fail(moduleErrors('policy')('DAILY_CAP_EXCEEDED', 'daily_cap_exceeded', SHOP, { remainingDailySat: 12, origin: 'https://other.example' }));
-    expect(await errorOf()).toEqual({ code: 'DAILY_CAP_EXCEEDED', message: `policy: daily_cap_exceeded=${SHOP}`, name: 'RejectionError' });
+    expect(await errorOf()).toEqual({ code: 'BUDGET_EXCEEDED', message: 'satnav: refused by the spending limits set in the wallet', name: 'RejectionError' });
   });
 });
 

@@ -3,6 +3,7 @@
  * page (SatnavError from parseMnemonic) and the forms' own checks all carry a stable
  * `code`; each known code has an `error_<CODE>` message, filled from `details`.
  */
+import { ERROR_CODES, type ErrorCode } from '../../src/error-codes.ts';
 import type { MessageKey, Translate } from './i18n.ts';
 
 type Details = Record<string, string | number | boolean>;
@@ -12,56 +13,19 @@ export interface ErrorLike {
   details?: Details;
 }
 
-/** Codes the worker and the wallet core send to pages. */
-export const WORKER_ERROR_CODES = [
-  'WRONG_PASSWORD',
-  'VAULT_TAMPERED',
-  'VAULT_CORRUPT',
-  'VAULT_LOCKED',
-  'VAULT_EXISTS',
-  'UNLOCK_THROTTLED',
-  'PASSWORD_TOO_SHORT',
-  'MNEMONIC_WORD_COUNT',
-  'MNEMONIC_UNKNOWN_WORD',
-  'MNEMONIC_CHECKSUM',
-  'NODE_UNREACHABLE',
-  'NODE_TIMEOUT',
-  'NODE_AUTH',
-  'NODE_TLS_UNTRUSTED',
-  'NODE_LOCKED',
-  'NODE_WRONG_NETWORK',
-  'NODE_BAD_RESPONSE',
-  'NODE_RPC',
-  'NODE_INSECURE_URL',
-  'LNDCONNECT_INVALID',
-  'NODE_NOT_CONNECTED',
-  'BAD_REQUEST',
-  'INTERNAL',
-  'NO_REPLY',
-  // Approvals, spending limits and payments.
-  'APPROVAL_UNKNOWN',
-  'APPROVAL_PENDING',
-  'REJECTED',
-  'SITE_NOT_ENABLED',
-  'SITE_PAUSED',
-  'BUDGET_EXCEEDED',
-  'DAILY_CAP_EXCEEDED',
-  'APPROVAL_REQUIRED',
-  'METHOD_NOT_GRANTED',
-  'INVALID_PATCH',
-  'INVALID_ORIGIN',
-  'FORBIDDEN',
-  'PAYMENT_FAILED',
-  'INVOICE_INVALID',
-  'INVOICE_EXPIRED',
-  'DUPLICATE_PAYMENT',
-] as const;
+/** Codes the worker and the wallet core send to Satnav's pages: every code in the table. */
+export const WORKER_ERROR_CODES = Object.keys(ERROR_CODES) as readonly ErrorCode[];
 
 /** Checks the forms make before asking the worker. */
 export const FORM_ERROR_CODES = ['PASSWORD_MISMATCH', 'SEED_WORD_MISMATCH', 'CONNECTION_MISSING', 'AMOUNT_INVALID', 'FEE_PERCENT_INVALID'] as const;
 export type FormErrorCode = (typeof FORM_ERROR_CODES)[number];
 
 const KNOWN = new Set<string>([...WORKER_ERROR_CODES, ...FORM_ERROR_CODES]);
+
+/** A code without an `error_<CODE>` message in the English catalog does not compile. */
+function messageKey(code: ErrorCode | FormErrorCode): MessageKey {
+  return `error_${code}` as const;
+}
 
 export function formError(code: FormErrorCode, details?: Details): ErrorLike {
   return { code, message: `ui: ${code}`, ...(details ? { details } : {}) };
@@ -80,7 +44,7 @@ export function errorText(e: unknown, t: Translate): string {
     return t('error_unknown', { message: isErrorLike(e) || e instanceof Error ? e.message : String(e) });
   }
   const details = e.details ?? {};
-  const text = t(`error_${e.code}` as MessageKey, { ...stringify(details), ...derived(e.code, details) });
+  const text = t(messageKey(e.code as ErrorCode | FormErrorCode), { ...stringify(details), ...derived(e.code, details) });
   const suggestion = details.suggestion;
   return e.code === 'MNEMONIC_UNKNOWN_WORD' && typeof suggestion === 'string' ? `${text} ${t('error_didYouMean', { suggestion })}` : text;
 }

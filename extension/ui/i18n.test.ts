@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ERROR_CODES } from '../../src/error-codes.ts';
 import { errorText, FORM_ERROR_CODES, WORKER_ERROR_CODES } from './error-text.ts';
 import { applyLanguage, catalogSchema, formatMessage, LANGS, makeTranslator, resolveLanguage, useI18n, type Catalog, type Lang } from './i18n.ts';
 
@@ -67,6 +68,15 @@ describe('keys used in the source', () => {
   });
   it('every error code has a message', () => {
     expect([...WORKER_ERROR_CODES, ...FORM_ERROR_CODES].filter((code) => !(`error_${code}` in en))).toEqual([]);
+  });
+  it('every code of the error table has its message in every language', () => {
+    expect(WORKER_ERROR_CODES).toEqual(Object.keys(ERROR_CODES));
+    for (const lang of LANGS) {
+      expect(
+        WORKER_ERROR_CODES.filter((code) => !catalogs[lang][`error_${code}`]?.message.trim()),
+        lang,
+      ).toEqual([]);
+    }
   });
   it('every English key is used (no dead messages)', () => {
     const dynamic = new Set([...WORKER_ERROR_CODES, ...FORM_ERROR_CODES].map((code) => `error_${code}`));
@@ -150,6 +160,11 @@ describe('errorText', () => {
     expect(errorText({ code: 'MNEMONIC_UNKNOWN_WORD', message: 'x', details: { word: 'zzz', position: 2, suggestion: 'zoo' } }, de)).toBe(
       'Unbekanntes Wort „zzz“ an Position 2. Meinten Sie „zoo“?',
     );
+  });
+  it('an LNURL service’s refusal names the service and gives its reason', () => {
+    const e = { code: 'LNURL_SERVICE_ERROR', message: 'x', details: { reason: 'reward already claimed', domain: 'tips.example' } };
+    expect(errorText(e, t)).toBe('tips.example refused: reward already claimed');
+    expect(errorText(e, makeTranslator(catalogs.fr, en))).toBe('tips.example a refusé\u00a0: reward already claimed');
   });
   it('unknown codes and non-errors keep the raw message', () => {
     expect(errorText({ code: 'SOMETHING_NEW', message: 'node: odd=1' }, t)).toBe('Something went wrong: node: odd=1');

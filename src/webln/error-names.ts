@@ -1,43 +1,28 @@
+import { ERROR_CODES, isErrorCode, PAGE_ERRORS, type PageCode } from '../error-codes.ts';
+import { isSatnavError } from '../errors.ts';
 import type { WeblnErrorName } from './page-channel.ts';
 
-/**
- * Which WebLN error class (the `webln` package's names) a page sees for each
- * wallet error code. Pages switch on the class; the code rides along.
- */
-const BY_CODE: Record<string, WeblnErrorName> = {
-  REJECTED: 'RejectionError',
-  FORBIDDEN: 'RejectionError',
-  SITE_NOT_ENABLED: 'RejectionError',
-  SITE_PAUSED: 'RejectionError',
-  METHOD_NOT_GRANTED: 'RejectionError',
-  BUDGET_EXCEEDED: 'RejectionError',
-  DAILY_CAP_EXCEEDED: 'RejectionError',
-  APPROVAL_REQUIRED: 'RejectionError',
-  DEPOSITS_NOT_ALLOWED: 'RejectionError',
-  APPROVAL_PENDING: 'RejectionError',
-  VAULT_LOCKED: 'RejectionError',
-  DUPLICATE_PAYMENT: 'InvalidDataError',
-  BAD_REQUEST: 'InvalidDataError',
-  INVOICE_INVALID: 'InvalidDataError',
-  INVOICE_EXPIRED: 'InvalidDataError',
-  INVOICE_NO_AMOUNT: 'InvalidDataError',
-  INVOICE_WRONG_NETWORK: 'InvalidDataError',
-  INVOICE_UNKNOWN: 'InvalidDataError',
-  SIGNATURE_INVALID: 'InvalidDataError',
-  UNSUPPORTED_METHOD: 'UnsupportedMethodError',
-  LNURL_INVALID: 'InvalidDataError',
-  LNURL_BAD_INPUT: 'InvalidDataError',
-  LNURL_UNSUPPORTED: 'UnsupportedMethodError',
-  PAYMENT_FAILED: 'RoutingError',
-  NODE_NOT_CONNECTED: 'ConnectionError',
-  NODE_UNREACHABLE: 'ConnectionError',
-  NODE_TIMEOUT: 'ConnectionError',
-  NODE_TLS_UNTRUSTED: 'ConnectionError',
-  NODE_LOCKED: 'ConnectionError',
-  NODE_AUTH: 'ConnectionError',
-  EXTENSION_UNAVAILABLE: 'ConnectionError',
-};
+/** What a page learns of a failure; the error classes' names are the `webln` package's. */
+export interface PageError {
+  code: PageCode;
+  message: string;
+  name: WeblnErrorName;
+}
 
+/**
+ * The reply a page gets for anything a request threw, as ERROR_CODES says:
+ * its page code and WebLN class, and the code's fixed message unless the code
+ * may `detail` the page's own request. Anything else (a bug, a code unknown at
+ * run time) is INTERNAL and says nothing more.
+ */
+export function toPageError(e: unknown): PageError {
+  const code = isSatnavError(e) && isErrorCode(e.code) ? e.code : 'INTERNAL';
+  const { page, detail }: { page: PageCode; detail?: true } = ERROR_CODES[code];
+  const { name, message } = PAGE_ERRORS[page];
+  return { code: page, message: detail && isSatnavError(e) ? e.message : message, name };
+}
+
+/** The WebLN error class a page sees for a wallet code (InternalError for one not in the table). */
 export function weblnErrorName(code: string): WeblnErrorName {
-  return BY_CODE[code] ?? 'InternalError';
+  return PAGE_ERRORS[isErrorCode(code) ? ERROR_CODES[code].page : 'INTERNAL'].name;
 }
