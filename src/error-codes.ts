@@ -173,6 +173,10 @@ export const ERROR_CODES = {
   L402_WRONG_NETWORK: { page: 'INVOICE_WRONG_NETWORK' },
   L402_NO_AMOUNT: { page: 'INVOICE_NO_AMOUNT' },
   L402_ABOVE_CEILING: { page: 'BUDGET_EXCEEDED' },
+  // Paywalls (402): the wallet declines to pay; the access it keeps is its own business.
+  PAYWALL_OFF: { page: 'REJECTED' },
+  PAYWALL_REFUSED: { page: 'REJECTED' },
+  CREDENTIAL_UNKNOWN: { page: 'INTERNAL' },
   // Transport between the pages, the bridge and the worker.
   EXTENSION_UNAVAILABLE: { page: 'EXTENSION_UNAVAILABLE' },
   NO_REPLY: { page: 'INTERNAL' },
