@@ -1,5 +1,5 @@
 /** What the three LNURL questions share: the service they are about, what it wrote, and an amount within its range. */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { SatsField } from '../ui/components.tsx';
 import { formatSats } from '../ui/format.ts';
 import { checkRangedAmount, type RangedAmount } from '../ui/forms.ts';
@@ -14,9 +14,18 @@ export function elsewhereThan(origin: string, domain: string): string | undefine
 
 /**
  * The LNURL service, under the asking site: it gets the money, pays it, or logs
- * the person in. `elsewhere` says it is not the site they are on; `tone` how much that matters.
+ * the person in. `elsewhere` says it is not the site they are on; `tone` how much that matters;
+ * `confirm`, when given, stands in for the warning line: a box the person must tick to go on.
  */
-export function ServiceCard(props: { label: string; domain: string; address?: string; image?: string; elsewhere?: string; tone: 'warning' | 'info' }) {
+export function ServiceCard(props: {
+  label: string;
+  domain: string;
+  address?: string;
+  image?: string;
+  elsewhere?: string;
+  tone: 'warning' | 'info';
+  confirm?: ReactNode;
+}) {
   // The metadata's image is meant as a data: URL (LUD-06); anything else would make the window fetch.
   const image = props.image?.startsWith('data:image/') ? props.image : undefined;
   return (
@@ -35,12 +44,13 @@ export function ServiceCard(props: { label: string; domain: string; address?: st
           )}
         </div>
       </div>
-      {props.elsewhere !== undefined && (
-        <p className="site-card-warning" data-testid="prompt-lnurl-elsewhere">
-          <WarningIcon />
-          {props.elsewhere}
-        </p>
-      )}
+      {props.elsewhere !== undefined &&
+        (props.confirm ?? (
+          <p className="site-card-warning" data-testid="prompt-lnurl-elsewhere">
+            <WarningIcon />
+            {props.elsewhere}
+          </p>
+        ))}
     </div>
   );
 }

@@ -3,6 +3,7 @@
  * it is shown big; the scheme small; and plain http from another machine is
  * flagged, since anyone on the network path can rewrite what that page asks.
  */
+import { isLoopbackHost } from '../../src/base/net.ts';
 
 export interface OriginParts {
   /** "https://", "http://"; empty when the origin is not a URL. */
@@ -21,14 +22,8 @@ export function originParts(origin: string): OriginParts {
     return { scheme: '', host: origin, secure: false };
   }
   if (!url.host) return { scheme: '', host: origin, secure: false };
-  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
   return { scheme: `${url.protocol}//`, host: url.host, secure };
-}
-
-/** localhost, *.localhost, 127.0.0.0/8 and [::1]: traffic that never leaves the machine. */
-export function isLoopback(hostname: string): boolean {
-  const name = hostname.toLowerCase().replace(/\.$/, '');
-  return name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(name);
 }
 
 /**

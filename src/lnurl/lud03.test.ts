@@ -50,7 +50,9 @@ describe('LUD-03 first step: withdrawRequest parameters', () => {
     ['an empty k1', { ...WITHDRAW, k1: '' }, 'LNURL_BAD_RESPONSE', /k1 is empty/],
     ['a numeric k1', { ...WITHDRAW, k1: 7 }, 'LNURL_BAD_RESPONSE', /k1 must be text/],
     ['a defaultDescription that is not text', { ...WITHDRAW, defaultDescription: 1 }, 'LNURL_BAD_RESPONSE', /defaultDescription must be text/],
-    ['an http callback', { ...WITHDRAW, callback: 'http://faucet.com/cb' }, 'LNURL_INVALID', /callback must be https/],
+    ['an http callback', { ...WITHDRAW, callback: 'http://faucet.com/cb' }, 'LNURL_BAD_RESPONSE', /callback must be https/],
+    // The prompt names faucet.com as the payer: the invoice must go to faucet.com, nowhere else.
+    ['a callback on another host', { ...WITHDRAW, callback: 'https://collector.example/cb' }, 'LNURL_CALLBACK_HOST', /collector.example ≠ faucet.com/],
     ['an ERROR', { status: 'ERROR', reason: 'reward already claimed' }, 'LNURL_SERVICE_ERROR', /reward already claimed/],
   ];
   for (const [why, answer, code, message] of bad) {
@@ -130,10 +132,11 @@ describe('LUD-03 second step: hand over the invoice', () => {
     expect(svc.calls).toHaveLength(1);
   });
 
-  it('an http callback (params changed on the way) is refused before any request', async () => {
+  it('an http callback, or one on another host (params changed on the way), is refused before any request', async () => {
     const svc = service({ json: WITHDRAW });
-    const params = { ...(await withdrawParams(svc)), callback: 'http://faucet.com/withdraw/cb' };
-    expect(await codeOf(submitWithdraw(params, invoice, { fetch: svc.fetch }))).toBe('LNURL_INVALID');
+    const params = await withdrawParams(svc);
+    expect(await codeOf(submitWithdraw({ ...params, callback: 'http://faucet.com/withdraw/cb' }, invoice, { fetch: svc.fetch }))).toBe('LNURL_INVALID');
+    expect(await codeOf(submitWithdraw({ ...params, callback: 'https://collector.example/cb' }, invoice, { fetch: svc.fetch }))).toBe('LNURL_CALLBACK_HOST');
     expect(svc.calls).toHaveLength(1);
   });
 });

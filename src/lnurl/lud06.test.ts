@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeOf, thrownCode } from '../testing/expect-code.ts';
+import { codeOf, rejectedWith, thrownCode } from '../testing/expect-code.ts';
 import { decodeLnurl, encodeLnurl } from './decode.ts';
 import { parsePayMetadata, type PayMetadata } from './metadata.ts';
 import { fetchLnurlParams, type PayParams } from './params.ts';
@@ -44,12 +44,12 @@ describe('LUD-06 first step: payRequest parameters', () => {
     });
   });
 
-  it('one GET, no cookies, with a deadline', async () => {
+  it('one GET, no cookies, no cache, no redirects followed, with a deadline', async () => {
     const svc = service({ json: PAY });
     await payParams(svc);
     expect(svc.calls).toHaveLength(1);
     const init = svc.calls[0]!.init!;
-    expect(init).toMatchObject({ method: 'GET', credentials: 'omit' });
+    expect(init).toMatchObject({ method: 'GET', credentials: 'omit', cache: 'no-store', redirect: 'manual' });
     expect(init.signal).toBeInstanceOf(AbortSignal);
   });
 
@@ -77,8 +77,11 @@ describe('LUD-06 first step: payRequest parameters', () => {
   });
 
   const bad: Array<[why: string, answer: Answer, code: string, message?: RegExp]> = [
-    ['an http callback', { json: { ...PAY, callback: 'http://service.com/cb' } }, 'LNURL_INVALID', /callback must be https/],
-    ['a relative callback', { json: { ...PAY, callback: '/cb' } }, 'LNURL_INVALID', /callback is not a URL/],
+    ['an http callback', { json: { ...PAY, callback: 'http://service.com/cb' } }, 'LNURL_BAD_RESPONSE', /callback must be https/],
+    ['a relative callback', { json: { ...PAY, callback: '/cb' } }, 'LNURL_BAD_RESPONSE', /callback is not a URL/],
+    ['a callback into a private network', { json: { ...PAY, callback: 'https://10.0.0.1/cb' } }, 'LNURL_BAD_RESPONSE', /callback points into a private network/],
+    ['a callback on another host', { json: { ...PAY, callback: 'https://invoices.example/cb' } }, 'LNURL_CALLBACK_HOST', /invoices.example ≠ service.com/],
+    ['a callback on a subdomain', { json: { ...PAY, callback: 'https://pay.service.com/cb' } }, 'LNURL_CALLBACK_HOST', /pay.service.com ≠ service.com/],
     ['no callback', { json: { ...PAY, callback: undefined } }, 'LNURL_BAD_RESPONSE', /callback must be text/],
     ['min > max', { json: { ...PAY, minSendable: 2000, maxSendable: 1000 } }, 'LNURL_BAD_RESPONSE', /minSendable is above maxSendable/],
     ['min 0', { json: { ...PAY, minSendable: 0 } }, 'LNURL_BAD_RESPONSE', /at least 1 msat/],
@@ -100,7 +103,8 @@ describe('LUD-06 first step: payRequest parameters', () => {
     ['an empty body', { text: '' }, 'LNURL_BAD_RESPONSE', /not JSON/],
     ['a JSON array', { json: [PAY] }, 'LNURL_BAD_RESPONSE', /not a JSON object/],
     ['JSON null', { json: null }, 'LNURL_BAD_RESPONSE', /not a JSON object/],
-    ['a redirect to http', { redirectedTo: 'http://service.com/lnurlp/tips', json: PAY }, 'LNURL_BAD_RESPONSE', /redirected to a forbidden URL/],
+    ['a redirect', { redirect: 'https://service.com/lnurlp/tips2' }, 'LNURL_REDIRECT', /redirect, which is not followed=service.com/],
+    ["a browser's opaque answer to a redirect", { opaqueRedirect: true }, 'LNURL_REDIRECT', /redirect/],
     ['a refused connection', { unreachable: true }, 'LNURL_UNREACHABLE', /cannot reach service=service.com/],
     ['no answer', { hang: true }, 'LNURL_TIMEOUT', /did not answer in time=service.com/],
   ];
@@ -113,9 +117,10 @@ describe('LUD-06 first step: payRequest parameters', () => {
     });
   }
 
-  it('a redirect to another https URL is followed', async () => {
-    const svc = service({ redirectedTo: 'https://cdn.service.com/lnurlp/tips', json: PAY });
-    expect((await payParams(svc)).tag).toBe('payRequest');
+  it('a redirect is refused without requesting where it points, even https on the same host', async () => {
+    const svc = fakeService({ [`${SERVICE}/lnurlp/tips`]: { redirect: `${SERVICE}/lnurlp/tips2` }, [`${SERVICE}/lnurlp/tips2`]: { json: PAY } });
+    expect(await codeOf(fetchLnurlParams(LNURL, { fetch: svc.fetch }))).toBe('LNURL_REDIRECT');
+    expect(svc.calls.map((c) => c.url.pathname)).toEqual(['/lnurlp/tips']);
   });
 });
 
@@ -170,7 +175,7 @@ describe('LUD-06 second step: the invoice', () => {
     const svc = service({ json: PAY }, { json: { pr: withHash, routes: [] } });
     const got = await requestPayInvoice(await payParams(svc), AMOUNT, { fetch: svc.fetch });
     expect(svc.calls[1]!.url.href).toBe(`${SERVICE}/cb?id=7&amount=5000`);
-    expect(got).toMatchObject({ paymentRequest: withHash, amountMsat: AMOUNT, metadataHashMatches: true });
+    expect(got).toMatchObject({ paymentRequest: withHash, amountMsat: AMOUNT });
     expect(got.invoice.amountMsat).toBe(5000n);
     expect(got.successAction).toBeUndefined();
   });
@@ -181,16 +186,18 @@ describe('LUD-06 second step: the invoice', () => {
     expect(svc.calls[1]!.url.href).toBe(`${SERVICE}/cb?amount=5000`);
   });
 
-  it('an invoice without the metadata hash is accepted (newer LUD-06) and reported', async () => {
-    const svc = service({ json: PAY }, { json: { pr: signedInvoice({ amountMsat: BigInt(AMOUNT), description: 'Tip' }), routes: [] } });
-    expect((await requestPayInvoice(await payParams(svc), AMOUNT, { fetch: svc.fetch })).metadataHashMatches).toBe(false);
-  });
-
-  it('an invoice hashing other metadata is accepted and reported', async () => {
-    const pr = signedInvoice({ amountMsat: BigInt(AMOUNT), descriptionHashOf: '[["text/plain","something else"]]' });
-    const svc = service({ json: PAY }, { json: { pr, routes: [] } });
-    expect((await requestPayInvoice(await payParams(svc), AMOUNT, { fetch: svc.fetch })).metadataHashMatches).toBe(false);
-  });
+  // LUD-06 step 6: the h tag is what ties the invoice to the description the person approved.
+  const unbound: Array<[why: string, pr: string]> = [
+    ['only a plain description, even the metadata itself', signedInvoice({ amountMsat: BigInt(AMOUNT), description: METADATA })],
+    ['a hash of other metadata', signedInvoice({ amountMsat: BigInt(AMOUNT), descriptionHashOf: '[["text/plain","something else"]]' })],
+  ];
+  for (const [why, pr] of unbound) {
+    it(`LNURL_METADATA_MISMATCH for an invoice with ${why}`, async () => {
+      const svc = service({ json: PAY }, { json: { pr, routes: [] } });
+      const e = await rejectedWith(requestPayInvoice(await payParams(svc), AMOUNT, { fetch: svc.fetch }));
+      expect([e.code, e.message]).toEqual(['LNURL_METADATA_MISMATCH', expect.stringMatching(/^lnurl: invoice does not commit to the metadata \(h tag\)=/)]);
+    });
+  }
 
   it('routes may be missing (only pr matters)', async () => {
     const svc = service({ json: PAY }, { json: { pr: withHash } });
@@ -241,17 +248,18 @@ describe('LUD-06 second step: the invoice', () => {
 
   it('the edges of the range are allowed', async () => {
     const svc = service({ json: PAY }, (url) => ({
-      json: { pr: signedInvoice({ amountMsat: BigInt(url.searchParams.get('amount')!), description: 'x' }), routes: [] },
+      json: { pr: signedInvoice({ amountMsat: BigInt(url.searchParams.get('amount')!), descriptionHashOf: METADATA }), routes: [] },
     }));
     const params = await payParams(svc);
     expect((await requestPayInvoice(params, 1000, { fetch: svc.fetch })).amountMsat).toBe(1000);
     expect((await requestPayInvoice(params, 1_000_000, { fetch: svc.fetch })).amountMsat).toBe(1_000_000);
   });
 
-  it('an http callback (params changed on the way) is refused before any request', async () => {
+  it('an http callback, or one on another host (params changed on the way), is refused before any request', async () => {
     const svc = service({ json: PAY }, { json: { pr: withHash, routes: [] } });
-    const params = { ...(await payParams(svc)), callback: 'http://service.com/cb' };
-    expect(await codeOf(requestPayInvoice(params, AMOUNT, { fetch: svc.fetch }))).toBe('LNURL_INVALID');
+    const params = await payParams(svc);
+    expect(await codeOf(requestPayInvoice({ ...params, callback: 'http://service.com/cb' }, AMOUNT, { fetch: svc.fetch }))).toBe('LNURL_INVALID');
+    expect(await codeOf(requestPayInvoice({ ...params, callback: 'https://evil.example/cb' }, AMOUNT, { fetch: svc.fetch }))).toBe('LNURL_CALLBACK_HOST');
     expect(svc.calls).toHaveLength(1);
   });
 });

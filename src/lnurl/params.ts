@@ -8,8 +8,10 @@
  * | withdrawRequest | callback, k1, defaultDescription, minWithdrawable ≥ 0, maxWithdrawable ≥ min | 03 |
  * | login           | from the link's query: k1, action?                                       | 04     |
  *
- * Callbacks follow the same https rule as the LNURL itself. channelRequest (LUD-02) and unknown
- * tags are LNURL_UNSUPPORTED; a tag other than the one a LUD-17 scheme or address promised is
+ * Callbacks follow the same https rule as the LNURL itself, and must be on the host that answered
+ * (redirects are never followed, so that is the LNURL's own host): the domain the person is shown
+ * is then the one that hands out the invoice or pays one. channelRequest (LUD-02) and unknown tags
+ * are LNURL_UNSUPPORTED; a tag other than the one a LUD-17 scheme or address promised is
  * LNURL_BAD_RESPONSE.
  */
 import { moduleErrors } from '../errors.ts';
@@ -17,14 +19,14 @@ import { parseLoginUrl, type LoginParams } from './auth.ts';
 import { decodeLnurl, type Lnurl } from './decode.ts';
 import { getJson, type JsonObject, type LnurlFetchOptions } from './http.ts';
 import { parsePayMetadata, type PayMetadata } from './metadata.ts';
-import { checkServiceUrl, type LnurlOptions } from './service-url.ts';
+import { checkCallback, checkServiceUrl, type LnurlOptions } from './service-url.ts';
 
 const err = moduleErrors('lnurl');
 const bad = (problem: string, value?: unknown) => err('LNURL_BAD_RESPONSE', problem, value);
 
 export interface PayParams {
   tag: 'payRequest';
-  /** Host of the LNURL: the payment dialog must show it (LUD-06). */
+  /** Host that answered, and that the callback is on: the payment dialog must show it (LUD-06). */
   domain: string;
   /** Set when the LNURL was a lightning address (LUD-16). */
   address?: string;
@@ -88,7 +90,7 @@ function payParams(body: JsonObject, link: Lnurl, opts: LnurlOptions): PayParams
     tag: 'payRequest',
     domain: link.domain,
     ...(link.address !== undefined && { address: link.address }),
-    callback: checkServiceUrl(text(body, 'callback'), 'callback', opts).href,
+    callback: checkCallback(text(body, 'callback'), link.domain, opts, 'LNURL_BAD_RESPONSE').href,
     minSendable,
     maxSendable,
     metadata,
@@ -106,7 +108,7 @@ function withdrawParams(body: JsonObject, link: Lnurl, opts: LnurlOptions): With
   return {
     tag: 'withdrawRequest',
     domain: link.domain,
-    callback: checkServiceUrl(text(body, 'callback'), 'callback', opts).href,
+    callback: checkCallback(text(body, 'callback'), link.domain, opts, 'LNURL_BAD_RESPONSE').href,
     k1,
     // Required by LUD-03, yet some services leave it out; an empty default only changes the memo.
     defaultDescription: body.defaultDescription === undefined ? '' : text(body, 'defaultDescription'),

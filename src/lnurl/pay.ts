@@ -7,15 +7,19 @@
  * |   &comment=<text> (LUD-12)        | only when commentAllowed > 0, at most commentAllowed characters |
  * | answer {pr, routes, successAction?, verify?} | pr must decode                                    |
  * | invoice amount                    | MUST equal the requested amount                                |
- * | invoice h tag = sha256(metadata)  | reported, not required (newer LUD-06 dropped the check)        |
+ * | invoice h tag = sha256(metadata)  | MUST hold (LUD-06 step 6), else LNURL_METADATA_MISMATCH         |
  * | successAction (LUD-09/10)         | must be a kind the wallet can show, or no payment              |
  * | verify (LUD-21)                   | passed on when it is a valid service URL                       |
+ *
+ * The hash check is what ties the invoice to the description the person approved: without it a
+ * callback could hand over an invoice for anything. (A later revision of LUD-06 dropped the step;
+ * the wallet keeps it, and refuses invoices that only carry a plain description.)
  */
 import { decodeInvoice, matchesDescription, type Invoice } from '../bolt11/index.ts';
 import { moduleErrors } from '../errors.ts';
 import { getJson, type LnurlFetchOptions } from './http.ts';
 import type { PayParams } from './params.ts';
-import { checkServiceUrl, withQuery } from './service-url.ts';
+import { checkCallback, checkServiceUrl, withQuery } from './service-url.ts';
 import { parseSuccessAction, type SuccessAction } from './success-action.ts';
 
 const err = moduleErrors('lnurl');
@@ -31,8 +35,6 @@ export interface PayInvoice {
   amountMsat: number;
   /** Show after the payment succeeded (LUD-09); keep it with the payment record. */
   successAction?: SuccessAction;
-  /** Whether the invoice's description hash commits to the pay metadata. */
-  metadataHashMatches: boolean;
   /** LUD-21: where anyone can ask whether this invoice is paid. */
   verify?: string;
 }
@@ -43,7 +45,7 @@ export async function requestPayInvoice(params: PayParams, amountMsat: number, o
   const comment = opts.comment ?? '';
   assertComment(params, comment);
   // Re-checked here: params may have crossed a message boundary since they were fetched.
-  const callback = checkServiceUrl(params.callback, 'callback', opts);
+  const callback = checkCallback(params.callback, params.domain, opts);
   const query: Record<string, string> = { amount: String(amountMsat), ...(comment !== '' && { comment }) };
   const body = await getJson(withQuery(callback, query), opts);
   if (typeof body.pr !== 'string') throw err('LNURL_BAD_RESPONSE', 'pay answer has no invoice (pr)', body.pr ?? '(missing)');
@@ -56,6 +58,9 @@ export async function requestPayInvoice(params: PayParams, amountMsat: number, o
   if (invoice.amountMsat !== BigInt(amountMsat)) {
     throw err('LNURL_BAD_RESPONSE', 'invoice amount is not the amount asked for', `${invoice.amountMsat ?? 'none'} msat ≠ ${amountMsat} msat`);
   }
+  if (invoice.descriptionHash === undefined || !matchesDescription(invoice, params.metadata)) {
+    throw err('LNURL_METADATA_MISMATCH', 'invoice does not commit to the metadata (h tag)', invoice.descriptionHash ?? 'no h tag');
+  }
   const successAction = body.successAction == null ? undefined : parseSuccessAction(body.successAction, callback, opts);
   const verify = verifyUrl(body.verify, opts);
   return {
@@ -63,7 +68,6 @@ export async function requestPayInvoice(params: PayParams, amountMsat: number, o
     invoice,
     amountMsat,
     ...(successAction !== undefined && { successAction }),
-    metadataHashMatches: invoice.descriptionHash !== undefined && matchesDescription(invoice, params.metadata),
     ...(verify !== undefined && { verify }),
   };
 }

@@ -1,26 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { checkServiceUrl, isPrivateHost } from './service-url.ts';
-
-describe('isPrivateHost: hosts a page must not make the wallet contact', () => {
-  const privateHosts = [
-    'localhost', 'LOCALHOST', 'printer.local', 'nas.lan', 'db.internal', 'router.home.arpa',
-    '127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0',
-    '[::1]', '::1', '::', '[fd00::1]', 'fc00::2', 'fe80::1', '::ffff:10.0.0.1',
-  ];
-  for (const host of privateHosts) it(`private: ${host}`, () => expect(isPrivateHost(host)).toBe(true));
-  const publicHosts = ['example.com', 'localhost.example.com', 'pay.lan-party.org', '8.8.8.8', '172.32.0.1', '172.15.0.1', '100.128.0.1', '192.169.0.1', '2001:db8::1', 'abc.onion'];
-  for (const host of publicHosts) it(`public: ${host}`, () => expect(isPrivateHost(host)).toBe(false));
-});
+import { thrownCode, thrownError } from '../testing/expect-code.ts';
+import { checkCallback, checkServiceUrl } from './service-url.ts';
 
 describe('checkServiceUrl', () => {
-  it('refuses private hosts unless the asking page is on this machine', () => {
+  it('refuses private hosts unless on the devnet', () => {
     expect(() => checkServiceUrl('https://192.168.1.20/lnurl', 'LNURL')).toThrow(/LNURL points into a private network=192\.168\.1\.20/);
     expect(() => checkServiceUrl('https://[::1]:8080/cb', 'callback')).toThrow(/callback points into a private network/);
     expect(checkServiceUrl('https://192.168.1.20/lnurl', 'LNURL', { allowInsecureLocalhost: true }).hostname).toBe('192.168.1.20');
     expect(checkServiceUrl('http://127.0.0.1:8900/lnurl/pay', 'LNURL', { allowInsecureLocalhost: true }).protocol).toBe('http:');
   });
+
+  // Every spelling the browser would send to the same private place.
+  for (const url of ['https://0x7f.1/x', 'https://2130706433/x', 'https://[::ffff:192.168.1.1]/x', 'https://router/x', 'https://nas.local./x', 'https://app.localhost/x']) {
+    it(`refuses ${url}`, () => expect(thrownError(() => checkServiceUrl(url, 'LNURL')).message).toMatch(/points into a private network/));
+  }
+
+  it('on the devnet, plain http still only to this machine', () => {
+    expect(checkServiceUrl('http://app.localhost:8900/x', 'LNURL', { allowInsecureLocalhost: true }).protocol).toBe('http:');
+    expect(() => checkServiceUrl('http://192.168.1.20/x', 'LNURL', { allowInsecureLocalhost: true })).toThrow(/must be https/);
+  });
+
   it('public https and onion http pass', () => {
     expect(checkServiceUrl('https://pay.example.com/x', 'LNURL').host).toBe('pay.example.com');
     expect(checkServiceUrl('http://abcdefgh.onion/x', 'LNURL').protocol).toBe('http:');
   });
+
+  it('a URL a service answered with is a bad answer, not a bad LNURL', () => {
+    expect(thrownCode(() => checkServiceUrl('http://pay.example.com/x', 'callback'))).toBe('LNURL_INVALID');
+    expect(thrownCode(() => checkServiceUrl('http://pay.example.com/x', 'callback', {}, 'LNURL_BAD_RESPONSE'))).toBe('LNURL_BAD_RESPONSE');
+  });
+});
+
+describe('checkCallback: on the host that gave it', () => {
+  it('the same host passes, whatever its port, path or query', () => {
+    expect(checkCallback('https://shop.example:8443/cb?id=1', 'shop.example').href).toBe('https://shop.example:8443/cb?id=1');
+  });
+  for (const url of ['https://evil.example/cb', 'https://pay.shop.example/cb', 'https://shop.example.evil/cb', 'https://xn--shp-sna.example/cb']) {
+    it(`refuses ${url} from shop.example`, () => {
+      const e = thrownError(() => checkCallback(url, 'shop.example'));
+      expect([e.code, e.message]).toEqual(['LNURL_CALLBACK_HOST', expect.stringMatching(/^lnurl: callback is on another host than the service=.* ≠ shop\.example$/)]);
+    });
+  }
+  it('the https rule first', () => expect(thrownCode(() => checkCallback('http://shop.example/cb', 'shop.example'))).toBe('LNURL_INVALID'));
 });

@@ -2,53 +2,62 @@
  * Which URLs the wallet may contact for LNURL (LUD-01 "HTTPS or Onion"), and how callback query
  * parameters are added (LUD-03/04/06 "<callback><?|&>…").
  *
- * | URL                                   | allowed                                       |
- * | ------------------------------------- | --------------------------------------------- |
- * | https://host/…                        | yes                                           |
- * | http://…onion/…                       | yes (the onion address is the authentication) |
- * | http://127.0.0.1, localhost, [::1]    | only with `allowInsecureLocalhost` (devnet)   |
- * | a private, loopback or link-local     | only with `allowInsecureLocalhost`: a page    |
- * |   address, or a *.local/.internal/.lan |   must not make the wallet probe the person's |
- * |   /.home.arpa name                     |   own network                                 |
- * | anything else, or with user:pass@     | no: LNURL_INVALID                             |
+ * | URL                                        | allowed                                          |
+ * | ------------------------------------------ | ------------------------------------------------ |
+ * | https://host/…                             | yes                                              |
+ * | http://…onion/…                            | yes (the onion address is the authentication)    |
+ * | http:// to this machine (base/net.ts)      | only with `allowInsecureLocalhost` (the devnet)  |
+ * | a host in a private network or on this     | only with `allowInsecureLocalhost`: a page must  |
+ * |   machine, by address or by name           |   not make the wallet probe the person's network |
+ * | anything else, or with user:pass@          | no: LNURL_INVALID (LNURL_BAD_RESPONSE when a     |
+ * |                                            |   service answered with it)                      |
+ * | a callback on another host than the        | no: LNURL_CALLBACK_HOST (the domain the person   |
+ * |   service that gave it                     |   saw must be the one that pays or is paid)      |
  */
+import { isLoopbackHost, isNonPublicHost } from '../base/net.ts';
 import { moduleErrors } from '../errors.ts';
 
 const err = moduleErrors('lnurl');
 
 export interface LnurlOptions {
   /**
-   * The asking page is itself on this machine (the local demo and devnet): lets http to
-   * 127.0.0.1 / localhost / [::1] and private-network hosts through.
+   * The devnet: a demo/test build and an asking page on this machine. Lets plain http to this
+   * machine and hosts in private networks through. Release builds never set it.
    */
   allowInsecureLocalhost?: boolean;
 }
 
-const LOCAL_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+/** What a broken rule is: the caller's LNURL (LNURL_INVALID), or a service's answer (LNURL_BAD_RESPONSE). */
+export type UrlFault = 'LNURL_INVALID' | 'LNURL_BAD_RESPONSE';
 
 const isOnion = (hostname: string) => hostname.endsWith('.onion');
 
 /** The scheme a host without one (LUD-16 domain, LUD-17 link) is reached by. */
 export function schemeFor(hostname: string, opts: LnurlOptions): 'https:' | 'http:' {
-  return isOnion(hostname) || (opts.allowInsecureLocalhost === true && LOCAL_HOSTS.has(hostname)) ? 'http:' : 'https:';
+  return isOnion(hostname) || (opts.allowInsecureLocalhost === true && isLoopbackHost(hostname)) ? 'http:' : 'https:';
 }
 
 /** Parses `raw` and enforces the table above; `what` names the URL in the error ("callback"). */
-export function checkServiceUrl(raw: string, what: string, opts: LnurlOptions = {}): URL {
+export function checkServiceUrl(raw: string, what: string, opts: LnurlOptions = {}, fault: UrlFault = 'LNURL_INVALID'): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw err('LNURL_INVALID', `${what} is not a URL`, raw);
+    throw err(fault, `${what} is not a URL`, raw);
   }
   // "https://shop.com@evil.com" shows one domain and contacts another.
-  if (url.username !== '' || url.password !== '') throw err('LNURL_INVALID', `${what} must not contain a user name or password`, raw);
-  if (!opts.allowInsecureLocalhost && isPrivateHost(url.hostname)) {
-    throw err('LNURL_INVALID', `${what} points into a private network`, url.hostname);
-  }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && schemeFor(url.hostname, opts) === 'http:') return url;
-  throw err('LNURL_INVALID', `${what} must be https (http only for .onion)`, raw);
+  if (url.username !== '' || url.password !== '') throw err(fault, `${what} must not contain a user name or password`, raw);
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && schemeFor(url.hostname, opts) === 'http:');
+  if (!secure) throw err(fault, `${what} must be https (http only for .onion)`, raw);
+  if (!opts.allowInsecureLocalhost && isNonPublicHost(url.hostname)) throw err(fault, `${what} points into a private network`, url.hostname);
+  return url;
+}
+
+/** A service's callback: the rules above, on the very host (`domain`) that handed it over. */
+export function checkCallback(raw: string, domain: string, opts: LnurlOptions = {}, fault: UrlFault = 'LNURL_INVALID'): URL {
+  const url = checkServiceUrl(raw, 'callback', opts, fault);
+  if (url.hostname !== domain) throw err('LNURL_CALLBACK_HOST', 'callback is on another host than the service', `${url.hostname} ≠ ${domain}`);
+  return url;
 }
 
 /**
@@ -61,27 +70,4 @@ export function withQuery(url: URL, params: Readonly<Record<string, string>>): s
   const added = new URLSearchParams(params).toString();
   out.search = out.search.length > 1 ? `${out.search}&${added}` : `?${added}`;
   return out.href;
-}
-
-const PRIVATE_NAME = /(^|\.)(localhost|local|internal|lan|home\.arpa)$/i;
-
-/**
- * Loopback, private (RFC 1918, RFC 4193), link-local, CGNAT and unspecified
- * addresses, and names that only resolve inside a home or company network.
- * A DNS name resolving to such an address can't be seen from here; this stops
- * the direct forms.
- */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (PRIVATE_NAME.test(host)) return true;
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
-  }
-  if (host.includes(':')) {
-    // ::, ::1, IPv4-mapped (::ffff:…), unique local fc00::/7, link-local fe80::/10.
-    return host === '::' || host === '::1' || host.startsWith('::ffff:') || /^f[cd]/.test(host) || /^fe[89ab]/.test(host);
-  }
-  return false;
 }

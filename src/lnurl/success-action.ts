@@ -38,7 +38,7 @@ export function parseSuccessAction(value: unknown, callback: URL, opts: LnurlOpt
     case 'message':
       return { tag: 'message', message: shortText(o, 'message') };
     case 'url': {
-      const url = checkServiceUrl(field(o, 'url'), 'successAction url', opts);
+      const url = checkServiceUrl(field(o, 'url'), 'successAction url', opts, 'LNURL_BAD_RESPONSE');
       if (url.hostname !== callback.hostname) throw bad('url is not on the callback domain', url.hostname);
       return { tag: 'url', description: shortText(o, 'description'), url: url.href };
     }

@@ -14,8 +14,10 @@ export type Answer =
   | { hang: true }
   /** fetch rejects as for a refused connection. */
   | { unreachable: true }
-  /** The request was redirected to `redirectedTo`, which answered `json`. */
-  | { redirectedTo: string; json: unknown };
+  /** A 302 to `location`: followed, answered as is or refused as the request's `redirect` says, like fetch. */
+  | { redirect: string }
+  /** What a browser's fetch gives for any redirect under `redirect: 'manual'`: status 0, no Location. */
+  | { opaqueRedirect: true };
 
 export interface Call {
   url: URL;
@@ -35,10 +37,15 @@ export function fakeService(routes: Record<string, Answer | ((url: URL) => Answe
     }
     if ('unreachable' in answer) throw new TypeError('fetch failed');
     if ('text' in answer) return new Response(answer.text, { status: 200 });
-    const res = new Response(JSON.stringify(answer.json), { status: 200, headers: { 'content-type': 'application/json' } });
-    if (!('redirectedTo' in answer)) return res;
-    // A constructed Response cannot be marked redirected; a view of one can.
-    return Object.defineProperties(res, { redirected: { value: true }, url: { value: answer.redirectedTo } });
+    if ('opaqueRedirect' in answer) return Object.defineProperties(new Response(null), { type: { value: 'opaqueredirect' }, status: { value: 0 } });
+    if ('redirect' in answer) {
+      if (init?.redirect === 'manual') return new Response(null, { status: 302, headers: { location: answer.redirect } });
+      if (init?.redirect === 'error') throw new TypeError('fetch failed: redirect');
+      const next = await fetch(answer.redirect, init);
+      // A constructed Response cannot be marked redirected; a view of one can.
+      return Object.defineProperties(next, { redirected: { value: true }, url: { value: answer.redirect } });
+    }
+    return new Response(JSON.stringify(answer.json), { status: 200, headers: { 'content-type': 'application/json' } });
   };
   return { fetch: fetch as typeof globalThis.fetch, calls };
 }

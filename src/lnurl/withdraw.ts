@@ -4,14 +4,14 @@
  * | step                                   | rule                                                  |
  * | -------------------------------------- | ----------------------------------------------------- |
  * | the wallet's invoice                   | has an amount, minWithdrawable ≤ amount ≤ maxWithdrawable |
- * | GET <callback><?|&>k1=<k1>&pr=<invoice> | callback's own query kept as is                      |
+ * | GET <callback><?|&>k1=<k1>&pr=<invoice> | callback's own query kept as is; on the service's host |
  * | answer {"status":"OK"}                 | the service pays (now or soon): wait for the payment  |
  */
 import { decodeInvoice, type Invoice } from '../bolt11/index.ts';
 import { moduleErrors } from '../errors.ts';
 import { expectOk, getJson, type LnurlFetchOptions } from './http.ts';
 import type { WithdrawParams } from './params.ts';
-import { checkServiceUrl, withQuery } from './service-url.ts';
+import { checkCallback, withQuery } from './service-url.ts';
 
 const err = moduleErrors('lnurl');
 
@@ -24,7 +24,7 @@ export async function submitWithdraw(params: WithdrawParams, paymentRequest: str
     throw err('LNURL_BAD_INPUT', `invoice amount must be ${params.minWithdrawable}–${params.maxWithdrawable} msat`, String(amount ?? 'none'));
   }
   // Re-checked here: params may have crossed a message boundary since they were fetched.
-  const callback = checkServiceUrl(params.callback, 'callback', opts);
+  const callback = checkCallback(params.callback, params.domain, opts);
   expectOk(await getJson(withQuery(callback, { k1: params.k1, pr: invoice.paymentRequest }), opts), 'withdraw');
 }
 

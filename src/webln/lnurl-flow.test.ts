@@ -13,18 +13,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lnurlApi } from '../../demo-sites/lnurl-api.ts';
 import type { Devnet } from '../../devnet/index.ts';
 import { decodeInvoice } from '../bolt11/index.ts';
+import { SatnavError } from '../errors.ts';
 import { linkingKeyFor, verifyK1 } from '../keys/lnurl-auth.ts';
 import { rootFromSeed } from '../keys/root.ts';
 import { Ledger } from '../ledger/index.ts';
-import { encodeLnurl } from '../lnurl/index.ts';
+import { encodeLnurl, type RemoteAddresses } from '../lnurl/index.ts';
 import { fakeService, signedInvoice, type Answer } from '../lnurl/testing.ts';
 import { LndRest } from '../node/lnd-rest.ts';
 import type { CreateInvoiceParams, InvoiceState, LightningNode } from '../node/types.ts';
 import { PolicyEngine } from '../policy/index.ts';
 import { MemoryStore } from '../storage/kv.ts';
 import { checkedDevnet } from '../testing/contract-checked.ts';
-import { rejectedWith } from '../testing/expect-code.ts';
-import { codeOf } from '../testing/expect-code.ts';
+import { codeOf, rejectedWith } from '../testing/expect-code.ts';
 import { mnemonicToSeed } from '../vault/mnemonic.ts';
 import type { ApprovalDecision, ApprovalRequest } from './approval.ts';
 import { runLnurl, type LnurlHost } from './lnurl-flow.ts';
@@ -52,6 +52,12 @@ interface HarnessOptions {
   preimage?: string | undefined;
   /** The state lookupInvoice reports after the withdraw callback. */
   invoiceState?: InvoiceState;
+  /** The wallet is locked and the person declines to unlock it. */
+  locked?: boolean;
+  /** The demo/test build (the devnet's services allowed from a page on this machine). */
+  devBuild?: boolean;
+  /** The addresses answers came from, by host; a host not listed answered from a public one. */
+  addresses?: Record<string, string>;
 }
 
 /** A node that makes signed invoices and reports `state`; any other call fails the test. */
@@ -77,6 +83,11 @@ function fakeNode(events: string[], created: CreateInvoiceParams[], state: () =>
   });
 }
 
+/** Answers came from `byHost[host]`, or from a public address. */
+function addressesFrom(byHost: Record<string, string>): RemoteAddresses {
+  return { watch: async (url) => ({ reached: async () => byHost[new URL(url).host] ?? '93.184.216.34', stop: () => {} }) };
+}
+
 function harness(routes: Record<string, Answer | ((url: URL) => Answer)>, o: HarnessOptions = {}) {
   const store = new MemoryStore();
   const policy = new PolicyEngine({ store });
@@ -91,6 +102,8 @@ function harness(routes: Record<string, Answer | ((url: URL) => Answer)>, o: Har
     /** Invoices given to payApproved. */
     paid: [] as string[],
     created: [] as CreateInvoiceParams[],
+    /** What the worker's log got: the codes the page never sees. */
+    logged: [] as string[],
     invoiceState: o.invoiceState ?? ('OPEN' as InvoiceState),
   };
   const node = fakeNode(state.events, state.created, () => state.invoiceState);
@@ -107,6 +120,7 @@ function harness(routes: Record<string, Answer | ((url: URL) => Answer)>, o: Har
     },
     async unlockedNode() {
       state.events.push('unlock');
+      if (o.locked) throw new SatnavError('REJECTED', 'test: the person did not unlock');
       return node;
     },
     async payApproved(_origin, paymentRequest) {
@@ -124,6 +138,9 @@ function harness(routes: Record<string, Answer | ((url: URL) => Answer)>, o: Har
       await o.onRequest?.(url);
       return service.fetch(input, init);
     },
+    ...(o.devBuild && { devBuild: true }),
+    ...(o.addresses && { addresses: addressesFrom(o.addresses) }),
+    onServiceError: (_origin, e) => state.logged.push(e.code),
   };
   return { ...state, state, host, policy, ledger, calls: service.calls, run: (text: string, origin = ORIGIN) => runLnurl(host, origin, text) };
 }
@@ -177,8 +194,9 @@ describe('runLnurl: pay', () => {
         budget: { remainingDailySat: (await h.policy.dailyUsage()).remainingSat },
       },
     ]);
-    // Unlocked before asking (no wasted answer), the invoice fetched only after the answer.
-    expect(h.events).toEqual(['GET /pay', 'unlock', 'ask lnurlPay', 'GET /pay/cb', 'pay']);
+    // Unlocked before anything is sent (no request for a locked wallet, no wasted answer); the
+    // invoice fetched only after the answer.
+    expect(h.events).toEqual(['unlock', 'GET /pay', 'ask lnurlPay', 'unlock', 'GET /pay/cb', 'pay']);
   });
 
   it('the chosen amount and comment reach the callback; its invoice is what gets paid', async () => {
@@ -266,8 +284,30 @@ describe('runLnurl: pay', () => {
 
   it('no whole-sat amount in the range: {status: ERROR} before any prompt', async () => {
     const h = harness(payService(undefined, { minSendable: 1500, maxSendable: 1800 }));
-    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service sent an invalid answer' });
+    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service failed' });
     expect(h.asked).toEqual([]);
+  });
+
+  it('a callback on another host than the one shown: refused before the prompt', async () => {
+    const h = harness(payService(undefined, { callback: 'https://invoices.example/cb' }));
+    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service failed' });
+    expect([h.asked, h.paid, h.logged]).toEqual([[], [], ['LNURL_CALLBACK_HOST']]);
+  });
+
+  it('an invoice that does not commit to the metadata the person saw (LUD-06 h tag): not paid', async () => {
+    const h = harness({
+      ...payService(),
+      [`${SERVICE}/pay/cb`]: (url: URL): Answer => ({ json: { pr: signedInvoice({ amountMsat: BigInt(url.searchParams.get('amount') ?? '0'), description: 'Tip the author' }) } }),
+    });
+    h.answers.push({ approved: true, amountSat: 10 });
+    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service failed' });
+    expect([h.paid, h.logged]).toEqual([[], ['LNURL_METADATA_MISMATCH']]);
+  });
+
+  it('the domain shown is the host that answered: a redirecting LNURL never reaches the prompt', async () => {
+    const h = harness({ 'https://trusted.example/pay': { redirect: `${SERVICE}/pay` }, ...payService() });
+    expect(await h.run(encodeLnurl('https://trusted.example/pay'))).toEqual({ status: 'ERROR', reason: 'LNURL service failed' });
+    expect([h.asked, h.calls.map((c) => c.url.host)]).toEqual([[], ['trusted.example']]);
   });
 
   it('a lightning address: the prompt names it', async () => {
@@ -314,7 +354,7 @@ describe('runLnurl: withdraw', () => {
     expect(atCallback).toEqual([
       expect.objectContaining({ kind: 'reward', direction: 'in', status: 'pending', amountSat: 100, origin: ORIGIN, description: 'Survey reward' }),
     ]);
-    expect(h.events).toEqual(['GET /withdraw', 'unlock', 'ask lnurlWithdraw', 'node.createInvoice', 'GET /withdraw/cb', 'node.lookupInvoice']);
+    expect(h.events).toEqual(['unlock', 'GET /withdraw', 'unlock', 'ask lnurlWithdraw', 'node.createInvoice', 'unlock', 'GET /withdraw/cb', 'node.lookupInvoice']);
     const callback = h.calls.find((c) => c.url.pathname === '/withdraw/cb')?.url;
     expect(callback?.searchParams.get('k1')).toBe(K1);
     expect(decodeInvoice(callback?.searchParams.get('pr') ?? '').amountMsat).toBe(100_000n);
@@ -347,6 +387,12 @@ describe('runLnurl: withdraw', () => {
     h.answers.push({ approved: true, amountSat: 100 });
     expect(await h.run(WITHDRAW_LNURL)).toMatchObject({ status: 'ERROR' });
     expect((await h.ledger.byHash(INVOICE_HASH))?.status).toBe('pending');
+  });
+
+  it('a callback on another host than the one shown: no prompt, no invoice made', async () => {
+    const h = harness(withdrawService(OK, { callback: 'https://collector.example/cb' }));
+    expect(await h.run(WITHDRAW_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service failed' });
+    expect([h.asked, h.created, h.logged]).toEqual([[], [], ['LNURL_CALLBACK_HOST']]);
   });
 
   it('reward auto-claim on for the site: no prompt, the most the service offers', async () => {
@@ -423,7 +469,7 @@ describe('runLnurl: login', () => {
     expect(verifyK1(k1Of(2), sig, key)).toBe(false);
     expect(h.asked).toEqual([{ kind: 'lnurlAuth', origin: ORIGIN, domain: 'auth.example', action: 'login', linkingPubkey: expected }]);
     // No GET before the prompt: a login link carries everything.
-    expect(h.events).toEqual(['root', 'ask lnurlAuth', 'GET /auth']);
+    expect(h.events).toEqual(['root', 'ask lnurlAuth', 'unlock', 'GET /auth']);
   });
 
   it('the same domain gets the same key every time; another domain another key', async () => {
@@ -460,32 +506,36 @@ describe('runLnurl: which LNURLs are followed', () => {
   const localPay = { [`${LOCAL}/pay`]: { json: { tag: 'payRequest', callback: `${LOCAL}/pay/cb`, minSendable: 1000, maxSendable: 5000, metadata: PAY_META } } };
 
   for (const origin of ['https://shop.example', 'http://shop.example', 'https://127.0.0.1.example']) {
-    it(`an http LNURL from ${origin}: LNURL_INVALID, nothing fetched`, async () => {
-      const h = harness(localPay);
+    it(`an http LNURL from ${origin}: LNURL_INVALID, nothing fetched (even in the demo build)`, async () => {
+      const h = harness(localPay, { devBuild: true });
       expect(await codeOf(h.run(encodeLnurl(`${LOCAL}/pay`), origin))).toBe('LNURL_INVALID');
       expect(h.calls).toEqual([]);
     });
   }
 
   for (const origin of ['http://localhost:5173', 'http://127.0.0.1:8000', 'http://[::1]:8000', 'http://127.8.9.10']) {
-    it(`an http LNURL on this machine from the loopback page ${origin}: followed`, async () => {
-      const h = harness(localPay);
+    it(`demo build: an http LNURL on this machine from the loopback page ${origin}: followed`, async () => {
+      const h = harness(localPay, { devBuild: true });
       h.answers.push({ approved: false });
       expect(await codeOf(h.run(encodeLnurl(`${LOCAL}/pay`), origin))).toBe('REJECTED'); // reached the prompt
       expect(h.asked[0]).toMatchObject({ domain: '127.0.0.1', minSat: 1, maxSat: 5 });
     });
   }
 
-  it('a service that cannot be reached: {status: ERROR}', async () => {
-    const h = harness({});
-    // Unreachable and slow read the same to the page: no probing of hosts through the wallet.
-    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service unavailable' });
-    expect(h.asked).toEqual([]);
-  });
+  // Any program on this machine can serve a page on localhost: in a release build that page gets
+  // no way into the person's network either.
+  for (const lnurl of [`${LOCAL}/pay`, 'https://192.168.1.1/pay', 'https://router/pay']) {
+    it(`release build: ${lnurl} from the loopback page http://localhost:5173: LNURL_INVALID, nothing fetched`, async () => {
+      const h = harness(localPay);
+      expect(await codeOf(h.run(encodeLnurl(lnurl), 'http://localhost:5173'))).toBe('LNURL_INVALID');
+      expect(h.calls).toEqual([]);
+    });
+  }
 
-  it('a service answering something else than JSON: {status: ERROR}', async () => {
-    const h = harness({ [`${SERVICE}/pay`]: { text: '<html>502</html>' } });
-    expect(await h.run(PAY_LNURL)).toMatchObject({ status: 'ERROR' });
+  it('a service that cannot be reached: {status: ERROR}, nothing asked', async () => {
+    const h = harness({});
+    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service failed' });
+    expect(h.asked).toEqual([]);
   });
 
   const valid = encodeLnurl(`${SERVICE}/pay`);
@@ -509,11 +559,57 @@ describe('runLnurl: which LNURLs are followed', () => {
   }
 });
 
+// ---- a page can't look into the person's network through the wallet ------------------------
+
+describe("runLnurl: the page's LNURL is no way into the person's network", () => {
+  const LAN = 'http://192.168.1.1/cgi-bin/admin';
+  const payAt = (json: unknown) => ({ [`${SERVICE}/pay`]: { json } });
+
+  it('a 302 into the LAN: the LAN is never contacted, the page hears the one generic failure', async () => {
+    const h = harness({ [`${SERVICE}/pay`]: { redirect: LAN }, [LAN]: { json: { status: 'ERROR', reason: 'router admin: wrong password' } } });
+    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service failed' });
+    expect(h.calls.map((c) => c.url.href)).toEqual([`${SERVICE}/pay`]);
+    expect([h.asked, h.logged]).toEqual([[], ['LNURL_REDIRECT']]);
+  });
+
+  it("a public name that answers from a private address: its answer (and its reason) never reach the page", async () => {
+    const h = harness(payAt({ status: 'ERROR', reason: 'internal: db01 out of disk' }), { addresses: { 'lnurl.example': '10.0.0.7' } });
+    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'LNURL service failed' });
+    expect([h.asked, h.logged]).toEqual([[], ['LNURL_PRIVATE_ADDRESS']]);
+  });
+
+  it('open, closed, redirected, not JSON, private: all read the same to the page; the log tells them apart', async () => {
+    const answers: Array<[Answer, string, Record<string, string>?]> = [
+      [{ unreachable: true }, 'LNURL_UNREACHABLE'],
+      [{ text: '<html>router login</html>' }, 'LNURL_BAD_RESPONSE'],
+      [{ json: ['an', 'array'] }, 'LNURL_BAD_RESPONSE'],
+      [{ json: { tag: 'channelRequest' } }, 'LNURL_UNSUPPORTED'],
+      [{ redirect: LAN }, 'LNURL_REDIRECT'],
+      [{ opaqueRedirect: true }, 'LNURL_REDIRECT'],
+      [{ json: { tag: 'payRequest' } }, 'LNURL_PRIVATE_ADDRESS', { 'lnurl.example': '192.168.1.1' }],
+    ];
+    const seen = [];
+    for (const [answer, code, addresses] of answers) {
+      const h = harness({ [`${SERVICE}/pay`]: answer }, { ...(addresses && { addresses }) });
+      seen.push([await h.run(PAY_LNURL), h.logged]);
+    }
+    expect(seen).toEqual(answers.map(([, code]) => [{ status: 'ERROR', reason: 'LNURL service failed' }, [code]]));
+  });
+
+  it('locked, and the person does not unlock: nothing is fetched', async () => {
+    for (const lnurl of [PAY_LNURL, WITHDRAW_LNURL]) {
+      const h = harness({ ...payService(), ...withdrawService(OK) }, { locked: true });
+      expect(await codeOf(h.run(lnurl))).toBe('REJECTED');
+      expect([h.calls, h.asked]).toEqual([[], []]);
+    }
+  });
+});
+
 // ---- the demo LNURL service on the devnet ---------------------------------------------------
 
 describe('runLnurl with the demo LNURL service on the devnet', () => {
   const session = checkedDevnet();
-  const PAGE = 'http://localhost:5173'; // the demo page, on this machine: plain http allowed
+  const PAGE = 'http://localhost:5173'; // the demo page, on this machine: plain http allowed in the demo build
   let devnet: Devnet;
   let server: Server;
   let base = '';
@@ -522,7 +618,12 @@ describe('runLnurl with the demo LNURL service on the devnet', () => {
   beforeAll(async () => {
     devnet = session.devnet;
     const api = lnurlApi(devnet.control, () => base);
-    server = createServer((req, res) => void api(new URL(req.url ?? '/', 'http://x'), res));
+    const carol = new LndRest({ baseUrl: devnet.nodes.carol.lndRestUrl, macaroonHex: devnet.nodes.carol.adminMacaroonHex, fetch: session.fetch('lnd'), timeoutMs: 5000 });
+    server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname !== '/lnurl/pay/cb') return void api(url, res);
+      void tipInvoiceWithHash(carol, url.searchParams).then((body) => res.setHeader('content-type', 'application/json').end(JSON.stringify(body)));
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     alice = new LndRest({ baseUrl: devnet.nodes.alice.lndRestUrl, macaroonHex: devnet.nodes.alice.adminMacaroonHex, fetch: session.fetch('lnd'), timeoutMs: 5000 });
@@ -547,6 +648,7 @@ describe('runLnurl with the demo LNURL service on the devnet', () => {
         return answers.shift() ?? { approved: false };
       },
       unlockedNode: async () => alice,
+      devBuild: true,
       payApproved: async (_origin, paymentRequest) => {
         const r = await alice.payInvoice({ paymentRequest, feeLimitSat: 50 });
         if (r.status !== 'SUCCEEDED') throw new Error(`payment ${r.status}`);
@@ -555,6 +657,22 @@ describe('runLnurl with the demo LNURL service on the devnet', () => {
       root: async () => root,
     };
     return { host, answers, asked };
+  }
+
+  /**
+   * The tip jar's callback as LUD-06 wants it: carol's invoice commits to the pay metadata (h tag),
+   * the comment kept in her invoice's memo. Stands in for the demo's own callback, which describes
+   * the invoice in plain text (`d`) that the wallet no longer pays.
+   */
+  async function tipInvoiceWithHash(carol: LndRest, q: URLSearchParams) {
+    const { metadata } = await demo('/lnurl/pay');
+    const comment = q.get('comment') ?? '';
+    const { paymentRequest } = await carol.createInvoice({
+      amountSat: Number(q.get('amount')) / 1000,
+      memo: comment === '' ? 'Tip the Lightning Times' : `Tip the Lightning Times: ${comment}`,
+      descriptionHash: createHash('sha256').update(metadata ?? '', 'utf8').digest('hex'),
+    });
+    return { pr: paymentRequest, routes: [], successAction: { tag: 'message', message: 'Thanks!' } };
   }
 
   it("pay the tip jar: carol's invoice paid, the comment in its memo, the service's thanks back", async () => {
@@ -585,9 +703,11 @@ describe('runLnurl with the demo LNURL service on the devnet', () => {
     expect(await demo(`/lnurl/login/status?k1=${k1}`)).toEqual({ loggedIn: true, key: bytesToHex(linkingKeyFor(root, '127.0.0.1').publicKey!) });
   });
 
-  it('the same demo LNURL from a page on the web: LNURL_INVALID', async () => {
+  it('the same demo LNURL from a page on the web, or from the demo page in a release build: LNURL_INVALID', async () => {
     const { host, asked } = devnetHost();
-    expect(await codeOf(runLnurl(host, 'https://news.example', (await demo('/lnurl/codes')).pay ?? ''))).toBe('LNURL_INVALID');
+    const pay = (await demo('/lnurl/codes')).pay ?? '';
+    expect(await codeOf(runLnurl(host, 'https://news.example', pay))).toBe('LNURL_INVALID');
+    expect(await codeOf(runLnurl({ ...host, devBuild: false }, PAGE, pay))).toBe('LNURL_INVALID');
     expect(asked).toEqual([]);
   });
 });

@@ -5,9 +5,14 @@
  * a reward or refund lands on the node (one click, or none with the site's
  * reward auto-claim on); login (LUD-04) → signed with a key made for that
  * domain only (LUD-05).
+ *
+ * The LNURL comes from the page, so every request made for it is the page's request: nothing is
+ * fetched while the wallet is locked, private networks are off limits outside the devnet, and
+ * whatever went wrong on the wire reads to the page as one and the same failure.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { HDKey } from '@scure/bip32';
+import { isLoopbackHost } from '../base/net.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { linkingKeyFor } from '../keys/lnurl-auth.ts';
@@ -20,6 +25,7 @@ import {
   submitWithdraw,
   type LnurlFetchOptions,
   type PayParams,
+  type RemoteAddresses,
   type SuccessAction,
   type WithdrawParams,
   type LoginParams,
@@ -47,6 +53,12 @@ export interface LnurlHost {
   /** The wallet's BIP32 root (unlocks first if needed). */
   root(origin: string): Promise<HDKey>;
   fetch?: typeof fetch;
+  /** Where LNURL answers really came from (the worker's webRequest); without it only host names are checked. */
+  addresses?: RemoteAddresses;
+  /** The demo/test build: a page on this machine may use the devnet's plain-http, private-network services. */
+  devBuild?: boolean;
+  /** What went wrong with a service, for the worker's log; the page reads only "LNURL service failed". */
+  onServiceError?(origin: string, error: SatnavError): void;
 }
 
 export type LnurlResult =
@@ -55,18 +67,22 @@ export type LnurlResult =
 
 export async function runLnurl(host: LnurlHost, origin: string, text: string): Promise<LnurlResult> {
   const opts: LnurlFetchOptions = {
-    // Plain http only from a page on this very machine (the demo): never across a network.
-    allowInsecureLocalhost: isLoopbackOrigin(origin),
+    // Plain http and private networks only for the devnet: a demo/test build and a page on this machine.
+    allowInsecureLocalhost: host.devBuild === true && isLoopbackOrigin(origin),
     ...(host.fetch && { fetch: host.fetch }),
+    ...(host.addresses && { addresses: host.addresses }),
+    // Unlocks first (the person is asked), or nothing is sent: a locked wallet probes nothing for a page.
+    beforeRequest: async () => void (await host.unlockedNode(origin)),
   };
-  const params = await fetchLnurlParams(decodeLnurl(text, opts), opts).catch(serviceError);
+  const failed = (e: unknown) => serviceError(host, origin, e);
+  const params = await fetchLnurlParams(decodeLnurl(text, opts), opts).catch(failed);
   if ('status' in params) return params;
   try {
     if (params.tag === 'payRequest') return await pay(host, origin, params, opts);
     if (params.tag === 'withdrawRequest') return await withdraw(host, origin, params, opts);
     return await login(host, origin, params, opts);
   } catch (e) {
-    return serviceError(e);
+    return failed(e);
   }
 }
 
@@ -74,7 +90,6 @@ async function pay(host: LnurlHost, origin: string, params: PayParams, opts: Lnu
   const minSat = Math.ceil(params.minSendable / 1000);
   const maxSat = Math.floor(params.maxSendable / 1000);
   if (minSat > maxSat) throw error('LNURL_BAD_RESPONSE', 'no whole-sat amount fits', `${params.minSendable}..${params.maxSendable} msat`);
-  await host.unlockedNode(origin);
   const today = await host.policy.dailyUsage();
   const answer = await ask(host, {
     kind: 'lnurlPay',
@@ -115,6 +130,8 @@ async function withdraw(host: LnurlHost, origin: string, params: WithdrawParams,
   const entry = await host.ledger.begin({
     origin,
     kind: 'reward',
+    source: 'lnurl',
+    rail: 'btc',
     amountSat,
     paymentHash: created.paymentHash,
     paymentRequest: created.paymentRequest,
@@ -184,29 +201,27 @@ function utf8Prefix(text: string, maxBytes: number): string {
   return text.slice(0, end);
 }
 
+/** All a page hears of a service failure, whatever it was (see lnurl/http.ts). */
+const SERVICE_FAILED = 'LNURL service failed';
+
 /**
- * The service's own refusals (and its being unreachable) are LNURL outcomes a
- * page should read as `{status: 'ERROR'}`; the person's "no", a locked wallet
- * and budget refusals stay errors (RejectionError and friends).
+ * The service's refusals and failures are LNURL outcomes a page reads as `{status: 'ERROR'}`;
+ * a bad LNURL or amount, the person's "no", a locked wallet and budget refusals stay errors.
  */
-function serviceError(e: unknown): LnurlResult {
-  if (e instanceof SatnavError && e.code.startsWith('LNURL_') && e.code !== 'LNURL_INVALID' && e.code !== 'LNURL_BAD_INPUT') {
-    // The service's own words are the page's to read; what the wallet saw on the wire (body
-    // excerpts, unreachable vs slow) is not: it would let a page probe hosts through the wallet.
-    const own = e.code === 'LNURL_SERVICE_ERROR' && typeof e.details?.reason === 'string' ? e.details.reason : undefined;
-    return { status: 'ERROR', reason: own ?? GENERIC_REASON[e.code] ?? 'LNURL service failed' };
-  }
-  throw e;
+function serviceError(host: LnurlHost, origin: string, e: unknown): LnurlResult {
+  if (!(e instanceof SatnavError) || !e.code.startsWith('LNURL_') || e.code === 'LNURL_INVALID' || e.code === 'LNURL_BAD_INPUT') throw e;
+  host.onServiceError?.(origin, e);
+  // The service's own words are meant for the person (LUD-01), and only a public service the
+  // checks let through can answer at all; what the wallet saw on the wire (unreachable, slow,
+  // redirected, not JSON, a private address) must read the same, or a page could probe hosts.
+  const own = e.code === 'LNURL_SERVICE_ERROR' && typeof e.details?.reason === 'string' ? e.details.reason : undefined;
+  return { status: 'ERROR', reason: own ?? SERVICE_FAILED };
 }
 
-const GENERIC_REASON: Record<string, string> = {
-  LNURL_UNREACHABLE: 'LNURL service unavailable',
-  LNURL_TIMEOUT: 'LNURL service unavailable',
-  LNURL_BAD_RESPONSE: 'LNURL service sent an invalid answer',
-  LNURL_UNSUPPORTED: 'LNURL kind not supported',
-};
-
 function isLoopbackOrigin(origin: string): boolean {
-  const host = new URL(origin).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  try {
+    return isLoopbackHost(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
 }
