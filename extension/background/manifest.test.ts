@@ -41,7 +41,7 @@ describe('manifest: what the outside world can reach', () => {
     }
   });
 
-  it('asks for no permission beyond storage, alarms and favicons', () => {
-    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon']);
+  it('asks for no permission beyond storage, alarms, favicons and observing requests (webRequest, never blocking)', () => {
+    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon', 'webRequest']);
   });
 });

@@ -8,16 +8,21 @@ import type { KeyValueStore } from '../../src/storage/kv.ts';
 import { Vault } from '../../src/vault/vault.ts';
 import { rootFromSeed } from '../../src/keys/root.ts';
 import { PaymentPipeline } from '../../src/payments/index.ts';
+import { CredentialStore } from '../../src/paywall/credentials.ts';
+import { WallPayer } from '../../src/paywall/payer.ts';
 import type { Approver } from '../../src/webln/approval.ts';
 import { PageInvoices } from '../../src/webln/page-invoices.ts';
 import { WeblnService } from '../../src/webln/service.ts';
 import { Approvals } from './approvals.ts';
+import { DEV_BUILD } from './dev-build.ts';
+import { remoteAddresses } from './remote-address.ts';
 import { keepStorageFromContentScripts, storageArea } from './storage-area.ts';
 
 const error = moduleErrors('node');
 
 export const NODE_PROFILE_KEY = 'node.profile';
 export const NODE_SECRET_KEY = 'node';
+const PAYWALL_SECRET_KEY = 'paywall';
 
 /** Everything the handlers use, built once per worker life. */
 export interface Services {
@@ -29,6 +34,7 @@ export interface Services {
   approvals: Approvals;
   payments: PaymentPipeline;
   webln: WeblnService;
+  paywall: WallPayer;
   storedConnection(): Promise<StoredConnection>;
 }
 
@@ -61,19 +67,28 @@ export async function createServices(): Promise<Services> {
   // Satnav 0.1 kept one key per page invoice: fold them into the bounded index, once.
   if (coldStart) await invoices.migrateLegacy(Object.keys(await browser.storage.local.get(null)));
   const payments = new PaymentPipeline({ policy, ledger, ask, node, isUnlocked });
+  const nodeProfile = () => local.get<NodeProfile>(NODE_PROFILE_KEY);
+  // 402 credentials are bearer secrets: they live with the vault's other secrets, encrypted.
+  const credentials = new CredentialStore({
+    read: async () => (await vault.readSecrets())[PAYWALL_SECRET_KEY],
+    update: (fn) => vault.updateSecrets((s) => ({ ...s, [PAYWALL_SECRET_KEY]: fn(s[PAYWALL_SECRET_KEY]) })),
+  });
+  const paywall = new WallPayer({ payments, policy, ledger, credentials, node, nodeNetwork: async () => (await nodeProfile())?.network, isUnlocked, ask });
   const webln = new WeblnService({
     policy,
     ledger,
     payments,
     node,
-    nodeProfile: () => local.get<NodeProfile>(NODE_PROFILE_KEY),
+    nodeProfile,
     isUnlocked,
     ask,
     invoices,
     version: `Satnav ${browser.runtime.getManifest().version}`,
     root: async () => rootFromSeed(await vault.seed()),
+    addresses: remoteAddresses(browser.webRequest.onResponseStarted, new URL(browser.runtime.getURL('')).origin),
+    devBuild: DEV_BUILD,
   });
-  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, storedConnection };
+  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, storedConnection };
 }
 
 /** A site enabled without "remember" keeps its permission until the browser closes. */

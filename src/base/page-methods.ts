@@ -34,6 +34,8 @@ export const PAGE_METHOD_TRAITS = {
   lookupInvoice: { needsSite: true, grantable: false, listed: true },
   lnurl: site,
   request: site,
+  /** Not WebLN: the provider's fetch/XHR wrapper asking the worker to open a 402 wall it met (the worker checks its own observation). */
+  paywall: { needsSite: false, grantable: false, listed: false },
 } as const satisfies Record<string, PageMethodTraits>;
 
 export type PageMethod = keyof typeof PAGE_METHOD_TRAITS;

@@ -25,3 +25,10 @@ export function checkNetwork(actual: NodeNetwork, expected: NodeNetwork): void {
 export function invoiceMatchesNode(invoice: InvoiceNetwork, node: NodeNetwork): boolean {
   return INVOICE_NETWORKS[invoice].includes(node);
 }
+
+/** The invoice currency a node network pays (testnet and testnet4 share `tb`). */
+export function invoiceNetworkOf(node: NodeNetwork): InvoiceNetwork {
+  const found = (Object.keys(INVOICE_NETWORKS) as InvoiceNetwork[]).find((inv) => INVOICE_NETWORKS[inv].includes(node));
+  if (!found) throw error('NODE_WRONG_NETWORK', 'no invoice currency for node network', node);
+  return found;
+}

@@ -25,6 +25,11 @@ export const globalPolicySchema = z
     autoApproveSat: sats,
     /** Default routing-fee limit: the larger of `baseSat` and `ppm` of the amount. */
     maxFee: z.object({ baseSat: sats, ppm: z.number().int().min(0).max(1_000_000) }).strict(),
+    /**
+     * 402 walls: paid on their own within each site's allowance (`autoPay`);
+     * above it the person is asked, or the page simply gets its 402 (`overBudget`).
+     */
+    l402: z.object({ autoPay: z.boolean(), overBudget: z.enum(['ask', 'show402']) }).strict(),
   })
   .strict();
 export type GlobalPolicy = z.infer<typeof globalPolicySchema>;
@@ -66,6 +71,7 @@ export const DEFAULT_GLOBAL: GlobalPolicy = {
   dailyCapSat: 10_000,
   autoApproveSat: 1_000,
   maxFee: { baseSat: 10, ppm: 10_000 }, // max(10 sat, 1 %)
+  l402: { autoPay: true, overBudget: 'ask' },
 };
 
 /** A new site starts with nothing granted; the caller's patch grants what the person chose. */
@@ -105,7 +111,8 @@ export function migrateConfig(raw: unknown): { config: PolicyConfig; issues: str
   for (const key of Object.keys(shape) as Array<keyof GlobalPolicy>) {
     const field = shape[key].safeParse(g[key]);
     if (field.success) (config.global as Record<string, unknown>)[key] = field.data;
-    else if (isRecord(global)) issues.push(`config.global.${key}: invalid; using default`);
+    // A field added since the config was stored simply takes its default.
+    else if (isRecord(global) && g[key] !== undefined) issues.push(`config.global.${key}: invalid; using default`);
   }
   if (!isRecord(sites)) {
     issues.push('config.sites: not an object; no site enabled');

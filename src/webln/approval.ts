@@ -8,7 +8,8 @@ import type { Period, PolicyReason } from '../policy/index.ts';
  */
 export type ApprovalRequest =
   | { kind: 'unlock'; origin: string }
-  | { kind: 'enable'; origin: string }
+  /** `via: 'paywall'`: the site's content sits behind a 402 wall it wants paid. */
+  | { kind: 'enable'; origin: string; via?: 'paywall' }
   | {
       kind: 'payment';
       origin: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isWeblnMethod, pageRequest, weblnParams, type WeblnMethodName } from './params.ts';
+import { isPageMethod, type PageMethod } from '../base/page-methods.ts';
+import { pageRequest, weblnParams } from './params.ts';
 
 /**
  * What a page may send, per method. `good` rows give the input and what the service receives
@@ -38,7 +39,7 @@ const PAY: Table = {
   ],
 };
 
-const TABLES: Record<WeblnMethodName, Table> = {
+const TABLES: Record<PageMethod, Table> = {
   enable: NO_PARAMS,
   isEnabled: NO_PARAMS,
   getInfo: NO_PARAMS,
@@ -148,10 +149,20 @@ const TABLES: Record<WeblnMethodName, Table> = {
       ['an extra key', { method: 'getinfo', id: 1 }],
     ],
   },
+  paywall: {
+    good: [[{ url: 'https://api.example/data.json' }], [{ url: 'http://127.0.0.1:8900/paywall/l402/data.json?x=1' }]],
+    bad: [
+      ['no params', undefined],
+      ['a javascript: URL', { url: 'javascript:alert(1)' }],
+      ['a relative URL', { url: '/data.json' }],
+      ['a URL over 8 KB', { url: `https://a.example/${'x'.repeat(8192)}` }],
+      ['an extra key', { url: 'https://a.example/', challenge: 'L402 …' }],
+    ],
+  },
 };
 
 describe('weblnParams', () => {
-  for (const [method, table] of Object.entries(TABLES) as Array<[WeblnMethodName, Table]>) {
+  for (const [method, table] of Object.entries(TABLES) as Array<[PageMethod, Table]>) {
     describe(method, () => {
       for (const [input, output] of table.good) {
         it(`accepts ${JSON.stringify(input)?.slice(0, 80)}`, () => {
@@ -173,10 +184,10 @@ describe('weblnParams', () => {
   });
 });
 
-describe('isWeblnMethod', () => {
-  for (const m of Object.keys(weblnParams)) it(`knows ${m}`, () => expect(isWeblnMethod(m)).toBe(true));
+describe('isPageMethod', () => {
+  for (const m of Object.keys(weblnParams)) it(`knows ${m}`, () => expect(isPageMethod(m)).toBe(true));
   for (const m of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'SENDPAYMENT', 'sendpayment', '', 'on', 'off', 1, null, undefined, {}]) {
-    it(`refuses ${JSON.stringify(m) ?? String(m)}`, () => expect(isWeblnMethod(m)).toBe(false));
+    it(`refuses ${JSON.stringify(m) ?? String(m)}`, () => expect(isPageMethod(m)).toBe(false));
   }
 });
 

@@ -17,6 +17,7 @@
  * | lookupInvoice    | { paymentHash } or { paymentRequest }                         |
  * | lnurl            | { lnurl }                                                     |
  * | request          | { method, params? } (params ≤ 16 KB of JSON)                  |
+ * | paywall          | { url } (an http(s) URL that answered 402, ≤ 8 KB)            |
  */
 import { Point } from '@noble/secp256k1';
 import { z } from 'zod';
@@ -99,14 +100,11 @@ export const weblnParams = {
   lookupInvoice: z.union([z.object({ paymentHash: hex(32) }).strict(), z.object({ paymentRequest: invoice }).strict()]),
   lnurl: z.object({ lnurl: z.string().min(1).max(2048) }).strict(),
   request: z.object({ method: z.string().min(1).max(64), params: boundedJson.optional() }).strict(),
+  paywall: z.object({ url: z.string().max(8192).regex(/^https?:\/\//i, 'expected an http(s) URL') }).strict(),
 } as const satisfies Record<PageMethod, z.ZodType>;
 
-export type WeblnMethodName = keyof typeof weblnParams;
-export type WeblnParams<M extends WeblnMethodName> = z.output<(typeof weblnParams)[M]>;
+export type WeblnParams<M extends PageMethod> = z.output<(typeof weblnParams)[M]>;
 
-export function isWeblnMethod(m: unknown): m is WeblnMethodName {
-  return typeof m === 'string' && Object.hasOwn(weblnParams, m);
-}
 
 /** The page-channel request: a method name and its params. */
 export const pageRequest = z.object({ method: z.string().max(64), params: z.unknown().optional() }).strict();

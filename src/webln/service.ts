@@ -47,6 +47,12 @@ export interface WeblnDeps {
   root?(): Promise<HDKey>;
   /** For LNURL services (tests inject one). */
   fetch?: typeof fetch;
+  /** The address each LNURL answer really came from (the browser's report): private ones are refused. */
+  addresses?: LnurlHost['addresses'];
+  /** The demo/e2e build: LNURL over http and into this machine, from a page on this machine. */
+  devBuild?: boolean;
+  /** Opens a 402 wall the page met at `url` (the browser glue: it pays from its own observation, never page data). */
+  paywall?(ctx: PageContext, url: string): Promise<{ retry: boolean }>;
 }
 
 type Handler<M extends PageMethod> = (ctx: PageContext, p: WeblnParams<M>) => Promise<unknown>;
@@ -102,6 +108,10 @@ export class WeblnService {
     lookupInvoice: (ctx, p) => this.lookupInvoice(ctx, 'paymentHash' in p ? p.paymentHash : decodeForPage(p.paymentRequest)),
     lnurl: (ctx, p) => runLnurl(this.lnurlHost(ctx), ctx.origin, p.lnurl),
     request: (ctx, p) => this.request(ctx, p.method, p.params),
+    paywall: (ctx, p) => {
+      if (!this.d.paywall) throw error('UNSUPPORTED_METHOD', 'no 402 payer here');
+      return this.d.paywall(ctx, p.url);
+    },
   };
 
   private lnurlHost(ctx: PageContext): LnurlHost {
@@ -121,6 +131,10 @@ export class WeblnService {
         return root();
       },
       ...(this.d.fetch && { fetch: this.d.fetch }),
+      ...(this.d.addresses && { addresses: this.d.addresses }),
+      ...(this.d.devBuild !== undefined && { devBuild: this.d.devBuild }),
+      // The page hears one generic failure; the details stay in the worker's log.
+      onServiceError: (origin, e) => console.warn('satnav lnurl:', origin, e.message),
     };
   }
 

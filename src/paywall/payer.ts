@@ -1,0 +1,291 @@
+import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
+import { moduleErrors, SatnavError } from '../errors.ts';
+import { admitBest, parseChallenges, rankChallenges, retryHeader, type Admitted, type Challenge, type ChallengeHeaders } from '../l402/index.ts';
+import type { Ledger } from '../ledger/index.ts';
+import { invoiceNetworkOf } from '../node/network-check.ts';
+import type { LightningNode, NodeNetwork } from '../node/types.ts';
+import type { PaymentPipeline } from '../payments/index.ts';
+import type { PolicyEngine } from '../policy/index.ts';
+import type { Approver } from '../webln/approval.ts';
+import type { Credential, CredentialStore } from './credentials.ts';
+
+/**
+ * Pays 402 walls: one observed `402 Payment Required` in, the header that
+ * opens it out. The browser glue decides where the header goes (a
+ * declarativeNetRequest rule for the credential's origin) and retries; this
+ * module decides whether to pay, pays through the one payment pipeline, and
+ * keeps what it bought.
+ *
+ *   observation → a credential already held? (reuse, no payment)
+ *               → site enabled? (else ask once) → unlocked? (else ask)
+ *               → offers parsed and admitted → purchase recorded → pipeline → credential stored
+ *
+ * Single flight: concurrent 402s for the same server and L402 services (or
+ * the same path, for one-shot schemes) share one purchase.
+ */
+const error = moduleErrors('paywall');
+
+/** A credential refused again this soon after it was bought is not bought a third time. */
+export const REFUSAL_GRACE_MS = 30_000;
+
+export interface WallObservation {
+  /** The URL that answered 402. */
+  url: string;
+  headers: { wwwAuthenticate: string[]; paymentRequired: string | null };
+  /** Who asked, from the browser: whose budget pays, in which tab, inside which page. */
+  ctx: PageContext;
+  /** When the request left (ms): a 402 to a request sent before a credential applied is no refusal of it. */
+  sentAt: number;
+}
+
+export interface Access {
+  credential: Credential;
+  /** True when this call paid; false when a credential already held was reused. */
+  paid: boolean;
+}
+
+export interface PaywallDeps {
+  payments: PaymentPipeline;
+  policy: PolicyEngine;
+  ledger: Ledger;
+  credentials: CredentialStore;
+  /** The connected node; throws VAULT_LOCKED / NODE_NOT_CONNECTED. */
+  node(): Promise<LightningNode>;
+  nodeNetwork(): Promise<NodeNetwork | undefined>;
+  isUnlocked(): Promise<boolean>;
+  ask: Approver;
+  now?: () => number;
+  paymentTimeoutSeconds?: number;
+}
+
+export class WallPayer {
+  private readonly now: () => number;
+  private readonly inflight = new Map<string, Promise<Access>>();
+  /** When a credential was applied to a path in this worker life (after a restart: its purchase time counts). */
+  private readonly appliedAt = new Map<string, number>();
+
+  constructor(private readonly d: PaywallDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  /** What opens the wall at `obs.url`: a credential held already, or one bought now. */
+  async access(obs: WallObservation): Promise<Access> {
+    const url = parseUrl(obs.url);
+    const { l402 } = (await this.d.policy.getConfig()).global;
+    if (!l402.autoPay) throw error('PAYWALL_OFF', 'paying 402 walls is switched off in Limits');
+    const held = await this.d.credentials.forUrl(url);
+    if (held) {
+      const since = this.appliedAt.get(appliedKey(held, url)) ?? held.createdAt;
+      // Sent before the credential applied: the retry will carry it.
+      if (obs.sentAt < since) return { credential: held, paid: false };
+      // Sent with it and refused: revoked or expired on the server's side.
+      if (this.now() - held.createdAt < REFUSAL_GRACE_MS)
+        throw error('PAYWALL_REFUSED', 'the site refused the access it just sold; not paying again for', url.origin);
+      await this.d.credentials.remove(held.id);
+    }
+    const challenges = parseChallenges(headersOf(obs)).challenges;
+    const preferred = rankChallenges(challenges)[0];
+    const services = preferred?.scheme === 'l402' ? (preferred.token.services ?? []).map((s) => s.name) : [];
+    if (preferred?.scheme === 'l402') {
+      const reusable = await this.d.credentials.findReusable(url.origin, services);
+      if (reusable && reusable.id !== held?.id) return { credential: await this.apply(reusable, url), paid: false };
+    }
+    const key = preferred?.scheme === 'l402' ? `${url.origin} ${services.toSorted().join(',')}` : `${url.origin}${url.pathname}`;
+    const running = this.inflight.get(key);
+    if (running) return running.then((a) => this.apply(a.credential, url).then((credential) => ({ credential, paid: false })));
+    const purchase = this.buy(obs, url, challenges).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, purchase);
+    return purchase;
+  }
+
+  /** Credentials held, for the popup. */
+  list(): Promise<Credential[]> {
+    return this.d.credentials.list();
+  }
+
+  /** A one-shot credential (Payment charge, x402) was sent: it is spent. */
+  async consumed(id: string): Promise<void> {
+    const c = await this.d.credentials.get(id);
+    if (c && !c.reusable) await this.d.credentials.remove(id);
+  }
+
+  /**
+   * After a worker restart: purchases recorded but not turned into
+   * credentials. Paid ones get their preimage from the node (never paid
+   * twice); failed ones are dropped; unresolved ones wait.
+   */
+  async recover(): Promise<{ recovered: number; dropped: number; waiting: number }> {
+    const out = { recovered: 0, dropped: 0, waiting: 0 };
+    const pending = await this.d.credentials.pending();
+    if (pending.length === 0 || !(await this.d.isUnlocked())) return { ...out, waiting: pending.length };
+    const node = await this.d.node();
+    for (const p of pending) {
+      const entry = await this.d.ledger.byHash(p.paymentHash);
+      if (entry?.status === 'failed' || (!entry && this.now() - p.createdAt > REFUSAL_GRACE_MS)) {
+        await this.d.credentials.dropPending(p.paymentHash);
+        out.dropped++;
+        continue;
+      }
+      if (entry?.status !== 'succeeded') {
+        out.waiting++;
+        continue;
+      }
+      const paid = await node.trackPayment(p.paymentHash, { waitFinal: false });
+      const challenge = paid.preimage ? findChallenge(p.headers, p.paymentHash) : undefined;
+      if (!paid.preimage || !challenge) {
+        await this.d.credentials.dropPending(p.paymentHash);
+        out.dropped++;
+        continue;
+      }
+      await this.d.credentials.put(credentialFrom(challenge, retryHeader(challenge, paid.preimage), { ...p, amountSat: entry.amountSat, createdAt: this.now() }));
+      out.recovered++;
+    }
+    return out;
+  }
+
+  private async buy(obs: WallObservation, url: URL, challenges: readonly Challenge[]): Promise<Access> {
+    const { ctx } = obs;
+    await this.enabledSite(ctx);
+    if (!(await this.d.isUnlocked())) await this.approve({ kind: 'unlock', origin: ctx.origin }, ctx);
+    const network = await this.d.nodeNetwork();
+    if (!network) throw error('NODE_NOT_CONNECTED', 'no node connected');
+    const { global } = await this.d.policy.getConfig();
+    const admitted = admitBest(challenges, {
+      now: Math.floor(this.now() / 1000),
+      network: invoiceNetworkOf(network),
+      // The daily cap is the most any payment can be; the per-request ceiling is the policy's (it asks above it).
+      ceilingSat: global.dailyCapSat,
+    });
+    const node = await this.d.node();
+    await this.d.credentials.addPending({
+      paymentHash: admitted.paymentHash,
+      origin: url.origin,
+      path: url.pathname,
+      paidBy: ctx.origin,
+      headers: { wwwAuthenticate: obs.headers.wwwAuthenticate, paymentRequired: obs.headers.paymentRequired },
+      createdAt: this.now(),
+    });
+    const top = embeddedIn(ctx);
+    const inv = admitted.challenge.invoice;
+    const result = await this.d.payments
+      .pay(
+        {
+          origin: ctx.origin,
+          source: 'l402',
+          rail: 'btc',
+          kind: 'payment',
+          label: 'l402',
+          consent: global.l402.overBudget === 'ask' ? 'may-ask' : 'never-ask',
+          amountSat: admitted.amountSat,
+          paymentHash: admitted.paymentHash,
+          destination: inv.payee,
+          paymentRequest: admitted.invoice,
+          expiresAt: admitted.expiresAt,
+          description: inv.description ?? url.host,
+          ...(top !== undefined && { embeddedIn: top }),
+          ...(ctx.tabId !== undefined && { tabId: ctx.tabId }),
+        },
+        (feeLimitSat) => node.payInvoice({ paymentRequest: admitted.invoice, feeLimitSat, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 }),
+      )
+      .catch(async (e: unknown) => {
+        // Refused before any money moved: nothing to recover.
+        if (e instanceof SatnavError && e.code !== 'NODE_UNREACHABLE' && e.code !== 'NODE_TIMEOUT') await this.d.credentials.dropPending(admitted.paymentHash);
+        throw e;
+      });
+    if (result.status === 'FAILED') {
+      await this.d.credentials.dropPending(admitted.paymentHash);
+      throw error('PAYMENT_FAILED', 'payment failed', result.failureReason ?? 'unknown');
+    }
+    if (result.status !== 'SUCCEEDED' || !result.preimage) throw error('PAYMENT_PENDING', 'payment still in flight', admitted.paymentHash);
+    const credential = credentialFrom(admitted.challenge, admitted.authorize(result.preimage), {
+      origin: url.origin,
+      path: url.pathname,
+      paidBy: ctx.origin,
+      amountSat: admitted.amountSat,
+      createdAt: this.now(),
+      expiresAt: admitted.credentialExpiresAt,
+    });
+    await this.d.credentials.put(credential);
+    this.appliedAt.set(appliedKey(credential, url), credential.createdAt);
+    return { credential, paid: true };
+  }
+
+  /** Another path of the same server and services: the credential goes there too, no payment. */
+  private async apply(c: Credential, url: URL): Promise<Credential> {
+    if (c.paths.includes(url.pathname) || !c.reusable) return c;
+    const updated = await this.d.credentials.addPath(c.id, url.pathname);
+    this.appliedAt.set(appliedKey(updated, url), this.now());
+    return updated;
+  }
+
+  /** A site the person never enabled is asked about once, as for WebLN. */
+  private async enabledSite(ctx: PageContext): Promise<void> {
+    const site = await this.d.policy.getSite(ctx.origin);
+    if (site?.paused) throw error('SITE_PAUSED', 'payments paused for', ctx.origin);
+    if (site?.enabled) return;
+    const answer = await this.approve({ kind: 'enable', origin: ctx.origin, via: 'paywall' }, ctx);
+    await this.d.policy.upsertSite(ctx.origin, {
+      enabled: true,
+      remember: answer.remember ?? true,
+      l402AutoPay: true,
+      sharePubkey: answer.sharePubkey === true,
+      ...(answer.allowanceSat !== undefined && { allowanceSat: answer.allowanceSat }),
+      ...(answer.period && { period: answer.period }),
+      methods: { ...site?.methods, getBalance: answer.allowBalance === true },
+    });
+  }
+
+  private async approve(request: Parameters<Approver>[0], ctx: PageContext) {
+    const answer = await this.d.ask(request, ctx.tabId !== undefined ? { tabId: ctx.tabId } : {});
+    if (!answer.approved) throw error('REJECTED', 'the person declined', request.kind);
+    return answer;
+  }
+}
+
+function parseUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw error('BAD_REQUEST', 'not a URL', raw);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw error('BAD_REQUEST', 'not a web URL', raw);
+  return url;
+}
+
+function headersOf(obs: Pick<WallObservation, 'headers'>): ChallengeHeaders {
+  return { wwwAuthenticate: obs.headers.wwwAuthenticate, paymentRequired: obs.headers.paymentRequired };
+}
+
+function findChallenge(headers: WallObservation['headers'], paymentHash: string): Challenge | undefined {
+  try {
+    return parseChallenges(headersOf({ headers })).challenges.find((c) => c.invoice.paymentHash === paymentHash);
+  } catch {
+    return undefined;
+  }
+}
+
+function credentialFrom(
+  challenge: Challenge,
+  header: { name: string; value: string },
+  p: { origin: Origin; path: string; paidBy: Origin; amountSat: number; createdAt: number; expiresAt?: number | null },
+): Credential {
+  return {
+    id: challenge.invoice.paymentHash.slice(0, 32),
+    origin: p.origin,
+    paths: [p.path],
+    services: challenge.scheme === 'l402' ? (challenge.token.services ?? []).map((s) => s.name) : [],
+    scheme: challenge.scheme,
+    header: { name: header.name, value: header.value },
+    paymentHash: challenge.invoice.paymentHash,
+    amountSat: p.amountSat,
+    paidBy: p.paidBy,
+    createdAt: p.createdAt,
+    expiresAt: p.expiresAt ?? (challenge.scheme === 'l402' ? challenge.token.expiresAt : null),
+    reusable: challenge.scheme === 'l402',
+  };
+}
+
+const appliedKey = (c: Credential, url: URL) => `${c.id} ${url.pathname}`;
+
+export type { Admitted };
