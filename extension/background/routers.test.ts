@@ -2,6 +2,7 @@ import type { Runtime } from 'webextension-polyfill';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { moduleErrors } from '../../src/errors.ts';
 import type { Envelope } from '../../src/messages/envelope.ts';
+import type { PageContext } from '../../src/base/origin.ts';
 import type { Services } from './services.ts';
 import type { UiHandlers } from './ui-handlers.ts';
 
@@ -22,11 +23,11 @@ const page = (origin: string, url = `${origin}/`): Runtime.MessageSender => ({ i
 
 /** Records every call that got past the routers' checks. */
 let reached: string[];
-let handle: (origin: string, method: unknown, params: unknown) => Promise<unknown>;
+let handle: (ctx: PageContext, method: unknown, params: unknown) => Promise<unknown>;
 const services = (): Promise<Services> =>
   Promise.resolve({
     vault: { lockIfIdle: async () => false, status: async () => ({ initialized: true, unlocked: true, autoLockMinutes: 15 }), touch: async () => undefined },
-    webln: { handle: (origin: string, method: unknown, params: unknown) => handle(origin, method, params) },
+    webln: { handle: (ctx: PageContext, method: unknown, params: unknown) => handle(ctx, method, params) },
   } as unknown as Services);
 const handlers = new Proxy({} as UiHandlers, {
   get: (_t, type: string) => async () => {
@@ -34,10 +35,13 @@ const handlers = new Proxy({} as UiHandlers, {
     return { ok: true };
   },
 });
+let contexts: PageContext[];
 beforeEach(() => {
   reached = [];
-  handle = async (origin, method) => {
-    reached.push(`${origin} ${String(method)}`);
+  contexts = [];
+  handle = async (ctx, method) => {
+    reached.push(`${ctx.origin} ${String(method)}`);
+    contexts.push(ctx);
     return { enabled: true };
   };
 });
@@ -98,6 +102,22 @@ describe('page requests: the origin is the sender’s', () => {
   it('the service gets the browser’s origin', async () => {
     await routePageMessage({ method: 'enable' }, page('https://evil.example', `${SHOP}/looks-like-shop`), services());
     expect(reached).toEqual(['https://evil.example enable']);
+  });
+
+  it('a top-level frame carries no embedding; its tab id comes along', async () => {
+    await routePageMessage({ method: 'enable' }, { ...page(SHOP), tab: { ...tab, id: 7, url: `${SHOP}/` } } as Runtime.MessageSender, services());
+    expect(contexts).toEqual([{ origin: SHOP, tabId: 7 }]);
+  });
+
+  it('a subframe learns the top-level origin from the browser’s tab, not from the page', async () => {
+    const frame = { ...page(SHOP), frameId: 3, tab: { ...tab, id: 7, url: 'https://news.example/article' } } as Runtime.MessageSender;
+    await routePageMessage({ method: 'enable', params: { topOrigin: SHOP } }, frame, services());
+    expect(contexts).toEqual([{ origin: SHOP, tabId: 7, topOrigin: 'https://news.example' }]);
+  });
+
+  it('a subframe whose tab URL the browser did not give counts as embedded in an unknown page', async () => {
+    await routePageMessage({ method: 'enable' }, { ...page(SHOP), frameId: 3, tab: { ...tab, id: 7 } } as Runtime.MessageSender, services());
+    expect(contexts).toEqual([{ origin: SHOP, tabId: 7, topOrigin: null }]);
   });
 
   for (const [why, sender] of [
