@@ -21,7 +21,7 @@ const API = 'https://api.example';
 /** The vault's secrets in memory; `failNext` makes the next write fail (a worker killed before storing). */
 function memorySlot() {
   let value: unknown;
-  const slot = {
+  const slot: SecretSlot & { failNext: boolean } = {
     failNext: false,
     read: async () => structuredClone(value),
     update: async (fn: (v: unknown) => unknown) => {
@@ -31,7 +31,7 @@ function memorySlot() {
       }
       value = structuredClone(fn(structuredClone(value)));
     },
-  } satisfies SecretSlot & { failNext: boolean };
+  };
   return slot;
 }
 
