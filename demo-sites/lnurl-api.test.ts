@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnet, type Devnet } from '../devnet/index.ts';
+import { decodeInvoice } from '../src/bolt11/index.ts';
 import { linkingKeyFor, signK1 } from '../src/keys/lnurl-auth.ts';
 import { rootFromSeed } from '../src/keys/root.ts';
 import {
@@ -94,8 +96,40 @@ describe('tip jar (LNURL-pay)', () => {
   it('the lightning address leads to the same tip jar, with its identifier', async () => {
     const address = `tips@${new URL(base).host}`;
     const viaAddress = await params(address, 'payRequest');
-    expect(viaAddress).toMatchObject({ address, callback: tipJar.callback, meta: { identifier: address } });
+    expect(viaAddress).toMatchObject({ address, callback: `${tipJar.callback}?for=address`, meta: { identifier: address } });
     expect((await requestPayInvoice(viaAddress, 1000, OPTS)).invoice.amountMsat).toBe(1000n);
+  });
+
+  // Asked of the service directly, so the wallet's own check is not what passes the test.
+  const sha256Hex = (text: string) => bytesToHex(sha256(utf8ToBytes(text)));
+  /** The invoice a payRequest's callback answers; `query` is added as a wallet adds it. */
+  const invoiceFrom = async (callback: string, query: string) => {
+    const body = (await (await fetch(`${callback}${callback.includes('?') ? '&' : '?'}${query}`)).json()) as { pr: string };
+    return decodeInvoice(body.pr);
+  };
+  const routes: Array<[name: string, path: string]> = [
+    ['/lnurl/pay', '/lnurl/pay'],
+    ['the lightning address (LUD-16)', '/.well-known/lnurlp/tips'],
+  ];
+  for (const [name, path] of routes) {
+    it(`${name}: the invoice's h tag is sha256 of the exact metadata served, with no d tag`, async () => {
+      const served = await get(path);
+      const invoice = await invoiceFrom(served.callback as string, 'amount=2000&comment=hi');
+      expect(invoice.descriptionHash).toBe(sha256Hex(served.metadata as string));
+      expect(invoice.description).toBeUndefined();
+      expect(invoice.payee).toBe(devnet.nodes.carol.pubkey);
+      // The comment is kept with carol's invoice, not in the payment request.
+      expect(await devnet.control.lookupInvoice('carol', invoice.paymentHash)).toMatchObject({ memo: 'Tip the Lightning Times: hi', valueSat: 2 });
+    });
+  }
+
+  it("the address's metadata adds its identifier, so each callback hashes its own route's metadata", async () => {
+    const [plain, address] = [await get('/lnurl/pay'), await get('/.well-known/lnurlp/tips')];
+    const [plainMeta, addressMeta] = [plain.metadata as string, address.metadata as string];
+    expect(JSON.parse(addressMeta)).toEqual([...(JSON.parse(plainMeta) as unknown[]), ['text/identifier', `tips@${new URL(base).host}`]]);
+    const hashOf = async (callback: string) => (await invoiceFrom(callback, 'amount=1000')).descriptionHash;
+    expect([await hashOf(plain.callback as string), await hashOf(address.callback as string)]).toEqual([sha256Hex(plainMeta), sha256Hex(addressMeta)]);
+    expect(sha256Hex(plainMeta)).not.toBe(sha256Hex(addressMeta));
   });
 
   it('an amount in part sats is refused by the service', async () => {
@@ -106,6 +140,7 @@ describe('tip jar (LNURL-pay)', () => {
     ['no amount', '', /amount must be 1000–100000000 msat/],
     ['an amount above the range', 'amount=100001000', /amount must be/],
     ['a comment over 140 characters', `amount=1000&comment=${'x'.repeat(141)}`, /comment longer than 140/],
+    ['an unknown route', 'for=nowhere&amount=1000', /unknown pay route \(for\)/],
   ];
   for (const [why, query, reason] of refused) {
     it(`the callback refuses ${why}`, async () => {

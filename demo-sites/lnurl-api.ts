@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { bytesToHex, randomBytes } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { DevnetControl } from '../devnet/index.ts';
 import { decodeInvoice } from '../src/bolt11/index.ts';
 import { verifyK1 } from '../src/keys/lnurl-auth.ts';
@@ -17,17 +18,25 @@ import { encodeLnurl } from '../src/lnurl/index.ts';
  * | GET /lnurl/withdraw/cb?k1=&pr=               | dave pays pr, once per k1                          |
  * | GET /lnurl/pay, /.well-known/lnurlp/tips     | payRequest, 1–100,000 sat, comments ≤ 140          |
  * | GET /lnurl/pay/cb?amount=<msat>&comment=     | carol's invoice, successAction "Thanks!"           |
+ * | GET /lnurl/pay/cb?for=address&amount=…       | the same, the lightning address's callback         |
  * | GET /lnurl/login                             | { lnurl, k1 }: a fresh login challenge             |
  * | GET /lnurl/login/cb?tag=login&k1=&sig=&key=  | checks the signature, records the key              |
  * | GET /lnurl/login/status?k1=                  | { loggedIn, key? }                                 |
  *
  * `baseUrl()` is read per request: the port is known only once the server listens.
+ *
+ * carol's invoices commit to the payRequest's metadata (LUD-06): their `h` tag is sha256 of the
+ * exact metadata string the wallet was served, and the comment goes only into her invoice's memo.
+ * The lightning address (LUD-16) adds its `text/identifier` to the metadata, so its callback
+ * carries `for=address` to know which metadata to hash.
  */
 const REWARD_MSAT = { min: 21_000, max: 500_000 };
 const TIP_MSAT = { min: 1_000, max: 100_000_000 };
 const TIP_TEXT = 'Tip the Lightning Times';
 const COMMENT_ALLOWED = 140;
 const ADDRESS_USER = 'tips';
+/** The payRequest routes, each with its own metadata; the callback's `for` names the route. */
+type PayRoute = 'lnurl' | 'address';
 /** Open challenges kept per kind; the oldest go first, so a busy demo cannot grow memory. */
 const MAX_CHALLENGES = 1000;
 
@@ -46,12 +55,16 @@ export function lnurlApi(control: DevnetControl, baseUrl: () => string) {
     return { lnurl: encodeLnurl(`${baseUrl()}/lnurl/login/cb?tag=login&k1=${k1}&action=login`), k1 };
   };
 
-  const payRequest = (identifier?: string) => ({
+  /** The metadata string as served: the invoice's `h` tag is the hash of exactly these bytes. */
+  const payMetadata = (via: PayRoute): string =>
+    JSON.stringify([['text/plain', TIP_TEXT], ...(via === 'address' ? [['text/identifier', addressOf(baseUrl())]] : [])]);
+
+  const payRequest = (via: PayRoute) => ({
     tag: 'payRequest',
-    callback: `${baseUrl()}/lnurl/pay/cb`,
+    callback: via === 'address' ? `${baseUrl()}/lnurl/pay/cb?for=address` : `${baseUrl()}/lnurl/pay/cb`,
     minSendable: TIP_MSAT.min,
     maxSendable: TIP_MSAT.max,
-    metadata: JSON.stringify([['text/plain', TIP_TEXT], ...(identifier ? [['text/identifier', identifier]] : [])]),
+    metadata: payMetadata(via),
     commentAllowed: COMMENT_ALLOWED,
   });
 
@@ -75,6 +88,8 @@ export function lnurlApi(control: DevnetControl, baseUrl: () => string) {
   }
 
   async function tipInvoice(q: URLSearchParams) {
+    const via = q.get('for') ?? 'lnurl';
+    if (via !== 'lnurl' && via !== 'address') throw new LnurlRefusal('unknown pay route (for)');
     const amount = Number(q.get('amount'));
     if (!Number.isSafeInteger(amount) || amount < TIP_MSAT.min || amount > TIP_MSAT.max) {
       throw new LnurlRefusal(`amount must be ${TIP_MSAT.min}–${TIP_MSAT.max} msat`);
@@ -84,7 +99,8 @@ export function lnurlApi(control: DevnetControl, baseUrl: () => string) {
     const comment = q.get('comment') ?? '';
     if ([...comment].length > COMMENT_ALLOWED) throw new LnurlRefusal(`comment longer than ${COMMENT_ALLOWED} characters`);
     const memo = comment === '' ? TIP_TEXT : `${TIP_TEXT}: ${comment}`;
-    const { paymentRequest } = await control.createInvoice('carol', { amountSat: amount / 1000, memo });
+    const descriptionHash = bytesToHex(sha256(utf8ToBytes(payMetadata(via))));
+    const { paymentRequest } = await control.createInvoice('carol', { amountSat: amount / 1000, memo, descriptionHash });
     return { pr: paymentRequest, routes: [], successAction: { tag: 'message', message: 'Thanks!' } };
   }
 
@@ -122,9 +138,9 @@ export function lnurlApi(control: DevnetControl, baseUrl: () => string) {
       case '/lnurl/withdraw/cb':
         return claimReward(q.get('k1') ?? '', q.get('pr') ?? '');
       case '/lnurl/pay':
-        return payRequest();
+        return payRequest('lnurl');
       case `/.well-known/lnurlp/${ADDRESS_USER}`:
-        return payRequest(addressOf(baseUrl()));
+        return payRequest('address');
       case '/lnurl/pay/cb':
         return tipInvoice(q);
       case '/lnurl/login':

@@ -96,9 +96,13 @@ export interface DevnetControl {
   mineBlocks(count?: number): Promise<{ height: number }>;
   /** A new merchant node with its own lnd/tapd ports and a channel from bob (or `peer`). */
   addMerchant(name: string, opts?: { alias?: string; peer?: string; capacitySat?: number; pushSat?: number }): Promise<DevnetNodeInfo>;
+  /**
+   * `descriptionHash` (hex, 32 bytes; e.g. sha256 of an LNURL-pay metadata string) puts the BOLT #11
+   * `h` tag in the invoice instead of the memo as `d`; the memo is still kept with the invoice.
+   */
   createInvoice(
     node: string,
-    opts: { amountSat: number; memo?: string; hold?: boolean; expirySec?: number; cltvExpiry?: number },
+    opts: { amountSat: number; memo?: string; descriptionHash?: string; hold?: boolean; expirySec?: number; cltvExpiry?: number },
   ): Promise<CreatedInvoice>;
   /** Resolves when the payment is final, or IN_FLIGHT once a hold invoice accepted it. */
   payInvoice(node: string, paymentRequest: string, opts?: { amountSat?: number; feeLimitSat?: number; timeoutSec?: number }): Promise<PaymentOutcome>;
@@ -174,11 +178,13 @@ export function createControl(deps: ControlDeps): DevnetControl {
       return deps.startNode(n);
     },
     createInvoice: async (name, o) => {
+      const descriptionHash = o.descriptionHash === undefined ? undefined : hash32(o.descriptionHash, 'description hash');
       const preimage = randomBytes(32);
       const hash = sha256Bytes(preimage);
       const inv = addInvoice(sim, node(name), {
         valueMsat: o.amountSat * 1000,
         memo: o.memo ?? '',
+        descriptionHash,
         expiry: o.expirySec ?? 0,
         cltvExpiry: o.cltvExpiry ?? 0,
         private: false,
@@ -314,6 +320,7 @@ const OPS: Record<string, Op> = {
         node: nodeName,
         amountSat: z.number().int().nonnegative(),
         memo: z.string().optional(),
+        descriptionHash: z.string().optional(),
         hold: z.boolean().optional(),
         expirySec: z.number().int().positive().optional(),
         cltvExpiry: z.number().int().positive().optional(),

@@ -104,6 +104,24 @@ describe('invoices', () => {
     const r = await dave.lnd('GET', `/v1/invoice/${'ab'.repeat(32)}`);
     expect(r).toEqual({ status: 404, body: { code: 5, message: 'unable to locate invoice', details: [] } });
   });
+  it('description_hash (base64) writes the h tag instead of d; the memo stays with the invoice', async () => {
+    const h = sha256(Buffer.from('[["text/plain","tea"]]').toString('hex'));
+    const r = await carol.lnd('POST', '/v1/invoices', { value: '1500', memo: 'kept', description_hash: b64(h) });
+    expect(r.status).toBe(200);
+    const tags = bolt11.decode(r.body.payment_request as string).tagsObject;
+    expect(tags.purpose_commit_hash).toBe(h);
+    expect(tags.description).toBeUndefined();
+    const hash = hexOfB64(r.body.r_hash as string);
+    expect((await carol.lnd('GET', `/v1/invoice/${hash}`)).body).toMatchObject({ memo: 'kept', description_hash: b64(h) });
+    expect((await alice.lnd('GET', `/v1/payreq/${r.body.payment_request as string}`)).body).toMatchObject({ description: '', description_hash: h });
+    const paid = await send(alice, { payment_request: r.body.payment_request, fee_limit_sat: '10' });
+    expect(paid.final?.status).toBe('SUCCEEDED');
+  });
+  it('a description_hash that is not 32 bytes is refused', async () => {
+    const r = await carol.lnd('POST', '/v1/invoices', { value: '1', description_hash: b64('ab'.repeat(16)) });
+    expect(r.status).toBe(500);
+    expect(r.body.message).toBe('invalid description_hash length: 16, must be 32');
+  });
   it('reject value and value_msat together', async () => {
     const r = await carol.lnd('POST', '/v1/invoices', { value: '1', value_msat: '1000' });
     expect(r.status).toBe(500);
@@ -408,6 +426,20 @@ describe('control API', () => {
     expect(r.final?.status).toBe('SUCCEEDED');
     const nodes = await call(dn.controlUrl, 'GET', '/control/nodes');
     expect(nodes.body.erin.lndRestUrl).toBe(erin.lndRestUrl);
+  });
+  it('createInvoice with descriptionHash writes the h tag, in-process and over HTTP', async () => {
+    const h = sha256(Buffer.from('[["text/plain","a tip"]]').toString('hex'));
+    const direct = await dn.control.createInvoice('carol', { amountSat: 21, memo: 'tip: hi', descriptionHash: h });
+    expect(bolt11.decode(direct.paymentRequest).tagsObject).toMatchObject({ purpose_commit_hash: h, payment_hash: direct.paymentHash });
+    expect(bolt11.decode(direct.paymentRequest).tagsObject.description).toBeUndefined();
+    expect(await dn.control.lookupInvoice('carol', direct.paymentHash)).toMatchObject({ memo: 'tip: hi', valueSat: 21 });
+
+    const post = (body: unknown) => call(dn.controlUrl, 'POST', '/control/createInvoice', { body });
+    const viaHttp = await post({ node: 'carol', amountSat: 5, descriptionHash: h.toUpperCase() });
+    expect(viaHttp.status).toBe(200);
+    expect(bolt11.decode(viaHttp.body.paymentRequest as string).tagsObject.purpose_commit_hash).toBe(h);
+    const bad = await post({ node: 'carol', amountSat: 5, descriptionHash: 'ab'.repeat(16) });
+    expect(bad).toEqual({ status: 400, body: { error: `devnet: description hash must be 32 bytes of hex=${'ab'.repeat(16)}` } });
   });
 });
 
