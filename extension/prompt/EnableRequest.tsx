@@ -13,8 +13,13 @@ import { Answers, PromptFrame, type Answer } from './frame.tsx';
 
 const DEFAULT_ALLOWANCE_SAT = 1_000;
 
-/** WebLN enable(): what the site may do once connected, and how much it may spend without asking. */
-export function EnableRequest({ origin, answer }: { origin: string; answer: Answer }) {
+/**
+ * WebLN enable(): what the site may do once connected, and how much it may
+ * spend without asking. Asked for a 402 wall (`via: 'paywall'`), it first says
+ * so: the site's content is behind a payment wall that Satnav will pay within
+ * that allowance.
+ */
+export function EnableRequest({ origin, via, answer }: { origin: string; via?: 'paywall' | undefined; answer: Answer }) {
   const t = useT();
   const locale = useLocale();
   const [allowance, setAllowance] = useState(String(DEFAULT_ALLOWANCE_SAT));
@@ -26,6 +31,8 @@ export function EnableRequest({ origin, answer }: { origin: string; answer: Answ
   const [remember, setRemember] = useState(true);
   const [invalid, setInvalid] = useState<ErrorLike>();
   const global = useGlobalLimits();
+  const paywall = via === 'paywall';
+  const host = originParts(origin).host;
 
   const approve = () => {
     const allowanceSat = parseSats(allowance);
@@ -37,12 +44,21 @@ export function EnableRequest({ origin, answer }: { origin: string; answer: Answ
   return (
     <PromptFrame
       kind="enable"
-      title={t('prompt_titleEnable')}
+      title={paywall ? t('prompt_titleEnablePaywall') : t('prompt_titleEnable')}
       origin={origin}
       footer={<Answers answer={answer} approveTestId="prompt-approve" approveLabel={t('prompt_connect')} onApprove={approve} />}
     >
       <div className="stack-tight">
-        <p className="lead">{t('prompt_enableText', { site: originParts(origin).host })}</p>
+        {paywall ? (
+          <>
+            <p className="lead" data-testid="prompt-paywall-text">
+              {t('prompt_enablePaywallText', { site: host })}
+            </p>
+            <p>{t('prompt_enablePaywallAlso')}</p>
+          </>
+        ) : (
+          <p className="lead">{t('prompt_enableText', { site: host })}</p>
+        )}
         <ul className="grants">
           <li data-testid="prompt-can-info">{sharePubkey ? t('prompt_canInfo') : t('prompt_canInfoName')}</li>
           <li>{t('prompt_canAsk')}</li>

@@ -81,7 +81,7 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
         <div>
           <dt>{t('prompt_method')}</dt>
           <dd data-testid="prompt-method" data-method={request.label}>
-            {keysend ? <span className="badge badge-warning">{t('prompt_methodKeysend')}</span> : t('prompt_methodInvoice')}
+            {keysend ? <span className="badge badge-warning">{t('prompt_methodKeysend')}</span> : methodText(request.label, t)}
           </dd>
         </div>
         {expiresAtMs !== undefined && (
@@ -147,6 +147,11 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
       <FormError error={answer.error} />
     </PromptFrame>
   );
+}
+
+/** How it is paid, for the invoice methods (keysend has its warning badge): a 402 wall says so. */
+function methodText(label: Payment['label'], t: Translate): string {
+  return label === 'l402' ? t('prompt_methodPaywall') : t('prompt_methodInvoice');
 }
 
 function reasonText(reason: PolicyReason, t: Translate): string {

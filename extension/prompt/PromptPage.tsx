@@ -81,7 +81,7 @@ export function PromptPage({ requestId }: { requestId: string | null }) {
     case 'unlock':
       return <UnlockRequest origin={request.origin} answer={props} />;
     case 'enable':
-      return <EnableRequest origin={request.origin} answer={props} />;
+      return <EnableRequest origin={request.origin} via={request.via} answer={props} />;
     case 'payment':
       return <PaymentRequest request={request} answer={props} />;
     case 'signMessage':

@@ -9,6 +9,7 @@ import { CreateWords } from './screens/CreateWords.tsx';
 import { Home } from './screens/Home.tsx';
 import { ImportWords } from './screens/ImportWords.tsx';
 import { Limits } from './screens/Limits.tsx';
+import { PaidAccess } from './screens/PaidAccess.tsx';
 import { PasswordStep } from './screens/PasswordStep.tsx';
 import { Settings } from './screens/Settings.tsx';
 import { Unlock } from './screens/Unlock.tsx';
@@ -49,5 +50,7 @@ export function App({ landing }: { landing: Landing }) {
       return <Limits />;
     case 'activity':
       return <Activity />;
+    case 'paidAccess':
+      return <PaidAccess />;
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Words for the wallet's enums (budget periods, ledger kinds and statuses,
- * payment failures), one place for every screen that shows them. Each key is
+ * payment failures, 402 schemes), one place for every screen that shows them. Each key is
  * spelled out so the catalog check sees it used.
  */
 import type { LedgerEntry, LedgerKind, LedgerStatus } from '../../src/ledger/index.ts';
+import type { PaidAccessItem } from '../../src/messages/ui-api.ts';
 import type { Period } from '../../src/policy/index.ts';
 import type { Translate } from './i18n.ts';
 
@@ -44,6 +45,18 @@ export function entryLabel(entry: Pick<LedgerEntry, 'kind' | 'source'>, t: Trans
       return t('kind_deposit');
     case 'popup':
       return t('kind_send');
+  }
+}
+
+/** How a 402 wall was paid, by its scheme's name (L402 and x402 are names; Payment is the plain word). */
+export function schemeLabel(scheme: PaidAccessItem['scheme'], t: Translate): string {
+  switch (scheme) {
+    case 'l402':
+      return t('scheme_l402');
+    case 'payment':
+      return t('scheme_payment');
+    case 'x402':
+      return t('scheme_x402');
   }
 }
 

@@ -18,7 +18,8 @@ export type Screen =
   | 'connect'
   | 'settings'
   | 'limits'
-  | 'activity';
+  | 'activity'
+  | 'paidAccess';
 
 /** Where an unlocked wallet opens: the popup shows balances, the options page its settings. */
 export type Landing = 'home' | 'settings';
@@ -39,8 +40,11 @@ interface RouteState {
   restoring: boolean;
   /** Why the first `vault.status` failed, for the `failed` screen. */
   failure: unknown;
-  /** Where a screen opened with `visit` goes back to: limits and activity open from home and from settings. */
-  returnTo: Screen;
+  /**
+   * Where screens opened with `visit` go back to, the latest last: limits and
+   * activity open from home and from settings, paid access from limits.
+   */
+  trail: Screen[];
 }
 
 export const useRoute = create<RouteState>(() => ({
@@ -49,23 +53,25 @@ export const useRoute = create<RouteState>(() => ({
   draft: undefined,
   restoring: false,
   failure: undefined,
-  returnTo: 'home',
+  trail: [],
 }));
 
+/** Show `screen`; the way back from visited screens starts over. */
 export function go(screen: Screen): void {
-  useRoute.setState({ screen });
+  useRoute.setState({ screen, trail: [] });
 }
 
 /** Open a screen whose back button returns to the current one. */
 export function visit(screen: Screen): void {
-  useRoute.setState((s) => ({ screen, returnTo: s.screen }));
+  useRoute.setState((s) => ({ screen, trail: [...s.trail, s.screen] }));
 }
 
+/** Back to the screen that visited this one (the page's landing when none did). */
 export function goBack(): void {
-  go(useRoute.getState().returnTo);
+  useRoute.setState((s) => ({ screen: s.trail.at(-1) ?? s.landing, trail: s.trail.slice(0, -1) }));
 }
 
 /** Leave onboarding: the mnemonic must not outlive the flow that needed it. */
 export function endOnboarding(screen: Screen): void {
-  useRoute.setState({ screen, draft: undefined, restoring: false });
+  useRoute.setState({ screen, draft: undefined, restoring: false, trail: [] });
 }

@@ -59,6 +59,9 @@ export const nodeConnectRequest = z
   .strict();
 export type NodeConnectRequest = z.infer<typeof nodeConnectRequest>;
 
+/** One credential by id, or every credential a site's budget paid for. */
+const paywallRevokeTarget = z.union([z.object({ id: z.string().min(1).max(64) }).strict(), z.object({ paidBy: z.string().max(2048) }).strict()]);
+
 export const uiRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('vault.status') }).strict(),
   z.object({ type: z.literal('vault.create'), mnemonic: z.string().max(2048), password, replace: z.boolean().optional() }).strict(),
@@ -81,6 +84,8 @@ export const uiRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('limits.revokeSite'), origin: z.string().max(2048) }).strict(),
   z.object({ type: z.literal('activity.list'), filter: activityFilter.optional() }).strict(),
   z.object({ type: z.literal('activity.csv'), filter: activityFilter.optional() }).strict(),
+  z.object({ type: z.literal('paywall.list') }).strict(),
+  z.object({ type: z.literal('paywall.revoke'), target: paywallRevokeTarget }).strict(),
 ]);
 export type UiRequest = z.infer<typeof uiRequest>;
 
@@ -112,6 +117,8 @@ export const UI_REQUEST_PASSIVE = {
   'limits.revokeSite': false,
   'activity.list': true,
   'activity.csv': false,
+  'paywall.list': true,
+  'paywall.revoke': false,
 } as const satisfies Record<UiRequest['type'], boolean>;
 export type UiRequestType = UiRequest['type'];
 
@@ -166,6 +173,37 @@ export interface UiResponses {
   'limits.revokeSite': Limits;
   'activity.list': { entries: LedgerEntry[] };
   'activity.csv': { csv: string };
+  /** What Satnav bought at 402 walls, newest first. */
+  'paywall.list': PaidAccess;
+  /** Revoked (an unknown id is already gone: no error); the list after it. */
+  'paywall.revoke': PaidAccess;
+}
+
+/**
+ * A credential bought at a 402 wall as Satnav's pages see it. Never its
+ * header: that is a bearer secret, and it stays in the worker.
+ */
+export interface PaidAccessItem {
+  id: string;
+  /** The server that sold it (an origin): the only one it is ever sent to. */
+  server: string;
+  /** Paths of that server it has been applied to. */
+  paths: string[];
+  /** L402 services it covers (empty for the other schemes). */
+  services: string[];
+  scheme: 'l402' | 'payment' | 'x402';
+  amountSat: number;
+  /** The site whose budget paid. */
+  paidBy: string;
+  /** When it was bought (ms). */
+  createdAt: number;
+  /** Unix seconds; null: until the server stops accepting it. */
+  expiresAt: number | null;
+  /** L402 serves many requests; a Payment charge or an x402 proof one. */
+  reusable: boolean;
+}
+export interface PaidAccess {
+  credentials: PaidAccessItem[];
 }
 
 /** Every spending limit in one place: the global ones, today's usage, and each site. */

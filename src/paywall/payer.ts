@@ -103,6 +103,18 @@ export class WallPayer {
     return this.d.credentials.list();
   }
 
+  /** The person revoked it (Paid access): true when it was held. */
+  revoke(id: string): Promise<boolean> {
+    return this.d.credentials.remove(id);
+  }
+
+  /** Every credential `site`'s budget paid for; the ids that were held (their header rules go too). */
+  async revokePaidBy(site: Origin): Promise<string[]> {
+    const ids = (await this.d.credentials.list()).filter((c) => c.paidBy === site).map((c) => c.id);
+    await this.d.credentials.removePaidBy(site);
+    return ids;
+  }
+
   /** A one-shot credential (Payment charge, x402) was sent: it is spent. */
   async consumed(id: string): Promise<void> {
     const c = await this.d.credentials.get(id);

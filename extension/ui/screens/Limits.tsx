@@ -9,13 +9,14 @@ import { formatRelativeTime, formatSats } from '../format.ts';
 import { parseSats, percentToPpm, ppmToPercent } from '../forms.ts';
 import { useLocale, useT, type Translate } from '../i18n.ts';
 import { periodChoices } from '../labels.ts';
-import { goBack } from '../route.ts';
+import { goBack, visit } from '../route.ts';
 import { useAction } from '../use-action.ts';
 import { useRefreshWhileVisible } from '../use-polling.ts';
 
 /** Where the last change was made, so its error and "saved" note show beside it: 'global' or a site's origin. */
 type Place = string;
 const GLOBAL: Place = 'global';
+const PAYWALL: Place = 'paywall';
 const REFRESH_MS = 10_000;
 
 /**
@@ -75,7 +76,10 @@ export function Limits() {
       {!limits && loadError === undefined && <Spinner label={t('common_loading')} />}
       {limits && (
         <div className="limits-layout">
-          <GlobalLimits limits={limits} editor={editor} />
+          <div className="stack">
+            <GlobalLimits limits={limits} editor={editor} />
+            <PaywallLimits global={limits.global} editor={editor} />
+          </div>
           <section className="stack" aria-labelledby="sites-title">
             <h2 className="list-title" id="sites-title">
               {t('limits_sites')}
@@ -197,6 +201,49 @@ function GlobalLimits({ limits, editor }: { limits: LimitsView; editor: Editor }
   );
 }
 
+type OverBudget = GlobalPolicy['l402']['overBudget'];
+
+/** 402 walls: paid on their own within each site's allowance, and what happens above it. Each change applies at once. */
+function PaywallLimits({ global, editor }: { global: GlobalPolicy; editor: Editor }) {
+  const t = useT();
+  const { l402 } = global;
+  const busy = editor.busyAt(PAYWALL);
+  // The schema takes the whole l402 object: the other half is sent as stored.
+  const update = (change: Partial<GlobalPolicy['l402']>) => void editor.change(PAYWALL, () => call({ type: 'limits.updateGlobal', patch: { l402: { ...l402, ...change } } }));
+  const overBudgetChoices: { value: OverBudget; label: string }[] = [
+    { value: 'ask', label: t('limits_l402Ask') },
+    { value: 'show402', label: t('limits_l402Show402') },
+  ];
+  return (
+    <Section title={t('limits_paywall')} testId="limits-paywall">
+      <CheckField
+        asSwitch
+        testId="limit-l402-auto-pay"
+        label={t('limits_l402AutoPay')}
+        hint={t('limits_l402AutoPayHint')}
+        checked={l402.autoPay}
+        disabled={busy}
+        onChange={(e) => update({ autoPay: e.target.checked })}
+      />
+      <div className="stack-tight">
+        <SelectField
+          testId="limit-l402-over-budget"
+          label={t('limits_l402OverBudget')}
+          value={l402.overBudget}
+          disabled={busy || !l402.autoPay}
+          onValue={(v) => update({ overBudget: v as OverBudget })}
+          options={overBudgetChoices}
+        />
+        <p className="hint">{l402.overBudget === 'ask' ? t('limits_l402AskHint') : t('limits_l402Show402Hint')}</p>
+      </div>
+      <FormError error={editor.errorAt(PAYWALL)} />
+      <Button testId="paid-access-button" variant="secondary" onClick={() => visit('paidAccess')}>
+        {t('paid_title')}
+      </Button>
+    </Section>
+  );
+}
+
 function usedCaption(site: SiteView, t: Translate, locale: string): string {
   const values = { used: formatSats(site.spentSat + site.heldSat, locale), total: formatSats(site.allowanceSat, locale) };
   switch (site.period) {
@@ -228,7 +275,9 @@ function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
   const busy = editor.busyAt(origin);
   const switches: { key: string; label: string; checked: boolean; patch: (on: boolean) => SitePolicyPatch }[] = [
     { key: 'pause', label: t('limits_pause'), checked: site.paused, patch: (paused) => ({ paused }) },
-    // L402 auto-pay and deposits get their switches with the features themselves (the policy already has the fields).
+    // Within the allowance above; the global 402 switch (PaywallLimits) turns it off for every site.
+    { key: 'l402', label: t('limits_l402Site'), checked: site.l402AutoPay, patch: (l402AutoPay) => ({ l402AutoPay }) },
+    // Deposits get their switch with the feature itself (the policy already has the field).
     { key: 'rewards', label: t('limits_rewards'), checked: site.rewardAutoClaim, patch: (rewardAutoClaim) => ({ rewardAutoClaim }) },
     // Balance is shared only when granted explicitly (the worker checks methods.getBalance === true).
     { key: 'balance', label: t('limits_balance'), checked: site.methods?.getBalance === true, patch: (getBalance) => ({ methods: { ...site.methods, getBalance } }) },
