@@ -11,7 +11,6 @@ export interface SiteAccess {
   site: string;
   /** Newest first. */
   items: PaidAccessItem[];
-  totalSat: number;
 }
 
 /** One group per paying site, the site that bought most recently first. */
@@ -22,7 +21,7 @@ export function bySite(items: readonly PaidAccessItem[]): SiteAccess[] {
     if (list) list.push(item);
     else groups.set(item.paidBy, [item]);
   }
-  return [...groups].map(([site, list]) => ({ site, items: list, totalSat: list.reduce((sum, i) => sum + i.amountSat, 0) }));
+  return [...groups].map(([site, list]) => ({ site, items: list }));
 }
 
 export type ExpiryState = 'open' | 'expired' | 'expires';

@@ -83,15 +83,11 @@ export function PaidAccessList({ items, now, busy, onRevoke }: { items: readonly
 
 function SiteCard({ group, now, busy, onRevoke }: { group: SiteAccess; now: number; busy: boolean; onRevoke: (target: Target) => void }) {
   const t = useT();
-  const locale = useLocale();
   const { site } = group;
   return (
     <article className="card site paid-site" data-testid={`paid-site-${site}`} data-origin={site} aria-label={site}>
       <header className="site-head">
         <OriginName origin={site} className="origin-inline" />
-        <span className="muted paid-total" data-testid={`paid-total-${site}`}>
-          {formatSats(group.totalSat, locale)}
-        </span>
       </header>
       <p className="hint">{t('paid_paidFrom')}</p>
       <ul className="paid-list">
