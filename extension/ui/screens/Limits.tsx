@@ -13,7 +13,7 @@ import { goBack, visit } from '../route.ts';
 import { useAction } from '../use-action.ts';
 import { useRefreshWhileVisible } from '../use-polling.ts';
 
-/** Where the last change was made, so its error and "saved" note show beside it: 'global' or a site's origin. */
+/** Where the last change was made, so its error and "saved" note show beside it: 'global', 'paywall' or a site's origin. */
 type Place = string;
 const GLOBAL: Place = 'global';
 const PAYWALL: Place = 'paywall';
