@@ -41,7 +41,23 @@ describe('manifest: what the outside world can reach', () => {
     }
   });
 
-  it('asks for no permission beyond storage, alarms, favicons and observing requests (webRequest, never blocking)', () => {
-    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon', 'webRequest']);
+  it('asks for no permission beyond storage, alarms, favicons, observing requests (webRequest, never blocking) and session header rules', () => {
+    // declarativeNetRequestWithHostAccess, not declarativeNetRequest: no install warning of its own, and rules act
+    // only where the host permissions already reach. No static rulesets: every rule is a session rule the worker makes.
+    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon', 'webRequest', 'declarativeNetRequestWithHostAccess']);
+    expect(manifest).not.toHaveProperty('declarative_net_request');
+  });
+
+  it('webRequest is only observed: no listener asks to block or rewrite', () => {
+    const code = sources(join(root, 'extension')).map((p) => readFileSync(p, 'utf8'));
+    expect(code.filter((c) => /['"](blocking|asyncBlocking)['"]/.test(c))).toEqual([]);
+    expect(code.filter((c) => /onBeforeSendHeaders|onAuthRequired/.test(c))).toEqual([]);
+  });
+
+  it('the only declarativeNetRequest rules are the 402 header rules, made in one module', () => {
+    const users = sources(join(root, 'extension'))
+      .filter((p) => /updateSessionRules|updateDynamicRules|updateEnabledRulesets/.test(readFileSync(p, 'utf8')))
+      .map((p) => p.slice(root.length));
+    expect(users).toEqual(['extension/background/paywall/rules.ts']);
   });
 });

@@ -15,6 +15,7 @@ import { PageInvoices } from '../../src/webln/page-invoices.ts';
 import { WeblnService } from '../../src/webln/service.ts';
 import { Approvals } from './approvals.ts';
 import { DEV_BUILD } from './dev-build.ts';
+import { openWallForPage } from './paywall/index.ts';
 import { remoteAddresses } from './remote-address.ts';
 import { keepStorageFromContentScripts, storageArea } from './storage-area.ts';
 
@@ -87,6 +88,8 @@ export async function createServices(): Promise<Services> {
     root: async () => rootFromSeed(await vault.seed()),
     addresses: remoteAddresses(browser.webRequest.onResponseStarted, new URL(browser.runtime.getURL('')).origin),
     devBuild: DEV_BUILD,
+    // The page's fetch/XHR met a 402: the worker opens it from its own sighting (paywall/opener.ts).
+    paywall: (ctx, url) => openWallForPage(ctx, url),
   });
   return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, storedConnection };
 }

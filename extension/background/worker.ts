@@ -7,12 +7,19 @@ import { uiHandlers } from './handlers.ts';
 import { routeUiMessage } from './ui-router.ts';
 import { routePageMessage } from './page-router.ts';
 import { PAGE_CHANNEL } from '../../src/webln/page-channel.ts';
+import { WallGlue, WEB_URLS } from './paywall/index.ts';
+import { setRevokedRulesHook } from './paywall-handlers.ts';
+import type { HeadersReceivedDetails, RequestDetails } from './paywall/observations.ts';
 
 /**
  * MV3 service worker entry. Listeners are registered synchronously at top
  * level (so a wake-up event is delivered) and all await one init promise.
  */
 const services = createServices();
+/** 402 walls: what the browser saw, the header rules, reloading what met a wall (paywall/). */
+const walls = new WallGlue(services);
+// Credentials the person revokes in Paid access stop travelling at once.
+setRevokedRulesHook((ids) => walls.dropRules(ids));
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   if (isChannel(message, UI_CHANNEL)) return routeUiMessage(message.request, sender, services, uiHandlers);
@@ -23,11 +30,28 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
 
 browser.alarms.onAlarm.addListener(async (alarm) => {
   if (alarm.name === AUTOLOCK_ALARM) await onAutoLockAlarm((await services).vault);
-  if (alarm.name === RECONCILE_ALARM) await reconcilePending(await services);
+  if (alarm.name === RECONCILE_ALARM) {
+    await reconcilePending(await services);
+    // A 402 purchase left in flight may have settled: it becomes a credential and its rule.
+    await walls.refresh();
+  }
 });
 
-// Every worker life starts by settling what a previous life left in flight.
-void services.then(reconcilePending);
+// Observing only (never blocking): when each request left, and every 402 with its challenge headers.
+// `extraHeaders`: Chrome hides some response headers from listeners without it.
+browser.webRequest.onSendHeaders.addListener((d) => walls.sent(d as unknown as RequestDetails), { urls: WEB_URLS });
+browser.webRequest.onHeadersReceived.addListener((d) => void walls.headersReceived(d as unknown as HeadersReceivedDetails), { urls: WEB_URLS }, [
+  'responseHeaders',
+  'extraHeaders',
+]);
+// An unlock makes the stored credentials readable again: their rules come back.
+browser.storage.onChanged.addListener((changes, area) => walls.storageChanged(changes, area));
+
+// Every worker life starts by settling what a previous life left in flight, then 402 purchases and their rules.
+void services.then(async (svc) => {
+  await reconcilePending(svc);
+  await walls.start();
+});
 
 function isChannel<C extends string>(m: unknown, channel: C): m is { channel: C; request: unknown } {
   return typeof m === 'object' && m !== null && (m as { channel?: unknown }).channel === channel;

@@ -1,6 +1,7 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { PAGE_CHANNEL, type PortReply } from '../../src/webln/page-channel.ts';
 import { offerPort } from './handshake.ts';
+import { PAYWALL_EVENT, refetch } from './refetch.ts';
 import { relayOf } from './relay.ts';
 
 /**
@@ -31,8 +32,18 @@ async function relay(p: MessagePort, data: unknown): Promise<void> {
 
 // Events pushed by the worker (e.g. accountChanged) go to the provider as id 0.
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-  if (sender.id !== browser.runtime.id || !port) return undefined;
-  const m = message as { channel?: unknown; event?: unknown };
+  if (sender.id !== browser.runtime.id || typeof message !== 'object' || message === null) return undefined;
+  const m = message as { channel?: unknown; event?: unknown; url?: unknown };
+  // The worker paid a wall an element of this document met: the elements ask again. The provider does it in the
+  // page's world, so the page sees the new loads as its own (Resource Timing leaves out an isolated world's loads);
+  // without a provider the bridge does it. Only the URL the page itself loaded crosses over, never a credential.
+  if (m.channel === PAGE_CHANNEL && m.event === PAYWALL_EVENT) {
+    if (typeof m.url !== 'string') return undefined;
+    if (port) port.postMessage({ id: 0, ok: true, event: PAYWALL_EVENT, result: m.url });
+    else refetch(document, m.url);
+    return undefined;
+  }
+  if (!port) return undefined;
   if (m.channel === PAGE_CHANNEL && typeof m.event === 'string') port.postMessage({ id: 0, ok: true, event: m.event });
   return undefined;
 });

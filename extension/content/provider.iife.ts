@@ -1,5 +1,7 @@
 import { WEBLN_ERROR_NAMES, type PortReply, type PortRequest, type WeblnErrorName } from '../../src/webln/page-channel.ts';
 import { acceptPort } from './handshake.ts';
+import { retryingFetch, retryingXhr } from './paywall-retry.ts';
+import { PAYWALL_EVENT, refetch } from './refetch.ts';
 import type {
   GetBalanceResponse,
   GetInfoResponse,
@@ -43,6 +45,11 @@ function call(method: string, params?: unknown): Promise<unknown> {
 
 function onReply(reply: PortReply): void {
   if (reply.id === 0) {
+    // Not a WebLN event: the worker paid a wall an element met; the elements load it again (refetch.ts).
+    if (reply.event === PAYWALL_EVENT) {
+      if (typeof reply.result === 'string') refetch(document, reply.result);
+      return;
+    }
     if (reply.event) for (const fn of listeners.get(reply.event) ?? []) fn();
     return;
   }
@@ -99,6 +106,23 @@ const webln: WebLNProvider & { readonly enabled: boolean; sendPaymentAsync(payme
     listeners.get(event)?.delete(fn);
   },
 });
+
+/**
+ * 402 walls met by the page's own fetch/XHR: the worker pays from its own
+ * observation of the response and adds the header by rule; the page only gets
+ * the retried response. Without a bridge (no port) there is no wallet to ask.
+ * A worker that died mid-call (EXTENSION_UNAVAILABLE) is asked once more: the
+ * next message starts a new one, which recovers what the old one paid.
+ */
+const askWallet = (url: string): Promise<boolean> => {
+  if (!port) return Promise.resolve(false);
+  const ask = () => call('paywall', { url });
+  return ask()
+    .catch((e: { code?: string }) => (e.code === 'EXTENSION_UNAVAILABLE' ? ask() : Promise.reject(e)))
+    .then((r) => (r as { retry?: unknown } | undefined)?.retry === true, () => false);
+};
+window.fetch = retryingFetch(window.fetch.bind(window), askWallet);
+window.XMLHttpRequest = retryingXhr(window.XMLHttpRequest, askWallet);
 
 // Another wallet may already have defined window.webln: the person installed both; don't fight over it.
 if (!('webln' in window)) {

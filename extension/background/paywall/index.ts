@@ -1,0 +1,168 @@
+import browser from 'webextension-polyfill';
+import type { PageContext } from '../../../src/base/origin.ts';
+import { moduleErrors } from '../../../src/errors.ts';
+import { PAGE_CHANNEL } from '../../../src/webln/page-channel.ts';
+import { PAYWALL_EVENT } from '../../content/refetch.ts';
+import type { Services } from '../services.ts';
+import { storageArea } from '../storage-area.ts';
+import { PageWalls, SentTimes, seen402, withoutHash, type HeadersReceivedDetails, type RequestDetails, type Seen402 } from './observations.ts';
+import { OWN_TYPES, WallOpener, type PendingAction } from './opener.ts';
+import { RuleBook, type SessionRulesApi } from './rules.ts';
+
+/**
+ * Browser wiring of the 402 glue (see opener.ts for what it does). worker.ts
+ * registers the listeners at top level and hands their events here; nothing
+ * here waits for the services before recording what the browser reported.
+ *
+ * Permissions: webRequest (observing only: 402 status and challenge headers,
+ * when each request left), declarativeNetRequestWithHostAccess (the session
+ * rules that add a credential's header to its own server's requests).
+ */
+const error = moduleErrors('paywall');
+
+/** The vault's session key appears: unlocked (vault.ts keeps it under this key). */
+const VAULT_SESSION_KEY = 'vault.session';
+/** The encrypted vault, where credentials live: a change may add or drop some. */
+const VAULT_RECORD_KEY = 'vault.record';
+const WALLS_KEY = 'paywall.walls';
+const ACTIONS_KEY = 'paywall.actions';
+const TAB_COMMIT_WAIT_MS = 5_000;
+const SYNC_DEBOUNCE_MS = 250;
+
+export const WEB_URLS = ['http://*/*', 'https://*/*'];
+
+let current: WallGlue | undefined;
+
+/** The page method `paywall` ({url}): routed here by the WebLN service. */
+export function openWallForPage(ctx: PageContext, url: string): Promise<{ retry: boolean }> {
+  if (!current) throw error('UNSUPPORTED_METHOD', 'no 402 glue in this context');
+  return current.fromPage(ctx, url);
+}
+
+export class WallGlue {
+  private readonly sentTimes = new SentTimes();
+  private readonly session = storageArea('session');
+  private readonly rules = new RuleBook(browser.declarativeNetRequest as unknown as SessionRulesApi, this.session);
+  private readonly walls: PageWalls;
+  private readonly opener: Promise<WallOpener>;
+  private started: Promise<void> | undefined;
+  private syncTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(services: Promise<Services>) {
+    const session = this.session;
+    this.walls = new PageWalls({ onChange: (list) => void session.set({ [WALLS_KEY]: list }).catch(() => undefined) });
+    const restored = session.get<Seen402[]>(WALLS_KEY).then((list) => this.walls.restore(Array.isArray(list) ? list : []));
+    this.opener = Promise.all([services, restored]).then(([svc]) => new WallOpener(this.deps(svc)));
+    current = this;
+  }
+
+  /** Once per worker life, after the ledger was reconciled: recover purchases, rebuild rules, finish what a dead worker left. */
+  start(): Promise<void> {
+    this.started ??= this.opener.then((o) => o.refresh());
+    return this.started;
+  }
+
+  /** webRequest.onSendHeaders (every http(s) request). */
+  sent(d: RequestDetails): void {
+    this.sentTimes.sent(d.requestId, d.timeStamp);
+    if (this.rules.hasOneShot()) void this.opener.then((o) => o.sent(d.url, d.timeStamp)).catch((e) => console.warn('satnav paywall: spend', e));
+  }
+
+  /** webRequest.onHeadersReceived (every http(s) response): 402s with a challenge are kept or opened. */
+  headersReceived(d: HeadersReceivedDetails): void {
+    const seen = seen402(d, this.sentTimes.take(d.requestId));
+    if (!seen) return;
+    // The page's provider is about to ask for it: kept at once, before anything else is ready.
+    if (!OWN_TYPES.has(seen.type)) return this.walls.add(seen);
+    void this.ready()
+      .then((o) => o.seen(seen))
+      .catch((e) => console.warn('satnav paywall:', e));
+  }
+
+  async fromPage(ctx: PageContext, url: string): Promise<{ retry: boolean }> {
+    return (await this.ready()).fromPage(ctx, url);
+  }
+
+  /** storage.onChanged: an unlock rebuilds everything; a changed vault may hold other credentials. */
+  storageChanged(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string): void {
+    const unlock = area === 'session' && changes[VAULT_SESSION_KEY] && changes[VAULT_SESSION_KEY].oldValue === undefined && changes[VAULT_SESSION_KEY].newValue !== undefined;
+    if (unlock) {
+      void this.ready().then((o) => o.refresh());
+      return;
+    }
+    if (area !== 'local' || !changes[VAULT_RECORD_KEY]) return;
+    clearTimeout(this.syncTimer);
+    this.syncTimer = setTimeout(() => void this.ready().then((o) => o.refresh()), SYNC_DEBOUNCE_MS);
+  }
+
+  /** The person revoked credentials (Paid access): their header rules go at once. */
+  dropRules(credentialIds: readonly string[]): Promise<void> {
+    return this.rules.drop(credentialIds);
+  }
+
+  /** The reconcile alarm: a purchase left in flight may have settled since. */
+  refresh(): Promise<void> {
+    return this.ready().then((o) => o.refresh());
+  }
+
+  private async ready(): Promise<WallOpener> {
+    await this.start();
+    return this.opener;
+  }
+
+  private deps(svc: Services): ConstructorParameters<typeof WallOpener>[0] {
+    return {
+      payer: svc.paywall,
+      rules: this.rules,
+      walls: this.walls,
+      isUnlocked: async () => (await svc.vault.status()).unlocked,
+      unlock: async (ctx) => {
+        const answer = await svc.approvals.ask({ kind: 'unlock', origin: ctx.origin }, ctx.tabId !== undefined ? { tabId: ctx.tabId } : {});
+        if (!answer.approved) throw error('REJECTED', 'the person declined', 'unlock');
+      },
+      siteEnabled: async (origin) => (await svc.policy.getSite(origin))?.enabled === true,
+      reconcile: async () => void (await svc.payments.reconcile()),
+      tabUrl: async (tabId) => (await browser.tabs.get(tabId).catch(() => undefined))?.url,
+      waitForTabUrl: (tabId, url) => waitForTabUrl(tabId, url),
+      reloadTab: (tabId) => browser.tabs.reload(tabId),
+      refetch: async (tabId, frameId, url, documentId) => {
+        const target = documentId !== undefined ? { frameId, documentId } : { frameId };
+        await browser.tabs.sendMessage(tabId, { channel: PAGE_CHANNEL, event: PAYWALL_EVENT, url }, target as { frameId: number }).catch(() => undefined);
+      },
+      actions: {
+        get: async () => {
+          const list = await this.session.get<PendingAction[]>(ACTIONS_KEY);
+          return Array.isArray(list) ? list : [];
+        },
+        set: (list) => this.session.set({ [ACTIONS_KEY]: list }),
+      },
+      log: (...args) => console.warn(...args),
+    };
+  }
+}
+
+/** True once the tab's committed URL is `url` (the 402 document may commit after the purchase), false after a while or when it went elsewhere. */
+function waitForTabUrl(tabId: number, url: string): Promise<boolean> {
+  const shows = (u: string | undefined) => u !== undefined && withoutHash(u) === url;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (ok: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      browser.tabs.onUpdated.removeListener(onUpdated);
+      resolve(ok);
+    };
+    const onUpdated = (id: number, _change: unknown, tab: { url?: string }) => {
+      if (id === tabId && shows(tab.url)) finish(true);
+    };
+    const timer = setTimeout(() => finish(false), TAB_COMMIT_WAIT_MS);
+    browser.tabs.onUpdated.addListener(onUpdated);
+    browser.tabs.get(tabId).then(
+      (tab) => {
+        if (shows(tab.url)) finish(true);
+      },
+      () => finish(false),
+    );
+  });
+}
