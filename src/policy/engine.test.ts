@@ -39,7 +39,7 @@ describe('config', () => {
   it('starts from the documented defaults with no site', async () => {
     const { engine } = setup();
     expect(await engine.getConfig()).toEqual({ global: DEFAULT_GLOBAL, sites: {} });
-    expect(DEFAULT_GLOBAL).toEqual({ dailyCapSat: 10_000, autoApproveSat: 1_000, maxFee: { baseSat: 10, ppm: 10_000 } });
+    expect(DEFAULT_GLOBAL).toEqual({ dailyCapSat: 10_000, autoApproveSat: 1_000, maxFee: { baseSat: 10, ppm: 10_000 }, l402: { autoPay: true, overBudget: 'ask' } });
   });
   it('updateGlobal persists across instances and merges', async () => {
     const { engine, make } = setup();
@@ -527,7 +527,8 @@ describe('corrupt stored data', () => {
       },
     });
     expect(await engine.getConfig()).toEqual({
-      global: { dailyCapSat: 10_000, autoApproveSat: 7, maxFee: { baseSat: 1, ppm: 2 } },
+      // A field added since (l402) takes its default without a complaint.
+      global: { dailyCapSat: 10_000, autoApproveSat: 7, maxFee: { baseSat: 1, ppm: 2 }, l402: { autoPay: true, overBudget: 'ask' } },
       sites: { [SITE]: good },
     });
     expect(issues.sort()).toEqual([
