@@ -1,17 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { parseChallenges } from './auth-header.ts';
 import * as mpp from './mpp.ts';
 
-// Aperture's cross-implementation vectors (contracts/aperture-mpp/vectors.json, MIT): in the
-// repository's contracts/ when present, else in the shared/ folder beside the repository.
-const VECTOR_PATHS = ['../../contracts/aperture-mpp/vectors.json', '../../../shared/contracts/aperture-mpp/vectors.json'].map((p) =>
-  fileURLToPath(new URL(p, import.meta.url)),
-);
-const vectorFile = VECTOR_PATHS.find((p) => existsSync(p));
-if (!vectorFile) throw new Error(`Aperture MPP vectors not found at ${VECTOR_PATHS.join(' or ')}`);
+// Aperture's cross-implementation vectors (MIT), kept unchanged in contracts/ (see contracts/SOURCES.md).
+const vectorFile = new URL('../../contracts/aperture-mpp/vectors.json', import.meta.url);
 
 interface Vectors {
   hmacSecretHex: string;
