@@ -1,12 +1,16 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
+import type { Devnet } from '../devnet/index.ts';
 import { paywallApi } from '../demo-sites/paywall/paywall.ts';
 import { REFUSAL_GRACE_MS } from '../src/paywall/payer.ts';
-import { killServiceWorker } from './fixtures.ts';
-import { expect, test } from './devnet-fixtures.ts';
+import { killServiceWorker, launchWithExtension, serviceWorkerOf } from './fixtures.ts';
+import { expect, pointAtDevnet, test } from './devnet-fixtures.ts';
 import { answer, nextPrompt } from './prompt.ts';
-import { uiCall } from './wallet.ts';
+import { createWallet, PASSWORD, uiCall } from './wallet.ts';
 
 /**
  * 402 walls on every load path, in Chromium with the built extension and the demo paywall
@@ -65,6 +69,59 @@ function pageFetch(page: Page, path: string): Promise<Fetched> {
     const res = await fetch(p);
     return res.ok ? { status: res.status, json: await res.json() } : { status: res.status };
   }, path);
+}
+
+interface Recorded {
+  host: string;
+  origin: string | undefined;
+  path: string;
+  authorization: string | undefined;
+  signature: string | undefined;
+  status?: number;
+  exposed?: string;
+}
+
+/**
+ * The demo paywall on one port, reachable as two origins: A = 127.0.0.1 and B = localhost. It notes
+ * every request (who asked, which credential came along) and every answer; answers to pages of
+ * origin B don't expose the challenge headers (as many APIs don't), so such a page can't read them.
+ */
+async function recordingPaywall(devnet: Devnet) {
+  const paywall = paywallApi({ control: devnet.control });
+  const seen: Recorded[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const entry: Recorded = {
+      host: req.headers.host ?? '',
+      origin: req.headers.origin,
+      path,
+      authorization: req.headers.authorization,
+      signature: req.headers['payment-signature'] as string | undefined,
+    };
+    seen.push(entry);
+    const writeHead = res.writeHead.bind(res) as (status: number, headers?: OutgoingHttpHeaders) => ServerResponse;
+    res.writeHead = ((status: number, headers: OutgoingHttpHeaders = {}) => {
+      if (entry.origin?.startsWith('http://localhost:')) delete headers['access-control-expose-headers'];
+      entry.status = status;
+      entry.exposed = headers['access-control-expose-headers'] as string | undefined;
+      return writeHead(status, headers);
+    }) as typeof res.writeHead;
+    if (paywall.matches(path)) return void paywall.handle(req, res);
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>blank</title>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '::', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    a: `http://127.0.0.1:${port}`,
+    b: `http://localhost:${port}`,
+    port,
+    seen,
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections(); // the browser keeps its connections open
+      await closed;
+    },
+  };
 }
 
 test('the demo page: one question, then the data (fetch), chart (img), poster and briefing (iframe) appear, each paid once', async ({
@@ -242,19 +299,8 @@ test("one server's credential is never sent to another origin (127.0.0.1 vs loca
   devnet,
   sw,
 }) => {
-  // The paywall behind a server that notes who got which Authorization.
-  const paywall = paywallApi({ control: devnet.control });
-  const seen: Array<{ host: string; path: string; authorization: string | undefined; signature: string | undefined }> = [];
-  const server = createServer((req: IncomingMessage, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    seen.push({ host: req.headers.host ?? '', path, authorization: req.headers.authorization, signature: req.headers['payment-signature'] as string | undefined });
-    if (paywall.matches(path)) return void paywall.handle(req, res);
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>blank</title>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '::', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const a = `http://127.0.0.1:${port}`;
-  const b = `http://localhost:${port}`;
+  const server = await recordingPaywall(devnet);
+  const { a, b, port, seen } = server;
   try {
     await enableSite(popup, a);
     const page = await sitePage(context, a);
@@ -262,7 +308,7 @@ test("one server's credential is never sent to another origin (127.0.0.1 vs loca
     const credentials = new Set(seen.filter((s) => s.host === `127.0.0.1:${port}` && s.authorization).map((s) => s.authorization));
     expect(credentials.size).toBe(1);
 
-    // The same path on the other origin, from A's page (cross-origin, CORS *) and as B's own navigation.
+    // The same path on the other origin, from A's page (no-cors: nothing for the page to retry).
     const fromA = await page.evaluate((url) => fetch(url, { mode: 'no-cors' }).then((r) => r.type), `${b}/paywall/l402/data.json`);
     expect(fromA).toBe('opaque');
     // On B's own page the wall is B's: the wallet asks about B (a site never enabled); "no" leaves B its 402.
@@ -278,12 +324,38 @@ test("one server's credential is never sent to another origin (127.0.0.1 vs loca
     expect(toB.filter((s) => s.authorization !== undefined || s.signature !== undefined)).toEqual([]);
 
     // The browser's rule names A's origin and nothing else.
-    const rules = await sw.evaluate(() => (globalThis as unknown as { chrome: { declarativeNetRequest: { getSessionRules(): Promise<Array<{ condition: { regexFilter: string } }>> } } }).chrome.declarativeNetRequest.getSessionRules());
+    const rules = await sw.evaluate(() =>
+      (globalThis as unknown as { chrome: { declarativeNetRequest: { getSessionRules(): Promise<Array<{ condition: { regexFilter: string } }>> } } }).chrome.declarativeNetRequest.getSessionRules(),
+    );
     expect(rules.map((r) => r.condition.regexFilter)).toEqual([`^http://127\\.0\\.0\\.1:${port}/paywall/l402/data\\.json(\\?.*)?$`]);
   } finally {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections(); // the browser keeps its connections open
-    await closed;
+    await server.stop();
+  }
+});
+
+test('a cross-origin API that hides its challenge from the page still opens: the worker uses its own sighting, the page’s site pays', async ({
+  context,
+  walletReady: popup,
+  devnet,
+}) => {
+  const server = await recordingPaywall(devnet);
+  try {
+    await enableSite(popup, server.b);
+    const page = await sitePage(context, server.b);
+    const got = await page.evaluate(
+      (url) => fetch(url).then(async (r) => ({ status: r.status, title: ((await r.json()) as { title: string }).title })),
+      `${server.a}/paywall/l402/data.json`,
+    );
+    expect(got).toEqual({ status: 200, title: 'Lightning Ledger market data' });
+    const api = server.seen.filter((s) => s.path === '/paywall/l402/data.json');
+    // The 402 went to B's page without exposing its challenge; the retry carried the credential.
+    expect(api.map((s) => [s.status, s.exposed, s.authorization !== undefined])).toEqual([
+      [402, undefined, false],
+      [200, undefined, true],
+    ]);
+    expect((await paidWalls(popup)).map((e) => e.origin)).toEqual([server.b]);
+  } finally {
+    await server.stop();
   }
 });
 
@@ -308,4 +380,43 @@ test('the worker is killed mid-payment: the article still appears, paid once', a
   await expect.poll(async () => (await paidWalls(popup)).map((e) => e.status), { timeout: 20_000 }).toEqual(['succeeded']);
   await expect(page.locator('html')).toHaveAttribute('data-paywall', 'paid', { timeout: 20_000 });
   expect(await settledSince(sites.url, before)).toEqual({ l402: 1, mpp: 0, x402: 0 });
+});
+
+test('after a browser restart the credential survives, encrypted: one unlock brings its rule back, nothing is paid again', async ({ devnet, sites }) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'satnav-e2e-restart-'));
+  let context = await launchWithExtension(dir);
+  try {
+    const sw = await serviceWorkerOf(context);
+    const popup = await context.newPage();
+    await popup.goto(`chrome-extension://${new URL(sw.url()).host}/extension/popup/index.html`);
+    await createWallet(popup);
+    await pointAtDevnet(sw, devnet);
+    await uiCall(popup, { type: 'devnet.connect' });
+    await enableSite(popup, sites.url);
+    const before = await stats(sites.url);
+    expect((await pageFetch(await sitePage(context, sites.url), '/paywall/l402/data.json')).status).toBe(200);
+    await context.close();
+
+    // A new browser session: session rules and the unlocked key are gone; the credential is in the encrypted vault.
+    context = await launchWithExtension(dir);
+    const sw2 = await serviceWorkerOf(context);
+    // Chromium loads the unpacked extension anew at every launch (--load-extension): requests made while its worker
+    // is being registered again reach no listener. A message through the worker means it is up.
+    const popup2 = await context.newPage();
+    await popup2.goto(`chrome-extension://${new URL(sw2.url()).host}/extension/popup/index.html`);
+    expect(await uiCall<{ unlocked: boolean }>(popup2, { type: 'vault.status' })).toMatchObject({ unlocked: false });
+    const rules = () => popup2.evaluate(() => (globalThis as unknown as { chrome: { declarativeNetRequest: { getSessionRules(): Promise<unknown[]> } } }).chrome.declarativeNetRequest.getSessionRules());
+    expect(await rules()).toEqual([]);
+    const page = await sitePage(context, sites.url);
+    const fetched = pageFetch(page, '/paywall/l402/data.json');
+    const prompt = await nextPrompt(context);
+    await prompt.getByTestId('prompt-unlock-password').fill(PASSWORD);
+    await Promise.all([prompt.waitForEvent('close'), prompt.getByTestId('prompt-unlock-submit').click().catch(() => undefined)]);
+    expect((await fetched).status).toBe(200);
+    expect(await rules()).toHaveLength(1);
+    expect(await settledSince(sites.url, before)).toEqual({ l402: 1, mpp: 0, x402: 0 });
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -321,6 +321,15 @@ describe('refresh and resume: a new worker life', () => {
     expect(w.state.actions).toEqual([]);
   });
 
+  it('asked again while it runs (the vault changed meanwhile): one more round, never two at once', async () => {
+    const w = world();
+    const first = w.opener.refresh();
+    const second = w.opener.refresh();
+    const third = w.opener.refresh();
+    await Promise.all([first, second, third]);
+    expect(w.events.filter((e) => e === 'recover')).toHaveLength(2);
+  });
+
   it('does nothing while locked', async () => {
     const w = world({ unlocked: false });
     await w.opener.refresh();

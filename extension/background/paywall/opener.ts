@@ -77,6 +77,7 @@ export class WallOpener {
   private readonly reloads = new Map<string, number>();
   private unlocking: Promise<void> | undefined;
   private refreshing: Promise<void> | undefined;
+  private refreshAgain = false;
   private readonly life = Math.random().toString(36).slice(2);
 
   constructor(private readonly d: OpenerDeps) {
@@ -155,20 +156,26 @@ export class WallOpener {
    * credentials held, and walls being opened when the worker died are finished.
    */
   refresh(): Promise<void> {
-    this.refreshing ??= (async () => {
-      try {
-        if (!(await this.d.isUnlocked())) return;
-        await this.d.reconcile().catch((e) => this.d.log?.('satnav paywall: reconcile deferred', e));
-        await this.d.payer.recover();
-        await this.tellSpent();
-        await this.d.rules.sync(() => this.d.payer.list());
-        await this.resume();
-      } catch (e) {
-        this.d.log?.('satnav paywall: refresh failed', e);
-      } finally {
-        this.refreshing = undefined;
-      }
-    })();
+    // Asked again while running (a vault change mid-way): one more round after this one, not a parallel one.
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      do {
+        this.refreshAgain = false;
+        try {
+          if (!(await this.d.isUnlocked())) return;
+          await this.d.reconcile().catch((e) => this.d.log?.('satnav paywall: reconcile deferred', e));
+          await this.d.payer.recover();
+          await this.tellSpent();
+          await this.d.rules.sync(() => this.d.payer.list());
+          await this.resume();
+        } catch (e) {
+          this.d.log?.('satnav paywall: refresh failed', e);
+        }
+      } while (this.refreshAgain);
+    })().finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
 
@@ -215,6 +222,7 @@ export class WallOpener {
       // Reloading a POST would resend a form; the person reloads it if they want.
       if (seen.method !== 'GET') return;
       if (!(await this.d.waitForTabUrl(seen.tabId, seen.url))) return;
+      for (const [key, at] of this.reloads) if (this.now() - at >= RELOAD_GUARD_MS) this.reloads.delete(key);
       this.reloads.set(`${seen.tabId} ${seen.url}`, this.now());
       await this.d.reloadTab(seen.tabId);
       return;
