@@ -382,6 +382,39 @@ test('the worker is killed mid-payment: the article still appears, paid once', a
   expect(await settledSince(sites.url, before)).toEqual({ l402: 1, mpp: 0, x402: 0 });
 });
 
+test('fetch, the worker killed mid-payment: nothing is paid twice; once the payment settles, its credential serves the page', async ({
+  context,
+  walletReady: popup,
+  sites,
+  devnet,
+}) => {
+  await enableSite(popup, sites.url);
+  const page = await sitePage(context, sites.url);
+  const before = await stats(sites.url);
+  await devnet.control.setSlow('bob', 10_000);
+  let hash = '';
+  try {
+    const first = pageFetch(page, '/paywall/l402/data.json');
+    await expect.poll(async () => (await paidWalls(popup)).map((e) => e.status), { timeout: 15_000 }).toEqual([expect.stringMatching(/pending|in_flight/)]);
+    hash = (await paidWalls(popup))[0]!.paymentHash;
+    await killServiceWorker(context, popup);
+    // The provider asks the new worker once more; it recovered nothing yet (still in flight), so the page keeps its 402.
+    expect((await first).status).toBe(402);
+    // Another request meanwhile: the purchase left behind is unresolved, so nothing new is bought.
+    expect((await pageFetch(page, '/paywall/l402/data.json')).status).toBe(402);
+    expect((await devnet.control.lookupInvoice('carol', hash)).state).not.toBe('SETTLED');
+    await expect.poll(async () => (await devnet.control.lookupInvoice('carol', hash)).state, { timeout: 20_000 }).toBe('SETTLED');
+  } finally {
+    await devnet.control.setSlow('bob', 0);
+  }
+  // Settled: the next 402 settles the ledger, recovers the credential and opens the wall with it.
+  const served = await pageFetch(page, '/paywall/l402/data.json');
+  expect(served.status).toBe(200);
+  expect(served.json?.paymentHash).toBe(hash);
+  expect(await settledSince(sites.url, before)).toEqual({ l402: 1, mpp: 0, x402: 0 });
+  expect((await paidWalls(popup)).map((e) => [e.paymentHash, e.status])).toEqual([[hash, 'succeeded']]);
+});
+
 test('after a browser restart the credential survives, encrypted: one unlock brings its rule back, nothing is paid again', async ({ devnet, sites }) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'satnav-e2e-restart-'));
   let context = await launchWithExtension(dir);

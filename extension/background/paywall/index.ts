@@ -122,6 +122,7 @@ export class WallGlue {
       },
       siteEnabled: async (origin) => (await svc.policy.getSite(origin))?.enabled === true,
       reconcile: async () => void (await svc.payments.reconcile()),
+      unresolvedPurchases: async (origin) => (await svc.ledger.pending()).filter((e) => e.source === 'l402' && e.origin === origin).map((e) => e.createdAt),
       tabUrl: async (tabId) => (await browser.tabs.get(tabId).catch(() => undefined))?.url,
       waitForTabUrl: (tabId, url) => waitForTabUrl(tabId, url),
       reloadTab: (tabId) => browser.tabs.reload(tabId),

@@ -56,6 +56,8 @@ export interface Seen402 {
   /** When the request's headers left (ms), 0 when unknown. */
   sentAt: number;
   seenAt: number;
+  /** Kept by a worker life that died: its purchase may still be in flight, so it is never paid again. */
+  restored?: true;
 }
 
 export class SentTimes {
@@ -126,9 +128,9 @@ export class PageWalls {
     for (const wake of this.waiters) wake();
   }
 
-  /** Sightings kept by an earlier worker life: all of them may be asked for again. */
+  /** Sightings kept by an earlier worker life: all of them may be asked for again (marked: nothing is bought for them). */
   restore(list: readonly Seen402[]): void {
-    this.walls = [...list.map((seen) => ({ seen, used: false })), ...this.walls];
+    this.walls = [...list.map((seen) => ({ seen: { ...seen, restored: true as const }, used: false })), ...this.walls];
     this.prune();
   }
 

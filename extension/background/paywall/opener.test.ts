@@ -62,7 +62,14 @@ function world(o: { held?: Credential[]; enabled?: boolean; unlocked?: boolean; 
     isRegexSupported: async () => ({ isSupported: true }),
   };
   const rules = new RuleBook(dnr, new MemoryStore(), () => clock.ms);
-  const state = { enabled: o.enabled ?? true, unlocked: o.unlocked ?? true, actions: [] as PendingAction[] };
+  const state = {
+    enabled: o.enabled ?? true,
+    unlocked: o.unlocked ?? true,
+    actions: [] as PendingAction[],
+    unresolved: [] as number[],
+    /** What the next recover turns into a credential (a dead life's purchase that settled). */
+    recoverable: undefined as Credential | undefined,
+  };
   const tabs = new Map<number, string>([[4, `${SITE}/page`]]);
   const walls = new PageWalls({ now: () => clock.ms });
   const deps: OpenerDeps = {
@@ -83,7 +90,11 @@ function world(o: { held?: Credential[]; enabled?: boolean; unlocked?: boolean; 
       },
       recover: async () => {
         events.push('recover');
-        return { recovered: 0, dropped: 0, waiting: 0 };
+        if (!state.recoverable) return { recovered: 0, dropped: 0, waiting: state.unresolved.length };
+        held.push(state.recoverable);
+        state.recoverable = undefined;
+        state.unresolved = [];
+        return { recovered: 1, dropped: 0, waiting: 0 };
       },
     },
     rules,
@@ -97,6 +108,7 @@ function world(o: { held?: Credential[]; enabled?: boolean; unlocked?: boolean; 
     },
     siteEnabled: async () => state.enabled,
     reconcile: async () => void events.push('reconcile'),
+    unresolvedPurchases: async () => state.unresolved,
     tabUrl: async (id) => tabs.get(id),
     waitForTabUrl: async (id, url) => tabs.get(id) === url,
     reloadTab: async (id) => void events.push(`reload ${id}`),
@@ -125,6 +137,17 @@ describe('the page’s fetch/XHR: opened from the worker’s own sighting', () =
     expect(await w.opener.fromPage(ctx, `${API}/data.json`)).toEqual({ retry: false });
     expect(await w.opener.fromPage({ origin: SITE }, `${API}/data.json`)).toEqual({ retry: false });
     expect(w.bought).toEqual([]);
+  });
+
+  it('asked again after the worker died mid-purchase: only a recovered credential opens it, nothing is bought', async () => {
+    const w = world();
+    w.walls.restore([seen({ seenAt: w.clock.ms })]);
+    expect(await w.opener.fromPage(ctx, `${API}/data.json`)).toEqual({ retry: false });
+    w.walls.restore([seen({ seenAt: w.clock.ms })]);
+    w.held.push(credential());
+    expect(await w.opener.fromPage(ctx, `${API}/data.json`)).toEqual({ retry: true });
+    expect(w.bought).toEqual([]);
+    expect(w.rulesSet.size).toBe(1);
   });
 
   it('a refusal (the person, the limits) reaches the page as an error: it keeps its 402', async () => {
@@ -206,6 +229,26 @@ describe('open: never a purchase of its own', () => {
     expect(w.events.filter((e) => e === 'unlock?')).toHaveLength(1);
     expect(w.events.indexOf('recover')).toBeLessThan(w.events.indexOf(`access ${API}/b`));
     expect(w.bought.map((b) => b.url)).toEqual([`${API}/b`]);
+  });
+
+  it('a purchase a dead worker left in flight for the site: nothing is bought until it resolves; then its credential opens the wall', async () => {
+    const w = world();
+    w.state.unresolved = [w.clock.ms - 5_000];
+    w.clock.ms += 1;
+    await expect(w.opener.open({ url: `${API}/data.json`, headers: seen().headers, ctx, sentAt: 1 })).rejects.toMatchObject({ code: 'PAYMENT_PENDING' });
+    expect(w.bought).toEqual([]);
+    // It settled: the refresh recovers it, and it opens the wall; nothing new is bought.
+    w.state.recoverable = credential({ id: 'recovered' });
+    expect((await w.opener.open({ url: `${API}/data.json`, headers: seen().headers, ctx, sentAt: 1 })).id).toBe('recovered');
+    expect(w.bought).toEqual([]);
+    expect(w.rulesSet.size).toBe(1);
+  });
+
+  it('this life’s own purchases in flight never block another wall', async () => {
+    const w = world();
+    w.state.unresolved = [w.clock.ms + 10];
+    await w.opener.open({ url: `${API}/b`, headers: seen().headers, ctx, sentAt: 1 });
+    expect(w.bought).toHaveLength(1);
   });
 
   it('locked and the person says no: nothing bought', async () => {

@@ -1,5 +1,5 @@
 import type { PageContext } from '../../../src/base/origin.ts';
-import { isSatnavError } from '../../../src/errors.ts';
+import { isSatnavError, moduleErrors } from '../../../src/errors.ts';
 import type { Credential } from '../../../src/paywall/credentials.ts';
 import type { WallObservation, WallPayer } from '../../../src/paywall/payer.ts';
 import { isBusted } from '../../content/refetch.ts';
@@ -25,6 +25,8 @@ import type { RuleBook } from './rules.ts';
  * are kept in storage.session; the next worker life recovers the purchase
  * (payer.recover) and finishes them without paying (`resume`).
  */
+const error = moduleErrors('paywall');
+
 export const PAGE_WAIT_MS = 2_000;
 /** Longer than any payment's timeout (60 s) plus a restart. */
 export const ACTION_TTL_MS = 120_000;
@@ -44,6 +46,8 @@ export interface OpenerDeps {
   siteEnabled(origin: string): Promise<boolean>;
   /** Settle payments a dead worker left in flight (before recovering purchases). */
   reconcile(): Promise<void>;
+  /** When each unresolved 402 payment of this paying site was started (the ledger's word). */
+  unresolvedPurchases(origin: string): Promise<number[]>;
   /** Where the tab is (its committed URL), undefined when gone. */
   tabUrl(tabId: number): Promise<string | undefined>;
   /** Resolves true once the tab shows `url` (a 402 document may still be committing), false after a while. */
@@ -79,9 +83,11 @@ export class WallOpener {
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
   private readonly life = Math.random().toString(36).slice(2);
+  private readonly bornAt: number;
 
   constructor(private readonly d: OpenerDeps) {
     this.now = d.now ?? Date.now;
+    this.bornAt = this.now();
   }
 
   /** A 402 the browser reported: kept for the page's provider, or opened here. */
@@ -128,6 +134,8 @@ export class WallOpener {
     if (ctx.tabId === undefined) return { retry: false };
     const seen = await this.d.walls.take(ctx.tabId, ctx.origin, url, this.d.pageWaitMs ?? PAGE_WAIT_MS);
     if (!seen) return { retry: false };
+    // Asked again after the worker died mid-purchase (the provider re-asks once): only what it recovered opens it.
+    if (seen.restored) return { retry: (await this.reopen(new URL(seen.url), ctx)) !== undefined };
     await this.open({ url: seen.url, headers: seen.headers, ctx, sentAt: seen.sentAt });
     return { retry: true };
   }
@@ -145,9 +153,31 @@ export class WallOpener {
         return held;
       }
     }
+    if (await this.leftBehind(obs.ctx.origin)) {
+      const recovered = await this.heldFor(url);
+      if (recovered && recovered.id !== held?.id) {
+        await this.d.rules.install(recovered, url.pathname);
+        return recovered;
+      }
+    }
     const { credential } = await this.oneQuestionAtATime(obs.ctx.origin, () => this.d.payer.access(obs));
     await this.d.rules.install(credential, url.pathname);
     return credential;
+  }
+
+  /**
+   * A purchase for this site that a dead worker life left unresolved (the
+   * payer's single flight lived in that life's memory): settled and recovered
+   * first (true when there was one). Still in flight: nothing is bought, a
+   * second purchase could pay twice; the page keeps its 402 until it resolves.
+   */
+  private async leftBehind(origin: string): Promise<boolean> {
+    const before = (await this.d.unresolvedPurchases(origin)).filter((at) => at < this.bornAt);
+    if (before.length === 0) return false;
+    await this.refresh();
+    if ((await this.d.unresolvedPurchases(origin)).some((at) => at < this.bornAt))
+      throw error('PAYMENT_PENDING', 'a 402 purchase a stopped worker left is still in flight for', origin);
+    return true;
   }
 
   /**
@@ -201,15 +231,24 @@ export class WallOpener {
     });
     for (const { seen } of left) {
       try {
-        const url = new URL(seen.url);
-        const held = await this.heldFor(url);
-        if (!held) continue;
-        await this.d.rules.install(held, url.pathname);
-        await this.reload(seen);
+        if (await this.reopen(new URL(seen.url))) await this.reload(seen);
       } catch (e) {
         this.d.log?.('satnav paywall: not resumed', seen.url, e);
       }
     }
+  }
+
+  /**
+   * Puts a credential already held for `url` in place, buying nothing: for
+   * what a dead worker life was opening, whose purchase may still be in flight
+   * (a second one would pay twice). Undefined when none is held (yet).
+   */
+  private async reopen(url: URL, ctx?: PageContext): Promise<Credential | undefined> {
+    if (ctx) await this.unlocked(ctx);
+    else if (!(await this.d.isUnlocked())) return undefined;
+    const held = await this.heldFor(url);
+    if (held) await this.d.rules.install(held, url.pathname);
+    return held;
   }
 
   private async heldFor(url: URL): Promise<Credential | undefined> {
