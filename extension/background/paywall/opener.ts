@@ -23,7 +23,9 @@ import type { RuleBook } from './rules.ts';
  *
  * A worker killed mid-payment: the element and navigation walls being opened
  * are kept in storage.session; the next worker life recovers the purchase
- * (payer.recover) and finishes them without paying (`resume`).
+ * (payer.recover) and finishes them without paying (`resume`). While such a
+ * purchase is still in flight nothing more is bought for that site: the
+ * payer's single flight lived in the dead life's memory (`leftBehind`).
  */
 const error = moduleErrors('paywall');
 
@@ -84,6 +86,8 @@ export class WallOpener {
   private refreshAgain = false;
   private readonly life = Math.random().toString(36).slice(2);
   private readonly bornAt: number;
+  /** storage.session read-modify-writes of the pending actions, one at a time. */
+  private actionsTail: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: OpenerDeps) {
     this.now = d.now ?? Date.now;
@@ -314,7 +318,6 @@ export class WallOpener {
     this.actionsTail = next.catch(() => undefined);
     return next;
   }
-  private actionsTail: Promise<void> = Promise.resolve();
 }
 
 function sameAction(a: PendingAction, b: PendingAction): boolean {
