@@ -6,19 +6,13 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import type { ApprovalRequest } from '../../src/webln/approval.ts';
-import type { Answer } from './frame.tsx';
+import { staticAnswer } from '../ui/render-testing.ts';
 import { LnurlAuthRequest } from './LnurlAuthRequest.tsx';
 
-vi.mock('webextension-polyfill', () => ({ default: {} }));
-// Server rendering reads a store's first state, so the English words come in through useT itself.
-vi.mock('../ui/i18n.ts', async (original) => {
-  const i18n = await original<typeof import('../ui/i18n.ts')>();
-  const catalog = i18n.catalogSchema.parse((await import('../../public/_locales/en/messages.json')).default);
-  const t = i18n.makeTranslator(catalog, catalog);
-  return { ...i18n, useT: () => t };
-});
+vi.mock('webextension-polyfill', async () => (await import('../ui/render-testing.ts')).polyfillStub);
+vi.mock('../ui/i18n.ts', async (original) => (await import('../ui/render-testing.ts')).englishI18n(await original()));
 
-const answer: Answer = { submit: () => {}, reject: () => {}, busy: false, error: undefined, armed: true };
+const answer = staticAnswer;
 const KEY = '02'.padEnd(66, 'a');
 
 function render(origin: string, domain: string): string {

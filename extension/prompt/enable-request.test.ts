@@ -4,32 +4,19 @@
  * prompt now says so and asks, off by default; the choice travels as `sharePubkey` in the answer.
  * Rendered to static markup: the first render is what the person sees before touching anything.
  */
-import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
-import { catalogSchema } from '../ui/i18n.ts';
 import { EnableRequest } from './EnableRequest.tsx';
-import type { Answer } from './frame.tsx';
+import { englishText, staticAnswer, tagOf } from '../ui/render-testing.ts';
 
-const en = vi.hoisted(() => ({ catalog: {} as Record<string, { message: string }> }));
-vi.mock('webextension-polyfill', () => ({ default: { i18n: { getUILanguage: () => 'en' }, runtime: { sendMessage: async () => undefined } } }));
-// A server render reads a store's initial state, so the English catalog comes in through useT itself.
-vi.mock('../ui/i18n.ts', async (original) => {
-  const i18n = await original<typeof import('../ui/i18n.ts')>();
-  return { ...i18n, useT: () => i18n.makeTranslator(en.catalog, en.catalog) };
-});
-en.catalog = catalogSchema.parse(JSON.parse(readFileSync(new URL('../../public/_locales/en/messages.json', import.meta.url), 'utf8')));
-const answer: Answer = { submit: () => undefined, reject: () => undefined, busy: false, error: undefined, armed: true };
+vi.mock('webextension-polyfill', async () => (await import('../ui/render-testing.ts')).polyfillStub);
+vi.mock('../ui/i18n.ts', async (original) => (await import('../ui/render-testing.ts')).englishI18n(await original()));
 
-/** The element carrying `data-testid`, with its attributes. */
-function tagOf(html: string, testId: string): string {
-  return new RegExp(`<[^>]*data-testid="${testId}"[^>]*>`).exec(html)?.[0] ?? '';
-}
 
 describe('enable prompt: the node public key', () => {
-  const html = () => renderToStaticMarkup(createElement(EnableRequest, { origin: 'https://shop.example', answer }));
-  const text = (key: string) => en.catalog[key]!.message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const html = () => renderToStaticMarkup(createElement(EnableRequest, { origin: 'https://shop.example', answer: staticAnswer }));
+  const text = (key: string) => englishText(key);
 
   it('offers to share it, unchecked by default', () => {
     const box = tagOf(html(), 'prompt-share-pubkey');

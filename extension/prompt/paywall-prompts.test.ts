@@ -4,25 +4,18 @@
  * is otherwise the usual one); a payment above the limits names the wall as its
  * method. Rendered to static markup, as the person first sees them.
  */
-import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import type { ApprovalRequest } from '../../src/webln/approval.ts';
-import { catalogSchema } from '../ui/i18n.ts';
 import { EnableRequest } from './EnableRequest.tsx';
-import type { Answer } from './frame.tsx';
+import { englishText, staticAnswer } from '../ui/render-testing.ts';
 import { PaymentRequest } from './PaymentRequest.tsx';
 
-const en = vi.hoisted(() => ({ catalog: {} as Record<string, { message: string }> }));
-vi.mock('webextension-polyfill', () => ({ default: { i18n: { getUILanguage: () => 'en' }, runtime: { sendMessage: async () => undefined } } }));
-vi.mock('../ui/i18n.ts', async (original) => {
-  const i18n = await original<typeof import('../ui/i18n.ts')>();
-  return { ...i18n, useT: () => i18n.makeTranslator(en.catalog, en.catalog) };
-});
-en.catalog = catalogSchema.parse(JSON.parse(readFileSync(new URL('../../public/_locales/en/messages.json', import.meta.url), 'utf8')));
-const answer: Answer = { submit: () => undefined, reject: () => undefined, busy: false, error: undefined, armed: true };
-const msg = (key: string, site?: string) => en.catalog[key]!.message.replace('$SITE$', site ?? '').replace(/&/g, '&amp;');
+vi.mock('webextension-polyfill', async () => (await import('../ui/render-testing.ts')).polyfillStub);
+vi.mock('../ui/i18n.ts', async (original) => (await import('../ui/render-testing.ts')).englishI18n(await original()));
+const answer = staticAnswer;
+const msg = (key: string, site?: string) => englishText(key, { site: site ?? '' });
 
 describe('enable prompt for a 402 wall', () => {
   const render = (via?: 'paywall') => renderToStaticMarkup(createElement(EnableRequest, { origin: 'https://news.example', via, answer }));

@@ -3,23 +3,16 @@
  * state, and per paying site the credentials with server, cost, when bought,
  * when they end, scheme, and the revoke buttons.
  */
-import { readFileSync } from 'node:fs';
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import type { PaidAccessItem } from '../../../src/messages/ui-api.ts';
-import { catalogSchema } from '../i18n.ts';
+import { englishText } from '../render-testing.ts';
 import { PaidAccessList } from './PaidAccess.tsx';
 
-const en = vi.hoisted(() => ({ catalog: {} as Record<string, { message: string }> }));
-vi.mock('webextension-polyfill', () => ({ default: { i18n: { getUILanguage: () => 'en' }, runtime: { sendMessage: async () => undefined } } }));
-// A server render reads a store's initial state, so the English catalog comes in through useT itself.
-vi.mock('../i18n.ts', async (original) => {
-  const i18n = await original<typeof import('../i18n.ts')>();
-  return { ...i18n, useT: () => i18n.makeTranslator(en.catalog, en.catalog) };
-});
-en.catalog = catalogSchema.parse(JSON.parse(readFileSync(new URL('../../../public/_locales/en/messages.json', import.meta.url), 'utf8')));
-const text = (key: string) => en.catalog[key]!.message.replace(/&/g, '&amp;');
+vi.mock('webextension-polyfill', async () => (await import('../render-testing.ts')).polyfillStub);
+vi.mock('../i18n.ts', async (original) => (await import('../render-testing.ts')).englishI18n(await original()));
+const text = (key: string) => englishText(key);
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const item = (n: number, over: Partial<PaidAccessItem> = {}): PaidAccessItem => ({
