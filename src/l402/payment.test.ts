@@ -10,22 +10,7 @@ import { thrownCode, thrownError } from '../testing/expect-code.ts';
 import { parseAuthChallenges } from './authparams.ts';
 import { base64urlToBytes, bytesToBase64url, utf8Bytes } from './codec.ts';
 import { canonicalizeJson } from './jcs.ts';
-import {
-  decodeChargeRequest,
-  decodeNeedTopUp,
-  decodePaymentCredential,
-  decodePaymentReceipt,
-  decodeSessionRequest,
-  encodePaymentCredential,
-  formatPaymentChallenge,
-  parsePaymentChallenges,
-  paymentChallengeId,
-  paymentChargeAuthorization,
-  paymentExpiresAt,
-  paymentHmacInput,
-  paymentParams,
-  type PaymentParams,
-} from './payment.ts';
+import * as mpp from './payment.ts';
 
 interface Vectors {
   hmacSecretHex: string;
@@ -71,9 +56,9 @@ describe('vectors: challenge headers', () => {
     it(v.name, () => {
       const [only, ...rest] = parseAuthChallenges(v.header);
       expect(rest).toEqual([]);
-      expect(paymentParams(only as never)).toEqual(v.parsed);
+      expect(mpp.paymentParams(only as never)).toEqual(v.parsed);
       // And the writer produces the same bytes from the parameters.
-      expect(formatPaymentChallenge(v.params as unknown as PaymentParams)).toBe(v.header);
+      expect(mpp.formatPaymentChallenge(v.params as unknown as mpp.PaymentParams)).toBe(v.header);
     });
   }
 });
@@ -81,8 +66,8 @@ describe('vectors: challenge headers', () => {
 describe('vectors: challenge lists', () => {
   for (const v of vectors.challengeLists) {
     it(v.name, () => {
-      if (v.error) expect(thrownCode(() => parsePaymentChallenges(v.header))).toBe('L402_CHALLENGE_INVALID');
-      else expect(parsePaymentChallenges(v.header)).toEqual(v.challenges);
+      if (v.error) expect(thrownCode(() => mpp.parsePaymentChallenges(v.header))).toBe('L402_CHALLENGE_INVALID');
+      else expect(mpp.parsePaymentChallenges(v.header)).toEqual(v.challenges);
     });
   }
 });
@@ -90,9 +75,9 @@ describe('vectors: challenge lists', () => {
 describe('vectors: challenge ids', () => {
   for (const v of vectors.challengeIds) {
     it(v.name, () => {
-      const params = v.params as unknown as PaymentParams;
-      expect(paymentHmacInput(params)).toBe(v.hmacInput);
-      expect(paymentChallengeId(secret, params)).toBe(params.id);
+      const params = v.params as unknown as mpp.PaymentParams;
+      expect(mpp.paymentHmacInput(params)).toBe(v.hmacInput);
+      expect(mpp.paymentChallengeId(secret, params)).toBe(params.id);
     });
   }
 });
@@ -100,13 +85,13 @@ describe('vectors: challenge ids', () => {
 describe('vectors: credentials', () => {
   for (const v of vectors.credentials) {
     it(v.name, () => {
-      if (v.error) return expect(thrownCode(() => decodePaymentCredential(v.header))).toBe('L402_CHALLENGE_INVALID');
-      const decoded = decodePaymentCredential(v.header);
+      if (v.error) return expect(thrownCode(() => mpp.decodePaymentCredential(v.header))).toBe('L402_CHALLENGE_INVALID');
+      const decoded = mpp.decodePaymentCredential(v.header);
       expect(decoded).toEqual(JSON.parse(v.credentialJson));
       // The token is base64url of exactly these JSON bytes, and the encoder writes them again.
       const token = v.header.slice(v.header.indexOf(' ') + 1);
       expect(base64urlToBytes(token)).toEqual(utf8Bytes(v.credentialJson));
-      expect(encodePaymentCredential(decoded)).toBe(token);
+      expect(mpp.encodePaymentCredential(decoded)).toBe(token);
     });
   }
 });
@@ -116,7 +101,7 @@ describe('vectors: receipts and need-top-up events', () => {
     it(v.name, () => {
       expect(bytesToBase64url(utf8Bytes(v.receiptJson))).toBe(v.header);
       const json = JSON.parse(v.receiptJson) as Record<string, unknown>;
-      const read = 'status' in json ? decodePaymentReceipt : decodeNeedTopUp;
+      const read = 'status' in json ? mpp.decodePaymentReceipt : mpp.decodeNeedTopUp;
       // Amounts past 2^53 are refused rather than silently rounded (no real amount is that large).
       if (beyondDouble(v.receiptJson)) expect(thrownCode(() => read(v.header))).toBe('L402_CHALLENGE_INVALID');
       else expect(read(v.header)).toEqual(json);
@@ -133,15 +118,15 @@ const charge = (over: Record<string, unknown> = {}, details: Record<string, unkn
 
 describe('charge request', () => {
   it('reads amount, invoice, hash and network', () => {
-    expect(decodeChargeRequest(charge())).toEqual({ amountSat: 100, description: 'Weather', invoice: 'lnbc1u1pexample', paymentHash: HASH, network: 'bitcoin' });
+    expect(mpp.decodeChargeRequest(charge())).toEqual({ amountSat: 100, description: 'Weather', invoice: 'lnbc1u1pexample', paymentHash: HASH, network: 'bitcoin' });
   });
   it('defaults the network to mainnet and maps Aperture network names to BOLT 11 networks', () => {
-    expect(decodeChargeRequest(charge({}, { network: undefined })).network).toBe('bitcoin');
+    expect(mpp.decodeChargeRequest(charge({}, { network: undefined })).network).toBe('bitcoin');
     for (const [name, net] of [['testnet', 'testnet'], ['signet', 'signet'], ['regtest', 'regtest']])
-      expect(decodeChargeRequest(charge({}, { network: name })).network).toBe(net);
+      expect(mpp.decodeChargeRequest(charge({}, { network: name })).network).toBe(net);
   });
   it('lowercases an uppercase payment hash', () => {
-    expect(decodeChargeRequest(charge({}, { paymentHash: HASH.toUpperCase() })).paymentHash).toBe(HASH);
+    expect(mpp.decodeChargeRequest(charge({}, { paymentHash: HASH.toUpperCase() })).paymentHash).toBe(HASH);
   });
   const bad: [string, string][] = [
     ['amount as a number', charge({ amount: 100 })],
@@ -163,14 +148,14 @@ describe('charge request', () => {
     ['a JSON array', b64json([1])],
     ['JSON null', b64json(null)],
   ];
-  for (const [name, request] of bad) it(`refuses ${name}`, () => expect(thrownCode(() => decodeChargeRequest(request))).toBe('L402_CHALLENGE_INVALID'));
+  for (const [name, request] of bad) it(`refuses ${name}`, () => expect(thrownCode(() => mpp.decodeChargeRequest(request))).toBe('L402_CHALLENGE_INVALID'));
 });
 
 describe('session request (read only)', () => {
   const session = (over: Record<string, unknown> = {}) =>
     b64json({ amount: '3', currency: 'sat', unitType: 'token', depositInvoice: 'lnbc500n1p', paymentHash: 'aa'.repeat(32), depositAmount: '60', idleTimeout: '300', ...over });
   it('reads unit price, deposit and idle timeout', () => {
-    expect(decodeSessionRequest(session())).toEqual({
+    expect(mpp.decodeSessionRequest(session())).toEqual({
       unitSat: 3,
       unitType: 'token',
       depositInvoice: 'lnbc500n1p',
@@ -179,42 +164,42 @@ describe('session request (read only)', () => {
       idleTimeoutSeconds: 300,
     });
   });
-  it('refuses a session without a 32-byte payment hash', () => expect(thrownCode(() => decodeSessionRequest(session({ paymentHash: 'aa11bb22' })))).toBe('L402_CHALLENGE_INVALID'));
-  it('refuses a deposit that is not a sat amount', () => expect(thrownCode(() => decodeSessionRequest(session({ depositAmount: 'lots' })))).toBe('L402_CHALLENGE_INVALID'));
-  it('refuses a currency other than sat', () => expect(thrownCode(() => decodeSessionRequest(session({ currency: 'eur' })))).toBe('L402_CHALLENGE_INVALID'));
+  it('refuses a session without a 32-byte payment hash', () => expect(thrownCode(() => mpp.decodeSessionRequest(session({ paymentHash: 'aa11bb22' })))).toBe('L402_CHALLENGE_INVALID'));
+  it('refuses a deposit that is not a sat amount', () => expect(thrownCode(() => mpp.decodeSessionRequest(session({ depositAmount: 'lots' })))).toBe('L402_CHALLENGE_INVALID'));
+  it('refuses a currency other than sat', () => expect(thrownCode(() => mpp.decodeSessionRequest(session({ currency: 'eur' })))).toBe('L402_CHALLENGE_INVALID'));
 });
 
 describe('challenges beyond the vectors', () => {
-  const params: PaymentParams = { id: 'i', realm: 'r', method: 'lightning', intent: 'charge', request: 'cQ', expires: '2026-03-15T12:05:00Z' };
-  it('reads expires as unix seconds', () => expect(paymentExpiresAt(params)).toBe(Date.UTC(2026, 2, 15, 12, 5) / 1000));
-  it('refuses an expires that is not RFC 3339', () => expect(thrownCode(() => paymentExpiresAt({ ...params, expires: 'tomorrow' }))).toBe('L402_CHALLENGE_INVALID'));
+  const params: mpp.PaymentParams = { id: 'i', realm: 'r', method: 'lightning', intent: 'charge', request: 'cQ', expires: '2026-03-15T12:05:00Z' };
+  it('reads expires as unix seconds', () => expect(mpp.paymentExpiresAt(params)).toBe(Date.UTC(2026, 2, 15, 12, 5) / 1000));
+  it('refuses an expires that is not RFC 3339', () => expect(thrownCode(() => mpp.paymentExpiresAt({ ...params, expires: 'tomorrow' }))).toBe('L402_CHALLENGE_INVALID'));
   it('treats an empty required parameter as missing', () =>
-    expect(thrownError(() => parsePaymentChallenges('Payment id="", realm=r, method=lightning, intent=charge, request=cQ')).message).toMatch(/missing id/));
-  it('skips a Payment challenge that carries token68', () => expect(thrownCode(() => parsePaymentChallenges('Payment abc=='))).toBe('L402_CHALLENGE_INVALID'));
-  it('refuses a value with a syntax error outright', () => expect(thrownCode(() => parsePaymentChallenges('Payment id="a'))).toBe('L402_CHALLENGE_INVALID'));
+    expect(thrownError(() => mpp.parsePaymentChallenges('Payment id="", realm=r, method=lightning, intent=charge, request=cQ')).message).toMatch(/missing id/));
+  it('skips a Payment challenge that carries token68', () => expect(thrownCode(() => mpp.parsePaymentChallenges('Payment abc=='))).toBe('L402_CHALLENGE_INVALID'));
+  it('refuses a value with a syntax error outright', () => expect(thrownCode(() => mpp.parsePaymentChallenges('Payment id="a'))).toBe('L402_CHALLENGE_INVALID'));
   it('round-trips every parameter through the writer and the parser', () => {
-    const all: PaymentParams = { ...params, digest: 'sha-256=:x:', description: 'say "hi", \\ bye', opaque: 'e30' };
-    expect(parsePaymentChallenges(formatPaymentChallenge(all))).toEqual([all]);
+    const all: mpp.PaymentParams = { ...params, digest: 'sha-256=:x:', description: 'say "hi", \\ bye', opaque: 'e30' };
+    expect(mpp.parsePaymentChallenges(mpp.formatPaymentChallenge(all))).toEqual([all]);
   });
   it('refuses to write a value a quoted-string cannot carry (a CRLF would split the header)', () =>
-    expect(thrownCode(() => formatPaymentChallenge({ ...params, realm: 'a\r\nSet-Cookie: x' }))).toBe('L402_CHALLENGE_INVALID'));
+    expect(thrownCode(() => mpp.formatPaymentChallenge({ ...params, realm: 'a\r\nSet-Cookie: x' }))).toBe('L402_CHALLENGE_INVALID'));
 });
 
 describe('charge credential', () => {
-  const params: PaymentParams = { id: 'kM9x', realm: 'api.example.com', method: 'lightning', intent: 'charge', request: 'eyJ9', expires: '2026-03-15T12:05:00Z', description: 'Q&A' };
+  const params: mpp.PaymentParams = { id: 'kM9x', realm: 'api.example.com', method: 'lightning', intent: 'charge', request: 'eyJ9', expires: '2026-03-15T12:05:00Z', description: 'Q&A' };
   const preimage = 'A3'.repeat(32);
   it('echoes the challenge and sends the preimage in lowercase hex', () => {
-    const header = paymentChargeAuthorization(params, preimage);
+    const header = mpp.paymentChargeAuthorization(params, preimage);
     expect(header.startsWith('Payment ')).toBe(true);
-    expect(decodePaymentCredential(header)).toEqual({ challenge: params, payload: { preimage: preimage.toLowerCase() } });
+    expect(mpp.decodePaymentCredential(header)).toEqual({ challenge: params, payload: { preimage: preimage.toLowerCase() } });
   });
   it('writes the echo in Aperture’s field order', () => {
-    const token = paymentChargeAuthorization({ ...params, digest: 'd', opaque: 'o' }, preimage).slice('Payment '.length);
+    const token = mpp.paymentChargeAuthorization({ ...params, digest: 'd', opaque: 'o' }, preimage).slice('Payment '.length);
     const json = new TextDecoder().decode(base64urlToBytes(token));
     expect(Object.keys((JSON.parse(json) as { challenge: object }).challenge)).toEqual(['id', 'realm', 'method', 'intent', 'request', 'expires', 'description', 'opaque', 'digest']);
   });
   for (const bad of ['', 'ab', 'g'.repeat(64), 'a'.repeat(63), 'a'.repeat(65)])
-    it(`refuses preimage ${JSON.stringify(bad)}`, () => expect(thrownCode(() => paymentChargeAuthorization(params, bad))).toBe('L402_HASH_MISMATCH'));
+    it(`refuses preimage ${JSON.stringify(bad)}`, () => expect(thrownCode(() => mpp.paymentChargeAuthorization(params, bad))).toBe('L402_HASH_MISMATCH'));
 });
 
 describe('credential reader failures', () => {
@@ -229,8 +214,8 @@ describe('credential reader failures', () => {
     ['source a number', `Payment ${b64json({ ...good, source: 1 })}`],
     ['over 64 KiB', `Payment ${'A'.repeat(90_000)}`],
   ];
-  for (const [name, header] of cases) it(`refuses ${name}`, () => expect(thrownCode(() => decodePaymentCredential(header))).toBe('L402_CHALLENGE_INVALID'));
-  it('accepts surrounding spaces around the token, as Aperture does', () => expect(decodePaymentCredential(`Payment   ${b64json(good)}  `)).toEqual(good));
+  for (const [name, header] of cases) it(`refuses ${name}`, () => expect(thrownCode(() => mpp.decodePaymentCredential(header))).toBe('L402_CHALLENGE_INVALID'));
+  it('accepts surrounding spaces around the token, as Aperture does', () => expect(mpp.decodePaymentCredential(`Payment   ${b64json(good)}  `)).toEqual(good));
 });
 
 describe('receipt reader failures', () => {
@@ -243,7 +228,7 @@ describe('receipt reader failures', () => {
     ['an unknown refundStatus', { ...ok, refundStatus: 'maybe' }],
     ['a challengeId that is not a string', { ...ok, challengeId: 5 }],
   ];
-  for (const [name, body] of cases) it(`refuses ${name}`, () => expect(thrownCode(() => decodePaymentReceipt(b64json(body)))).toBe('L402_CHALLENGE_INVALID'));
+  for (const [name, body] of cases) it(`refuses ${name}`, () => expect(thrownCode(() => mpp.decodePaymentReceipt(b64json(body)))).toBe('L402_CHALLENGE_INVALID'));
   it('refuses a need-top-up event without a session id', () =>
-    expect(thrownCode(() => decodeNeedTopUp(b64json({ balanceSpent: 1, balanceRequired: 1 })))).toBe('L402_CHALLENGE_INVALID'));
+    expect(thrownCode(() => mpp.decodeNeedTopUp(b64json({ balanceSpent: 1, balanceRequired: 1 })))).toBe('L402_CHALLENGE_INVALID'));
 });
