@@ -359,6 +359,45 @@ test('a cross-origin API that hides its challenge from the page still opens: the
   }
 });
 
+test('a script and a web font behind walls are loaded again once paid (L402 script, one-shot Payment font)', async ({ context, walletReady: popup, devnet }) => {
+  const server = await recordingPaywall(devnet);
+  try {
+    await enableSite(popup, server.a);
+    const page = await sitePage(context, server.a);
+    await page.evaluate(() => {
+      (window as unknown as { ran: number }).ran = 0;
+      const script = document.createElement('script');
+      script.src = '/paywall/l402/data.json';
+      // An attribute handler comes along to the fresh element Satnav makes (listeners added in script can't).
+      script.setAttribute('onload', 'window.ran++');
+      document.head.append(script);
+      const style = document.createElement('style');
+      style.textContent = '@font-face { font-family: PaidFont; src: url("/paywall/mpp/image.svg"); } p.paid { font-family: PaidFont, serif; }';
+      document.head.append(style);
+      const p = document.createElement('p');
+      p.className = 'paid';
+      p.textContent = 'set in a paid font';
+      document.body.append(p);
+    });
+    const answers = (path: string) => server.seen.filter((r) => r.path === path).map((r) => [r.status, r.authorization !== undefined]);
+    // Each: a 402, then (paid by the page's site) asked again by Satnav with the credential, and served.
+    await expect.poll(() => answers('/paywall/l402/data.json')).toEqual([
+      [402, false],
+      [200, true],
+    ]);
+    await expect.poll(() => answers('/paywall/mpp/image.svg')).toEqual([
+      [402, false],
+      [200, true],
+    ]);
+    // A script element runs once: the failed one was replaced by a fresh one that loaded the paid script.
+    await expect.poll(() => page.evaluate(() => (window as unknown as { ran: number }).ran)).toBe(1);
+    expect(await page.evaluate(() => [...document.scripts].map((s) => new URL(s.src).pathname))).toEqual(['/paywall/l402/data.json']);
+    expect((await paidWalls(popup)).map((e) => e.origin)).toEqual([server.a, server.a]);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('the worker is killed mid-payment: the article still appears, paid once', async ({ context, walletReady: popup, sites, devnet }) => {
   await enableSite(popup, sites.url);
   const before = await stats(sites.url);

@@ -37,7 +37,7 @@ browser.alarms.onAlarm.addListener(async (alarm) => {
   }
 });
 
-// Observing only (never blocking): when each request left, and every 402 with its challenge headers.
+// Observing only (never blocking): when each request left, and every answer (402s with their challenge headers).
 // `extraHeaders`: Chrome hides some response headers from listeners without it.
 browser.webRequest.onSendHeaders.addListener((d) => walls.sent(d as unknown as RequestDetails), { urls: WEB_URLS });
 browser.webRequest.onHeadersReceived.addListener((d) => void walls.headersReceived(d as unknown as HeadersReceivedDetails), { urls: WEB_URLS }, [

@@ -14,6 +14,11 @@
  * Not re-requested (the next load of the page gets them, the rule is there):
  * `srcset` candidates and <picture> sources, CSS backgrounds, images made
  * with `new Image()` and never attached, and media already playing.
+ * A <script> runs only once, so a fresh copy replaces it: its attributes
+ * (an `onload="…"` included) come along, listeners added with
+ * addEventListener on the failed element don't. Fonts of @font-face rules in
+ * readable (same-origin or CORS) style sheets load again as new FontFace
+ * objects added to `document.fonts`.
  */
 export const BUST_PARAM = '_satnav402';
 

@@ -62,15 +62,19 @@ export class WallGlue {
     return this.started;
   }
 
-  /** webRequest.onSendHeaders (every http(s) request). */
+  /** webRequest.onSendHeaders (every http(s) request; a request Chrome restarts internally reports again). */
   sent(d: RequestDetails): void {
     this.sentTimes.sent(d.requestId, d.timeStamp);
-    if (this.rules.hasOneShot()) void this.opener.then((o) => o.sent(d.url, d.timeStamp)).catch((e) => console.warn('satnav paywall: spend', e));
   }
 
-  /** webRequest.onHeadersReceived (every http(s) response): 402s with a challenge are kept or opened. */
+  /** webRequest.onHeadersReceived (every http(s) response): one-shot credentials spent, 402s with a challenge kept or opened. */
   headersReceived(d: HeadersReceivedDetails): void {
-    const seen = seen402(d, this.sentTimes.take(d.requestId));
+    const sentAt = this.sentTimes.take(d.requestId);
+    // Spent once the server answered a request that carried it (not when sent: Chrome may restart a request before it
+    // reaches the server, and the restarted one would go without the header).
+    if (sentAt !== undefined && this.rules.hasOneShot())
+      void this.opener.then((o) => o.answered(d.url, sentAt)).catch((e) => console.warn('satnav paywall: spend', e));
+    const seen = seen402(d, sentAt);
     if (!seen) return;
     // The page's provider is about to ask for it: kept at once, before anything else is ready.
     if (!OWN_TYPES.has(seen.type)) return this.walls.add(seen);

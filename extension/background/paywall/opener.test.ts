@@ -381,12 +381,12 @@ describe('refresh and resume: a new worker life', () => {
 });
 
 describe('one-shot credentials', () => {
-  it('the first request sent with one spends it: rule gone, payer told', async () => {
+  it('the first request answered after its rule was in place spends it: rule gone, payer told', async () => {
     const x = credential({ id: 'x', scheme: 'x402', reusable: false, paths: ['/poster.svg'] });
     const w = world({ held: [x] });
     await w.opener.open({ url: `${API}/poster.svg`, headers: seen().headers, ctx, sentAt: 0 });
     expect(w.rulesSet.size).toBe(1);
-    await w.opener.sent(`${API}/poster.svg?_satnav402=1`, w.clock.ms + 1);
+    await w.opener.answered(`${API}/poster.svg?_satnav402=1`, w.clock.ms + 1);
     expect(w.rulesSet.size).toBe(0);
     expect(w.events).toContain('consumed x');
     expect(w.held).toEqual([]);

@@ -213,8 +213,8 @@ export class WallOpener {
     return this.refreshing;
   }
 
-  /** A request left at `sentAt`: a one-shot credential it carried is spent. */
-  async sent(url: string, sentAt: number): Promise<void> {
+  /** The server answered a request to `url` that left at `sentAt`: a one-shot credential it carried is spent. */
+  async answered(url: string, sentAt: number): Promise<void> {
     const ids = await this.d.rules.spend(url, sentAt);
     if (ids.length > 0 && (await this.d.isUnlocked())) await this.tellSpent();
   }

@@ -16,6 +16,9 @@ import type { Credential } from '../../../src/paywall/credentials.ts';
  * | installedAt                             | a request sent before it carried no credential: not a refusal |
  * | spent: one-shot credentials used        | told to the payer when it can write (unlocked)               |
  *
+ * A one-shot credential (Payment charge, x402) is spent when the server has
+ * answered the first request sent after its rule was in place.
+ *
  * Rule ids come from one range of their own (RULE_ID_MIN…RULE_ID_MAX), so
  * another part of Satnav may keep session rules of its own. Chrome allows
  * 1000 regex rules per extension in the session set: beyond MAX_RULES the
@@ -174,9 +177,10 @@ export class RuleBook {
   }
 
   /**
-   * A request to `url` left at `sentAt`: a one-shot credential's rule that was
-   * in place then has been spent on it. Its rule goes at once (a second
-   * request must not present it again); the ids are returned for the payer.
+   * The server answered a request to `url` that left at `sentAt`: a one-shot
+   * credential whose rule was in place then has been spent on it. Its rule
+   * goes at once (a later request must not present it again); the ids are
+   * returned for the payer.
    */
   spend(url: string, sentAt: number): Promise<string[]> {
     return this.mutex.run(async () => {
@@ -216,8 +220,9 @@ export class RuleBook {
     });
   }
 
-  async spent(): Promise<string[]> {
-    return [...(await this.load()).spent];
+  /** In the lock: a `spend` queued before is seen. */
+  spent(): Promise<string[]> {
+    return this.mutex.run(async () => [...(await this.load()).spent]);
   }
 
   /** Whether any one-shot rule is installed (cheap check before `spend` for every request). */
