@@ -277,6 +277,20 @@ describe('WallPayer', () => {
     expect(await w.credentials.pending()).toEqual([]);
   });
 
+  it('a purchase an earlier worker left in flight: nothing new is bought for that server until it resolves', async () => {
+    const w = world();
+    await enabled(w);
+    const obs = wall(w);
+    const hash = /invoice="([^"]+)"/.exec(obs.headers.wwwAuthenticate[1]!)![1]!;
+    const { decodeInvoice } = await import('../bolt11/index.ts');
+    const paymentHash = decodeInvoice(hash).paymentHash;
+    await w.ledger.begin({ origin: SHOP, kind: 'payment', source: 'l402', rail: 'btc', amountSat: 100, paymentHash });
+    await w.credentials.addPending({ paymentHash, origin: API, path: '/v1/quote', paidBy: SHOP, headers: obs.headers, createdAt: w.clock.ms });
+    expect(await codeOf(w.payer.access(wall(w, '/v1/other')))).toBe('PAYMENT_PENDING');
+    expect(w.paid).toEqual([]);
+    expect(await w.credentials.pending()).toHaveLength(1);
+  });
+
   it('an embedded frame asks, naming the page it sits in', async () => {
     const w = world({ answers: [{ approved: true }] });
     await enabled(w);

@@ -73,6 +73,9 @@ export class WallPayer {
     const url = parseUrl(obs.url);
     const { l402 } = (await this.d.policy.getConfig()).global;
     if (!l402.autoPay) throw error('PAYWALL_OFF', 'paying 402 walls is switched off in Limits');
+    // Credentials live in the vault: unlock first (the person is asked), never fail as "locked".
+    if (!(await this.d.isUnlocked())) await this.approve({ kind: 'unlock', origin: obs.ctx.origin }, obs.ctx);
+    await this.settleLeftovers(url.origin);
     const held = await this.d.credentials.forUrl(url);
     if (held) {
       const since = this.appliedAt.get(appliedKey(held, url)) ?? held.createdAt;
@@ -155,10 +158,22 @@ export class WallPayer {
     return out;
   }
 
+  /**
+   * Purchases for `origin` that an earlier worker life left unresolved: turned
+   * into credentials when paid; while one is still in flight nothing new is
+   * bought for that server (single flight across restarts).
+   */
+  private async settleLeftovers(origin: Origin): Promise<void> {
+    const mine = (await this.d.credentials.pending()).filter((p) => p.origin === origin);
+    if (mine.length === 0 || [...this.inflight.keys()].some((k) => k.startsWith(origin))) return;
+    await this.recover();
+    if ((await this.d.credentials.pending()).some((p) => p.origin === origin))
+      throw error('PAYMENT_PENDING', 'an earlier payment to this site is still in flight', origin);
+  }
+
   private async buy(obs: WallObservation, url: URL, challenges: readonly Challenge[]): Promise<Access> {
     const { ctx } = obs;
     await this.enabledSite(ctx);
-    if (!(await this.d.isUnlocked())) await this.approve({ kind: 'unlock', origin: ctx.origin }, ctx);
     const network = await this.d.nodeNetwork();
     if (!network) throw error('NODE_NOT_CONNECTED', 'no node connected');
     const { global } = await this.d.policy.getConfig();
@@ -200,8 +215,9 @@ export class WallPayer {
         (feeLimitSat) => node.payInvoice({ paymentRequest: admitted.invoice, feeLimitSat, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 }),
       )
       .catch(async (e: unknown) => {
-        // Refused before any money moved: nothing to recover.
-        if (e instanceof SatnavError && e.code !== 'NODE_UNREACHABLE' && e.code !== 'NODE_TIMEOUT') await this.d.credentials.dropPending(admitted.paymentHash);
+        // Nothing of this purchase reached the ledger (refused before any money could move): nothing to recover.
+        const entry = await this.d.ledger.byHash(admitted.paymentHash);
+        if (!entry || (entry.status === 'failed' && e instanceof SatnavError && e.code !== 'DUPLICATE_PAYMENT')) await this.d.credentials.dropPending(admitted.paymentHash);
         throw e;
       });
     if (result.status === 'FAILED') {
