@@ -20,7 +20,7 @@ export function englishI18n(i18n: typeof I18n): typeof I18n {
   return { ...i18n, useT: () => i18n.makeTranslator(catalog, catalog) };
 }
 
-/** An English message as markup shows it (`&`, `<`, `>` escaped), placeholders filled by name. */
+/** An English message as markup shows it (escaped as React escapes text), placeholders filled by name. */
 export function englishText(key: string, values: Record<string, string> = {}): string {
   const entry = (raw as Record<string, { message: string }>)[key];
   if (!entry) throw new Error(`no message ${key}`);
@@ -28,7 +28,9 @@ export function englishText(key: string, values: Record<string, string> = {}): s
     .reduce((m, [name, v]) => m.replaceAll(`$${name.toUpperCase()}$`, v), entry.message)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;');
 }
 
 /** A prompt's answer callbacks, armed, doing nothing. */
