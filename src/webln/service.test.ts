@@ -22,7 +22,7 @@ import type { ApprovalDecision, ApprovalRequest } from './approval.ts';
 import { weblnErrorName } from './error-names.ts';
 import { WeblnService } from './service.ts';
 import { PaymentPipeline } from '../payments/index.ts';
-import { PageInvoices } from './page-invoices.ts';
+import { PAGE_INVOICE_LIMITS, PageInvoices } from './page-invoices.ts';
 import type { PageContext } from '../base/origin.ts';
 
 const SHOP = 'https://shop.example';
@@ -462,6 +462,18 @@ describe('makeInvoice and lookupInvoice', () => {
     const r = (await h.handle(SHOP, 'lookupInvoice', byHash)) as { paid: boolean; preimage: string };
     expect(r.paid).toBe(true);
     expect(sha256hex(r.preimage)).toBe(made.paymentHash);
+  });
+
+  it('a site looping on makeInvoice is RATE_LIMITED before the node is asked; other sites are not', async () => {
+    const h = harness();
+    await enable(h, SHOP);
+    await enable(h, OTHER);
+    const codes: string[] = [];
+    for (let i = 0; i < PAGE_INVOICE_LIMITS.perMinute + 5; i++) codes.push(await codeOf(h.handle(SHOP, 'makeInvoice', { args: 1 })));
+    expect(codes.filter((c) => c === 'no error')).toHaveLength(PAGE_INVOICE_LIMITS.perMinute);
+    expect(codes.slice(PAGE_INVOICE_LIMITS.perMinute)).toEqual(Array(5).fill('RATE_LIMITED'));
+    expect(h.nodeCalls.filter((c) => c === 'createInvoice')).toHaveLength(PAGE_INVOICE_LIMITS.perMinute);
+    expect(await codeOf(h.handle(OTHER, 'makeInvoice', { args: 1 }))).toBe('no error');
   });
 });
 
