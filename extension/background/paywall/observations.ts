@@ -39,19 +39,12 @@ export interface HeadersReceivedDetails extends RequestDetails {
   responseHeaders?: Array<{ name: string; value?: string }>;
 }
 
-/** One 402 as the worker saw it. */
-export interface Seen402 {
-  /** Without fragment (requests carry none). */
-  url: string;
-  method: string;
-  tabId: number;
-  frameId: number;
-  parentFrameId: number;
-  /** webRequest resource type: main_frame, sub_frame, image, xmlhttprequest… */
-  type: string;
-  /** The origin of the frame that made the request (absent for a typed navigation). */
-  initiator?: string;
-  documentId?: string;
+/**
+ * One 402 as the worker saw it: the request's own fields (`url` without
+ * fragment, `type` the webRequest resource type, `initiator` absent for a
+ * typed navigation) and what the worker adds.
+ */
+export interface Seen402 extends Pick<RequestDetails, 'url' | 'method' | 'tabId' | 'frameId' | 'parentFrameId' | 'type' | 'initiator' | 'documentId'> {
   headers: { wwwAuthenticate: string[]; paymentRequired: string | null };
   /** When the request's headers left (ms), 0 when unknown. */
   sentAt: number;
