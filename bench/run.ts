@@ -8,6 +8,9 @@
  * 3. page load of a local page with Satnav vs without (two browser profiles).
  * 4. sendPayment round trip through the extension (page → bridge → worker →
  *    node) vs the same payment by a direct connector call.
+ * 5. 402 walls (paywall.ts): a held credential vs the header set by hand; the
+ *    first paid request taken apart; 20 concurrent requests, Satnav vs
+ *    @getalby/lightning-tools' fetchWithL402 through window.webln.
  */
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,12 +25,8 @@ import { generateMnemonic } from '../src/vault/mnemonic.ts';
 import { decryptWithKey } from '../src/vault/vault-format.ts';
 import { Vault } from '../src/vault/vault.ts';
 import { bundleSizes, PROVIDER_GZIP_BUDGET } from './bundle.ts';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
-const ms = (n: number) => `${n.toFixed(1)} ms`;
+import { benchPaywall } from './paywall.ts';
+import { median, ms } from './stats.ts';
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
@@ -91,6 +90,7 @@ async function main() {
   const devnet = await startDevnet({ basePort: 0 });
   const sites = await startDemoSites({ port: 0, devnet: devnet.control });
   const dirs = [mkdtempSync(path.join(tmpdir(), 'satnav-bench-')), mkdtempSync(path.join(tmpdir(), 'satnav-bench-'))];
+  let paywallOk = false;
   try {
     const url = `${sites.url}/webln-direct.html`;
     const RUNS = 21;
@@ -150,13 +150,15 @@ async function main() {
     const e = median(viaExt);
     const d = median(direct);
     console.log(`sendPayment round trip (median of ${PAYMENTS}, interleaved)  through Satnav ${ms(e)} vs direct connector ${ms(d)}  = ${(e / d).toFixed(2)}×`);
+
+    paywallOk = (await benchPaywall({ ctx, sw, call, devnet, sites })).ok;
     await ctx.close();
   } finally {
     await sites.stop();
     await devnet.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
-  if (!sizesOk) process.exitCode = 1;
+  if (!sizesOk || !paywallOk) process.exitCode = 1;
 }
 
 await main();
