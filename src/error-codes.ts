@@ -165,11 +165,11 @@ export const ERROR_CODES = {
   LNURL_REDIRECT: { page: 'LNURL_FAILED' },
   LNURL_CALLBACK_HOST: { page: 'LNURL_FAILED' },
   LNURL_METADATA_MISMATCH: { page: 'LNURL_FAILED' },
-  // L402 (HTTP 402 challenges): the invoice problems a page already knows by name, the rest as one.
   // Deposit walls (held hold-invoice deposits): a page learns only that the 402 was not usable.
   DEPOSIT_CHALLENGE_INVALID: { page: 'L402_INVALID' },
   DEPOSIT_CREDENTIAL_INVALID: { page: 'L402_INVALID' },
   DEPOSIT_REFUSED: { page: 'L402_INVALID' },
+  // L402 (HTTP 402 challenges): the invoice problems a page already knows by name, the rest as one.
   L402_CHALLENGE_INVALID: { page: 'L402_INVALID' },
   L402_MACAROON_INVALID: { page: 'L402_INVALID' },
   L402_HASH_MISMATCH: { page: 'L402_INVALID' },
