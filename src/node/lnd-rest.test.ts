@@ -103,6 +103,29 @@ describe('LndRest on the devnet', () => {
     expect(updates.every((u) => u.status === 'IN_FLIGHT')).toBe(true);
   });
 
+  it('a deposit carries a custom record to the payee and a route time-lock limit', async () => {
+    const inv = await devnet.control.createInvoice('carol', { amountSat: 3_000, memo: 'deposit', hold: true, cltvExpiry: 40 });
+    const tooTight = await alice.payInvoice({ paymentRequest: inv.paymentRequest, feeLimitSat: 50, cltvLimit: 41 });
+    expect([tooTight.status, tooTight.failureReason]).toEqual(['FAILED', 'NO_ROUTE']);
+    const key = `02${'ab'.repeat(32)}`;
+    const held = await alice.payInvoice({ paymentRequest: inv.paymentRequest, feeLimitSat: 50, cltvLimit: 288, customRecords: { '1402001': key }, waitFinal: false });
+    expect(held.status).toBe('IN_FLIGHT');
+    await waitFor(async () => (await devnet.control.lookupInvoice('carol', inv.paymentHash)).state === 'ACCEPTED');
+    const res = await session.fetch('lnd')(`${devnet.nodes.carol.lndRestUrl}/v2/invoices/lookup?payment_hash=${encodeURIComponent(Buffer.from(inv.paymentHash, 'hex').toString('base64'))}`, {
+      headers: { 'Grpc-Metadata-macaroon': devnet.nodes.carol.adminMacaroonHex },
+    });
+    const body = (await res.json()) as { htlcs: Array<{ custom_records: Record<string, string> }> };
+    expect(Buffer.from(body.htlcs[0]?.custom_records['1402001'] ?? '', 'base64').toString('hex')).toBe(key);
+    await devnet.control.cancelInvoice('carol', inv.paymentHash);
+  });
+
+  it('refuses a custom record below 65536 and a time-lock limit out of range before sending', async () => {
+    const inv = await devnet.control.createInvoice('carol', { amountSat: 10 });
+    expect(await codeOf(alice.payInvoice({ paymentRequest: inv.paymentRequest, feeLimitSat: 1, customRecords: { '7': '00' } }))).toBe('NODE_BAD_INPUT');
+    expect(await codeOf(alice.payInvoice({ paymentRequest: inv.paymentRequest, feeLimitSat: 1, cltvLimit: 0 }))).toBe('NODE_BAD_INPUT');
+    expect(await codeOf(alice.payInvoice({ paymentRequest: inv.paymentRequest, feeLimitSat: 1, cltvLimit: 2017 }))).toBe('NODE_BAD_INPUT');
+  });
+
   it('alice as the payee of a hold invoice: create, accepted, settle', async () => {
     const preimage = randomBytes(32).toString('hex');
     const paymentHash = sha256hex(preimage);

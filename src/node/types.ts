@@ -118,6 +118,10 @@ export interface PayInvoiceParams extends PayOptions {
   amountSat?: number;
   /** Required: lnd's default is 0, which allows fee-free routes only. */
   feeLimitSat: number;
+  /** TLV type (≥ 65536, as a decimal string) → hex value, for the payee (a deposit's site key). */
+  customRecords?: Record<string, string>;
+  /** Most blocks the route may lock the money for (a deposit's worst case). */
+  cltvLimit?: number;
 }
 
 export interface KeysendParams extends PayOptions {

@@ -168,7 +168,7 @@ describe('PaymentPipeline', () => {
     expect(await w.ledger.byHash(p.paymentHash)).toMatchObject({ status: 'succeeded' });
   });
 
-  it('a deposit stays in flight, holding its budget, and comes back as refunded (not failed) with the hold released', async () => {
+  it('a deposit stays in flight, locked (not spent), and comes back as refunded (not failed) with the lock released', async () => {
     const store = new MemoryStore();
     const w = await world({ store });
     await w.policy.upsertSite(SITE, { enabled: true, allowanceSat: 5_000, depositsAllowed: true });
@@ -176,11 +176,11 @@ describe('PaymentPipeline', () => {
     const r = await w.pipeline.pay(intent(p, { kind: 'deposit', source: 'deposit', label: 'deposit', amountSat: 800 }), async () => result(p, 'IN_FLIGHT', 800));
     expect(r.status).toBe('IN_FLIGHT');
     expect(await w.ledger.byHash(p.paymentHash)).toMatchObject({ status: 'in_flight', kind: 'deposit' });
-    expect((await w.policy.getSite(SITE))?.heldSat).toBe(810);
+    expect(await w.policy.getSite(SITE)).toMatchObject({ lockedSat: 810, heldSat: 0 });
     const later = await world({ store, track: async () => result(p, 'FAILED', 800, 0, 'INCORRECT_PAYMENT_DETAILS') });
     expect(await later.pipeline.reconcile()).toEqual({ resolved: 1, stillPending: 0 });
     expect(await later.ledger.byHash(p.paymentHash)).toMatchObject({ status: 'refunded' });
-    expect(await later.policy.getSite(SITE)).toMatchObject({ heldSat: 0, spentSat: 0 });
+    expect(await later.policy.getSite(SITE)).toMatchObject({ lockedSat: 0, heldSat: 0, spentSat: 0 });
   });
 
   it('a forfeited deposit is spent: succeeded, committed', async () => {
@@ -195,7 +195,7 @@ describe('PaymentPipeline', () => {
     expect((await later.policy.getSite(SITE))?.spentSat).toBe(801);
   });
 
-  it('deposits need the site’s permission', async () => {
+  it('a site with deposits turned off gets none', async () => {
     const w = await world();
     await w.policy.upsertSite(SITE, { depositsAllowed: false });
     const p = payment();

@@ -11,9 +11,16 @@ import { PERIODS } from './period.ts';
  * field (global) or site by site (a dropped site is simply not enabled, which
  * is the safe side), and every fallback is reported.
  */
-export const POLICY_SCHEMA_VERSION = 1;
+export const POLICY_SCHEMA_VERSION = 2;
 /** Upgrades of the stored config: `POLICY_MIGRATIONS[v]` turns version v into v + 1. */
-export const POLICY_MIGRATIONS: Readonly<Record<number, Migration>> = {};
+export const POLICY_MIGRATIONS: Readonly<Record<number, Migration>> = {
+  // v1 had no deposit walls and no way to set `depositsAllowed`: its `false` was a default nobody chose.
+  1: (record) => {
+    if (!isRecord(record.sites)) return record;
+    const opened = Object.fromEntries(Object.entries(record.sites).map(([o, s]) => [o, isRecord(s) ? { ...s, depositsAllowed: true } : s]));
+    return { ...record, sites: opened };
+  },
+};
 
 const epochMs = z.number().int().min(0);
 
@@ -30,6 +37,24 @@ export const globalPolicySchema = z
      * above it the person is asked, or the page simply gets its 402 (`overBudget`).
      */
     l402: z.object({ autoPay: z.boolean(), overBudget: z.enum(['ask', 'show402']) }).strict(),
+    /**
+     * Deposit walls: money locked, not spent. Within these limits a deposit is
+     * held without asking; above them the person is asked (or, with
+     * `l402.overBudget` = show402, the page keeps its 402).
+     */
+    deposits: z
+      .object({
+        autoHold: z.boolean(),
+        /** Largest single deposit. */
+        maxDepositSat: sats,
+        /** All deposits locked at once, amount + fee limit each. */
+        maxLockedSat: sats,
+        /** Longest a site may ask to keep a deposit held (its `max_hold`). */
+        maxHoldSeconds: z.number().int().min(60).max(30 * 86_400),
+        /** Route time-lock limit (blocks, ≈10 min each): the worst case before the HTLC must come back. */
+        maxCltv: z.number().int().min(20).max(2_016),
+      })
+      .strict(),
   })
   .strict();
 export type GlobalPolicy = z.infer<typeof globalPolicySchema>;
@@ -46,6 +71,7 @@ export const sitePolicySchema = z
     /** Per-method WebLN grants; a method not listed is allowed once the site is enabled. */
     methods: z.partialRecord(z.enum(GRANTABLE_METHODS), z.boolean()).optional(),
     l402AutoPay: z.boolean(),
+    /** Deposit walls may lock money for this site (a site never seen is allowed too, within the global limits). */
     depositsAllowed: z.boolean(),
     rewardAutoClaim: z.boolean(),
     /** getInfo shows the node's public key: a lasting id linking this site to every other that sees it. Absent: not shared. */
@@ -72,6 +98,7 @@ export const DEFAULT_GLOBAL: GlobalPolicy = {
   autoApproveSat: 1_000,
   maxFee: { baseSat: 10, ppm: 10_000 }, // max(10 sat, 1 %)
   l402: { autoPay: true, overBudget: 'ask' },
+  deposits: { autoHold: true, maxDepositSat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
 };
 
 /** A new site starts with nothing granted; the caller's patch grants what the person chose. */
@@ -82,7 +109,7 @@ export const DEFAULT_SITE: Omit<SitePolicy, 'createdAt'> = {
   enabled: false,
   remember: false,
   l402AutoPay: false,
-  depositsAllowed: false,
+  depositsAllowed: true,
   rewardAutoClaim: false,
 };
 

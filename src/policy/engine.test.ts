@@ -39,7 +39,13 @@ describe('config', () => {
   it('starts from the documented defaults with no site', async () => {
     const { engine } = setup();
     expect(await engine.getConfig()).toEqual({ global: DEFAULT_GLOBAL, sites: {} });
-    expect(DEFAULT_GLOBAL).toEqual({ dailyCapSat: 10_000, autoApproveSat: 1_000, maxFee: { baseSat: 10, ppm: 10_000 }, l402: { autoPay: true, overBudget: 'ask' } });
+    expect(DEFAULT_GLOBAL).toEqual({
+      dailyCapSat: 10_000,
+      autoApproveSat: 1_000,
+      maxFee: { baseSat: 10, ppm: 10_000 },
+      l402: { autoPay: true, overBudget: 'ask' },
+      deposits: { autoHold: true, maxDepositSat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
+    });
   });
   it('updateGlobal persists across instances and merges', async () => {
     const { engine, make } = setup();
@@ -76,6 +82,7 @@ describe('sites', () => {
       periodStart: '2025-03-12',
       spentSat: 0,
       heldSat: 0,
+      lockedSat: 0,
       remainingSat: 300,
     });
     expect(view.enabled).toBe(false);
@@ -160,8 +167,13 @@ describe('evaluate', () => {
     { name: 'sendPayment withdrawn', site: { methods: { sendPayment: false } }, req: { amountSat: 1 }, decision: 'deny', reason: 'method_not_granted' },
     { name: 'keysend withdrawn', site: { methods: { keysend: false } }, req: { amountSat: 1, grant: 'keysend' }, decision: 'deny', reason: 'method_not_granted' },
     { name: 'keysend grant does not gate sendPayment', site: { methods: { keysend: false } }, req: { amountSat: 1 }, decision: 'auto', reason: 'within_budget' },
-    { name: 'deposit without permission', site: {}, req: { amountSat: 1, source: 'deposit' }, decision: 'deny', reason: 'deposits_not_allowed' },
-    { name: 'deposit with permission', site: { depositsAllowed: true }, req: { amountSat: 1, source: 'deposit' }, decision: 'auto', reason: 'within_budget' },
+    { name: 'deposit at a site that turned deposits off', site: { depositsAllowed: false }, req: { amountSat: 1, source: 'deposit' }, decision: 'deny', reason: 'deposits_not_allowed' },
+    { name: 'deposit at a site never seen', site: null, req: { amountSat: 50_000, source: 'deposit' }, decision: 'auto', reason: 'within_budget' },
+    { name: 'deposit at a paused site', site: { paused: true }, req: { amountSat: 1, source: 'deposit' }, decision: 'deny', reason: 'site_paused' },
+    { name: 'deposit far above allowance and daily cap: not spending', site: { allowanceSat: 10 }, req: { amountSat: 100_000, source: 'deposit' }, decision: 'auto', reason: 'within_budget' },
+    { name: 'deposit above the deposit limit', site: {}, req: { amountSat: 100_001, source: 'deposit' }, decision: 'prompt', reason: 'above_deposit_limit' },
+    { name: 'deposit inside another page', site: {}, req: { amountSat: 10, source: 'deposit', embeddedIn: 'https://other.example' }, decision: 'prompt', reason: 'embedded_frame' },
+    { name: 'deposit with a fee limit above the rule', site: {}, req: { amountSat: 1_000, maxFeeSat: 11, source: 'deposit' }, decision: 'prompt', reason: 'above_fee_limit' },
     { name: 'over the daily cap, above the ceiling', site: { allowanceSat: 50_000 }, req: { amountSat: 9_991 }, decision: 'prompt', reason: 'daily_cap_exceeded' },
     { name: 'over the daily cap, under the ceiling', site: { allowanceSat: 50_000 }, req: { amountSat: 500, maxFeeSat: 9_501 }, decision: 'deny', reason: 'daily_cap_exceeded' },
     { name: 'the person chose it, over the daily cap', site: { allowanceSat: 50_000 }, req: { amountSat: 500, maxFeeSat: 9_501, chosenBy: 'person' }, decision: 'prompt', reason: 'daily_cap_exceeded' },
@@ -228,7 +240,7 @@ describe('reserve', () => {
     const r = await engine.reserve(pay(500, { maxFeeSat: 7 }));
     expect(r).toMatchObject({ origin: SITE, source: 'webln', amountSat: 500, maxFeeSat: 7, approvedByUser: false, day: '2025-03-12' });
     expect(await engine.getSite(SITE)).toMatchObject({ heldSat: 507, spentSat: 0, remainingSat: 1_493 });
-    expect(await engine.dailyUsage()).toEqual({ day: '2025-03-12', capSat: 10_000, spentSat: 0, heldSat: 507, remainingSat: 9_493 });
+    expect(await engine.dailyUsage()).toEqual({ day: '2025-03-12', capSat: 10_000, spentSat: 0, heldSat: 507, remainingSat: 9_493, lockedSat: 0, lockLimitSat: 1_000_000 });
     expect(await engine.activeReservations()).toEqual([r]);
   });
   it('stamps lastUsedAt on the site', async () => {
@@ -244,13 +256,14 @@ describe('reserve', () => {
     ['over the allowance', { allowanceSat: 100 }, 91, 'BUDGET_EXCEEDED'],
     ['over the ceiling', { allowanceSat: 5_000 }, 1_001, 'APPROVAL_REQUIRED'],
     ['over the daily cap', { allowanceSat: 50_000 }, 10_000, 'DAILY_CAP_EXCEEDED'],
-    ['deposit not allowed', {}, 1, 'DEPOSITS_NOT_ALLOWED'],
+    ['deposit not allowed', { depositsAllowed: false }, 1, 'DEPOSITS_NOT_ALLOWED'],
+    ['deposit above its limit', {}, 100_001, 'DEPOSIT_REFUSED'],
   ];
   for (const [name, site, amount, code] of refusals)
     it(`${name} → ${code}, nothing held`, async () => {
       const { engine } = setup();
       if (site) await engine.upsertSite(SITE, { enabled: true, ...site });
-      const source = code === 'DEPOSITS_NOT_ALLOWED' ? 'deposit' : 'webln';
+      const source = code.startsWith('DEPOSIT') ? 'deposit' : 'webln';
       expect(await codeOf(engine.reserve(pay(amount, { source })))).toBe(code);
       expect(await engine.activeReservations()).toEqual([]);
     });
@@ -499,6 +512,53 @@ describe('periods in local time', () => {
   });
 });
 
+describe('deposits', () => {
+  const deposit = (amountSat: number, extra: Partial<SpendRequest> & { approvedByUser?: boolean } = {}) => pay(amountSat, { source: 'deposit', grant: undefined, ...extra });
+  it('a held deposit is locked, not spent: allowance and daily cap untouched', async () => {
+    const { engine } = setup();
+    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 100 });
+    await engine.reserve(deposit(90_000));
+    expect(await engine.getSite(SITE)).toMatchObject({ spentSat: 0, heldSat: 0, lockedSat: 90_900, remainingSat: 100 });
+    expect(await engine.dailyUsage()).toMatchObject({ spentSat: 0, heldSat: 0, remainingSat: 10_000, lockedSat: 90_900, lockLimitSat: 1_000_000 });
+    expect((await engine.evaluate(pay(50))).decision).toBe('auto');
+  });
+  it('the total locked is a limit across sites; the person may approve past it', async () => {
+    const { engine } = setup();
+    await engine.updateGlobal({ deposits: { ...DEFAULT_GLOBAL.deposits, maxLockedSat: 150_000 } });
+    await engine.reserve({ ...deposit(70_000), origin: OTHER });
+    await engine.reserve(deposit(70_000));
+    expect((await engine.evaluate(deposit(10_000))).reason).toBe('above_locked_limit');
+    expect(await codeOf(engine.reserve(deposit(10_000)))).toBe('DEPOSIT_REFUSED');
+    expect((await engine.reserve(deposit(10_000, { approvedByUser: true }))).amountSat).toBe(10_000);
+  });
+  it('a refund (release) frees the lock and spends nothing; a forfeit (commit) is the site’s spending', async () => {
+    const { engine } = setup();
+    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000 });
+    const refunded = await engine.reserve(deposit(5_000));
+    const forfeited = await engine.reserve(deposit(3_000));
+    await engine.release(refunded.id);
+    await engine.commit(forfeited.id, { amountSat: 3_000, feeSat: 2 });
+    expect(await engine.getSite(SITE)).toMatchObject({ spentSat: 3_002, lockedSat: 0, remainingSat: 0 });
+    expect(await engine.dailyUsage()).toMatchObject({ spentSat: 3_002, lockedSat: 0 });
+  });
+  it('auto-hold off: every deposit asks', async () => {
+    const { engine } = setup();
+    await engine.updateGlobal({ deposits: { ...DEFAULT_GLOBAL.deposits, autoHold: false } });
+    expect((await engine.evaluate(deposit(1))).reason).toBe('deposit_auto_hold_off');
+    expect(await codeOf(engine.reserve(deposit(1)))).toBe('APPROVAL_REQUIRED');
+  });
+  const badLimits: Array<[string, unknown]> = [
+    ['hold time under a minute', { maxHoldSeconds: 59 }],
+    ['CLTV limit above 2016 blocks', { maxCltv: 2_017 }],
+    ['negative deposit limit', { maxDepositSat: -1 }],
+  ];
+  for (const [name, part] of badLimits)
+    it(`deposit limits reject ${name}`, async () => {
+      const { engine } = setup();
+      expect(await codeOf(engine.updateGlobal({ deposits: { ...DEFAULT_GLOBAL.deposits, ...(part as object) } }))).toBe('INVALID_PATCH');
+    });
+});
+
 describe('corrupt stored data', () => {
   it('garbage config → defaults, reported once, nothing crashes', async () => {
     const { engine, store, issues } = setup();
@@ -508,13 +568,13 @@ describe('corrupt stored data', () => {
     expect(issues).toEqual(['config: not an object; using defaults']);
     // Writing repairs it.
     await engine.updateGlobal({ dailyCapSat: 42 });
-    expect((await store.get<{ schemaVersion: number }>('policy:config'))?.schemaVersion).toBe(1);
+    expect((await store.get<{ schemaVersion: number }>('policy:config'))?.schemaVersion).toBe(2);
   });
   it('a config from a newer Satnav → defaults (no site enabled), reported', async () => {
     const { engine, store, issues } = setup();
     await store.set({ 'policy:config': { schemaVersion: 7, global: {}, sites: {} } });
     expect((await engine.evaluate(pay(1))).reason).toBe('site_not_enabled');
-    expect(issues).toEqual(['config: schemaVersion=7 newer than 1; using defaults']);
+    expect(issues).toEqual(['config: schemaVersion=7 newer than 2; using defaults']);
   });
   it('a bad global field falls back alone; a bad site is dropped alone', async () => {
     const { engine, store, issues } = setup();
@@ -527,9 +587,10 @@ describe('corrupt stored data', () => {
       },
     });
     expect(await engine.getConfig()).toEqual({
-      // A field added since (l402) takes its default without a complaint.
-      global: { dailyCapSat: 10_000, autoApproveSat: 7, maxFee: { baseSat: 1, ppm: 2 }, l402: { autoPay: true, overBudget: 'ask' } },
-      sites: { [SITE]: good },
+      // Fields added since (l402, deposits) take their defaults without a complaint.
+      global: { ...DEFAULT_GLOBAL, dailyCapSat: 10_000, autoApproveSat: 7, maxFee: { baseSat: 1, ppm: 2 } },
+      // v1 → v2 opened deposits for every site.
+      sites: { [SITE]: { ...good, depositsAllowed: true } },
     });
     expect(issues.sort()).toEqual([
       'config.global.dailyCapSat: invalid; using default',

@@ -79,6 +79,9 @@ export type PolicyReason =
   | 'above_auto_approve' //   prompt: amount over the per-payment ceiling
   | 'above_fee_limit' //      prompt: requested max fee over the global fee rule
   | 'l402_auto_pay_off' //    prompt
+  | 'above_deposit_limit' //  prompt: a deposit larger than the largest one held without asking
+  | 'above_locked_limit' //   prompt: all deposits together would lock more than the limit
+  | 'deposit_auto_hold_off' // prompt
   | 'within_budget'; //       auto
 
 export interface Evaluation {
@@ -98,6 +101,8 @@ export interface SiteView extends SitePolicy {
   periodStart: string;
   spentSat: number;
   heldSat: number;
+  /** Locked in this site's deposits now (not spending). */
+  lockedSat: number;
   remainingSat: number;
 }
 
@@ -108,6 +113,9 @@ export interface DailyUsage {
   spentSat: number;
   heldSat: number;
   remainingSat: number;
+  /** Locked in deposits now, all sites, against `lockLimitSat`. */
+  lockedSat: number;
+  lockLimitSat: number;
 }
 
 export interface PolicyEngineOptions {
@@ -134,6 +142,9 @@ const REFUSAL_CODE: Record<Exclude<PolicyReason, 'within_budget'>, ErrorCode> = 
   above_auto_approve: 'APPROVAL_REQUIRED',
   above_fee_limit: 'APPROVAL_REQUIRED',
   l402_auto_pay_off: 'APPROVAL_REQUIRED',
+  above_deposit_limit: 'DEPOSIT_REFUSED',
+  above_locked_limit: 'DEPOSIT_REFUSED',
+  deposit_auto_hold_off: 'APPROVAL_REQUIRED',
 };
 
 type Write = 'spend' | 'config' | 'both';
@@ -206,9 +217,9 @@ export class PolicyEngine {
   async dailyUsage(): Promise<DailyUsage> {
     const { config, state } = await this.load();
     const day = this.today();
-    const { spentSat, heldSat } = usage(state, day);
+    const { spentSat, heldSat, lockedSat } = usage(state, day);
     const capSat = config.global.dailyCapSat;
-    return { day, capSat, spentSat, heldSat, remainingSat: Math.max(0, capSat - spentSat - heldSat) };
+    return { day, capSat, spentSat, heldSat, remainingSat: Math.max(0, capSat - spentSat - heldSat), lockedSat, lockLimitSat: config.global.deposits.maxLockedSat };
   }
 
   /** What `reserve` would do now, without holding anything (for the UI and to decide whether to prompt). */
@@ -332,6 +343,38 @@ export class PolicyEngine {
 }
 
 function decide(config: PolicyConfig, state: SpendState, today: string, req: SpendRequest): Evaluation {
+  return req.source === 'deposit' ? decideDeposit(config, state, today, req) : decideSpend(config, state, today, req);
+}
+
+/**
+ * A deposit locks money, it does not spend it: its own limits instead of the
+ * allowance and the daily cap, and no WebLN grant needed (a deposit wall is a
+ * page the person opened). Once forfeited it counts as the site's spending.
+ */
+function decideDeposit(config: PolicyConfig, state: SpendState, today: string, req: SpendRequest): Evaluation {
+  const { global } = config;
+  const limits = global.deposits;
+  const site = config.sites[req.origin];
+  const ruleFee = feeLimitSat(global, req.amountSat);
+  const maxFeeSat = req.maxFeeSat ?? ruleFee;
+  const hold = req.amountSat + maxFeeSat;
+  const day = usage(state, today);
+  const rows: Array<[boolean, Decision, PolicyReason]> = [
+    [!!site?.paused, 'deny', 'site_paused'],
+    [site !== undefined && !site.depositsAllowed, 'deny', 'deposits_not_allowed'],
+    [req.amountSat > limits.maxDepositSat, 'prompt', 'above_deposit_limit'],
+    [day.lockedSat + hold > limits.maxLockedSat, 'prompt', 'above_locked_limit'],
+    [req.embeddedIn !== undefined, 'prompt', 'embedded_frame'],
+    [maxFeeSat > ruleFee, 'prompt', 'above_fee_limit'],
+    [!limits.autoHold, 'prompt', 'deposit_auto_hold_off'],
+  ];
+  const [, decision, reason] = rows.find(([hit]) => hit) ?? [true, 'auto', 'within_budget'];
+  const remainingSiteSat = site ? siteView(req.origin, site, state, today).remainingSat : 0;
+  const remainingDailySat = Math.max(0, global.dailyCapSat - day.spentSat - day.heldSat);
+  return { decision, reason, approvable: true, maxFeeSat, remainingSiteSat, remainingDailySat };
+}
+
+function decideSpend(config: PolicyConfig, state: SpendState, today: string, req: SpendRequest): Evaluation {
   const { global } = config;
   const site = config.sites[req.origin];
   const day = usage(state, today);
@@ -346,7 +389,6 @@ function decide(config: PolicyConfig, state: SpendState, today: string, req: Spe
     [!site?.enabled, 'deny', 'site_not_enabled'],
     [!!site?.paused, 'deny', 'site_paused'],
     [req.grant !== undefined && site?.methods?.[req.grant] === false, 'deny', 'method_not_granted'],
-    [req.source === 'deposit' && !site?.depositsAllowed, 'deny', 'deposits_not_allowed'],
     [quiet && hold > remainingSiteSat, 'deny', 'above_site_allowance'],
     [quiet && hold > remainingDailySat, 'deny', 'daily_cap_exceeded'],
     [hold > remainingDailySat, 'prompt', 'daily_cap_exceeded'],
@@ -362,9 +404,9 @@ function decide(config: PolicyConfig, state: SpendState, today: string, req: Spe
 
 function siteView(origin: string, site: SitePolicy, state: SpendState, today: string): SiteView {
   const start = periodStart(today, site.period);
-  const { spentSat, heldSat } = usage(state, start, origin);
+  const { spentSat, heldSat, lockedSat } = usage(state, start, origin);
   const remainingSat = Math.max(0, site.allowanceSat - spentSat - heldSat);
-  return { ...site, origin, periodStart: start, spentSat, heldSat, remainingSat };
+  return { ...site, origin, periodStart: start, spentSat, heldSat, lockedSat, remainingSat };
 }
 
 function findSettled(state: SpendState, id: string) {

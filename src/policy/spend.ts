@@ -118,7 +118,10 @@ export function storedSpend(state: SpendState): Record<string, unknown> {
 
 export interface Usage {
   spentSat: number;
+  /** Held for payments in flight; a held deposit is not spending and is counted in `lockedSat` instead. */
   heldSat: number;
+  /** Held by deposits right now, whatever day they were made (a lock lasts until released). */
+  lockedSat: number;
 }
 
 /** Spend and holds dated `since` or later, for one site or (no origin) for all. */
@@ -127,9 +130,13 @@ export function usage(state: SpendState, since: string, origin?: string): Usage 
   let spentSat = 0;
   for (const [day, sat] of Object.entries(buckets)) if (day >= since) spentSat += sat;
   let heldSat = 0;
-  for (const r of Object.values(state.reservations))
-    if (r.day >= since && (origin === undefined || r.origin === origin)) heldSat += holdSat(r);
-  return { spentSat, heldSat };
+  let lockedSat = 0;
+  for (const r of Object.values(state.reservations)) {
+    if (origin !== undefined && r.origin !== origin) continue;
+    if (r.source === 'deposit') lockedSat += holdSat(r);
+    else if (r.day >= since) heldSat += holdSat(r);
+  }
+  return { spentSat, heldSat, lockedSat };
 }
 
 export function addSpend(state: SpendState, origin: string, day: string, sat: number): void {
