@@ -17,6 +17,12 @@ const bad = (problem: string, value?: unknown) => err('DEPOSIT_CREDENTIAL_INVALI
 export const DEPOSIT_ROOT_PATH = "m/1402'";
 export const DEPOSIT_HASHING_PATH = "m/1402'/0";
 export const DEPOSIT_TAG = 'satnav-deposit/1';
+/**
+ * TLV type of the `dest_custom_records` entry the wallet pays the hold invoice with: the 33-byte
+ * compressed site key. The site reads it from its own invoice's HTLCs, so the payment itself binds
+ * the key to the deposit and no server has to remember it.
+ */
+export const DEPOSIT_KEY_RECORD = '1402001';
 
 const HEX32 = /^[0-9a-f]{64}$/;
 const PUBKEY = /^0[23][0-9a-f]{64}$/;
@@ -125,9 +131,9 @@ export interface VerifyContext {
   readonly nowSeconds: number;
   /** Allowed clock skew either way (default 300 s). */
   readonly skewSeconds?: number;
-  /** The nonce this server issued, still unused, for this payment hash; false → refused. */
+  /** A nonce this server issued for this payment hash and still accepts (nonce.ts); false → refused. */
   readonly nonceFresh: (nonce: string, paymentHash: string) => boolean;
-  /** The key bound at `hold` for this hash (undefined at the first hold). */
+  /** The key bound to this hash, when the caller knows it before the node is asked. */
   readonly boundKey?: string;
   readonly expectAction: DepositAction;
 }
