@@ -169,6 +169,7 @@ export const ERROR_CODES = {
   DEPOSIT_CHALLENGE_INVALID: { page: 'L402_INVALID' },
   DEPOSIT_CREDENTIAL_INVALID: { page: 'L402_INVALID' },
   DEPOSIT_REFUSED: { page: 'L402_INVALID' },
+  DEPOSIT_UNREACHABLE: { page: 'L402_INVALID' },
   // L402 (HTTP 402 challenges): the invoice problems a page already knows by name, the rest as one.
   L402_CHALLENGE_INVALID: { page: 'L402_INVALID' },
   L402_MACAROON_INVALID: { page: 'L402_INVALID' },

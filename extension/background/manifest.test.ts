@@ -41,10 +41,11 @@ describe('manifest: what the outside world can reach', () => {
     }
   });
 
-  it('asks for no permission beyond storage, alarms, favicons, observing requests (webRequest, never blocking) and session header rules', () => {
+  it('asks for no permission beyond storage, alarms, favicons, observing requests (webRequest, never blocking), session header rules and notifications', () => {
     // declarativeNetRequestWithHostAccess, not declarativeNetRequest: no install warning of its own, and rules act
     // only where the host permissions already reach. No static rulesets: every rule is a session rule the worker makes.
-    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon', 'webRequest', 'declarativeNetRequestWithHostAccess']);
+    // notifications: a deposit refunded or forfeited is told to the person even with the popup closed.
+    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon', 'webRequest', 'declarativeNetRequestWithHostAccess', 'notifications']);
     expect(manifest).not.toHaveProperty('declarative_net_request');
   });
 
@@ -54,10 +55,10 @@ describe('manifest: what the outside world can reach', () => {
     expect(code.filter((c) => /onBeforeSendHeaders|onAuthRequired/.test(c))).toEqual([]);
   });
 
-  it('the only declarativeNetRequest rules are the 402 header rules, made in one module', () => {
+  it('the only declarativeNetRequest rules are the 402 and deposit header rules, each made in one module', () => {
     const users = sources(join(root, 'extension'))
       .filter((p) => /updateSessionRules|updateDynamicRules|updateEnabledRulesets/.test(readFileSync(p, 'utf8')))
       .map((p) => p.slice(root.length));
-    expect(users).toEqual(['extension/background/paywall/rules.ts']);
+    expect(users.sort()).toEqual(['extension/background/deposits.ts', 'extension/background/paywall/rules.ts']);
   });
 });

@@ -8,12 +8,15 @@ import type { KeyValueStore } from '../../src/storage/kv.ts';
 import { Vault } from '../../src/vault/vault.ts';
 import { rootFromSeed } from '../../src/keys/root.ts';
 import { PaymentPipeline } from '../../src/payments/index.ts';
+import { DepositBook } from '../../src/deposit/book.ts';
+import { DepositKeeper } from '../../src/deposit/keeper.ts';
 import { CredentialStore } from '../../src/paywall/credentials.ts';
 import { WallPayer } from '../../src/paywall/payer.ts';
 import type { Approver } from '../../src/webln/approval.ts';
 import { PageInvoices } from '../../src/webln/page-invoices.ts';
 import { WeblnService } from '../../src/webln/service.ts';
 import { Approvals } from './approvals.ts';
+import { depositBrowserDeps } from './deposits.ts';
 import { DEV_BUILD } from './dev-build.ts';
 import { openWallForPage } from './paywall/index.ts';
 import { remoteAddresses } from './remote-address.ts';
@@ -36,6 +39,7 @@ export interface Services {
   payments: PaymentPipeline;
   webln: WeblnService;
   paywall: WallPayer;
+  deposits: DepositKeeper;
   storedConnection(): Promise<StoredConnection>;
 }
 
@@ -75,6 +79,18 @@ export async function createServices(): Promise<Services> {
     update: (fn) => vault.updateSecrets((s) => ({ ...s, [PAYWALL_SECRET_KEY]: fn(s[PAYWALL_SECRET_KEY]) })),
   });
   const paywall = new WallPayer({ payments, policy, ledger, credentials, node, nodeNetwork: async () => (await nodeProfile())?.network, isUnlocked, ask });
+  const root = async () => rootFromSeed(await vault.seed());
+  const deposits = new DepositKeeper({
+    book: new DepositBook(local, (issue) => console.warn('satnav deposits:', issue)),
+    payments,
+    policy,
+    ledger,
+    node,
+    nodeNetwork: async () => (await nodeProfile())?.network,
+    root,
+    ...depositBrowserDeps(session),
+    log: (...args) => console.warn(...args),
+  });
   const webln = new WeblnService({
     policy,
     ledger,
@@ -85,13 +101,13 @@ export async function createServices(): Promise<Services> {
     ask,
     invoices,
     version: `Satnav ${browser.runtime.getManifest().version}`,
-    root: async () => rootFromSeed(await vault.seed()),
+    root,
     addresses: remoteAddresses(browser.webRequest.onResponseStarted, new URL(browser.runtime.getURL('')).origin),
     devBuild: DEV_BUILD,
     // The page's fetch/XHR met a 402: the worker opens it from its own sighting (paywall/opener.ts).
     paywall: (ctx, url) => openWallForPage(ctx, url),
   });
-  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, storedConnection };
+  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, storedConnection };
 }
 
 /** A site enabled without "remember" keeps its permission until the browser closes. */

@@ -10,6 +10,8 @@ import { PAGE_CHANNEL } from '../../src/webln/page-channel.ts';
 import { WallGlue, WEB_URLS } from './paywall/index.ts';
 import { setRevokedRulesHook } from './paywall-handlers.ts';
 import type { HeadersReceivedDetails, RequestDetails } from './paywall/observations.ts';
+import { ACTIVE_STATES } from '../../src/deposit/book.ts';
+import { DEPOSIT_ALARM, depositAlarm } from './deposits.ts';
 
 /**
  * MV3 service worker entry. Listeners are registered synchronously at top
@@ -35,6 +37,13 @@ browser.alarms.onAlarm.addListener(async (alarm) => {
     // A 402 purchase left in flight may have settled: it becomes a credential and its rule.
     await walls.refresh();
   }
+  if (alarm.name === DEPOSIT_ALARM) await tickDeposits();
+});
+
+// Deposit walls: a site's last tab closed or navigated away releases its deposit (after a short grace).
+browser.tabs.onRemoved.addListener(() => void services.then((svc) => svc.deposits.tabsChanged()));
+browser.tabs.onUpdated.addListener((_id, change) => {
+  if (change.url !== undefined) void services.then((svc) => svc.deposits.tabsChanged());
 });
 
 // Observing only (never blocking): when each request left, and every answer (402s with their challenge headers).
@@ -51,7 +60,15 @@ browser.storage.onChanged.addListener((changes, area) => walls.storageChanged(ch
 void services.then(async (svc) => {
   await reconcilePending(svc);
   await walls.start();
+  await tickDeposits();
 });
+
+/** Held deposits: heartbeat, the node's word, release of unvisited sites; the alarm runs while any is active. */
+async function tickDeposits(): Promise<void> {
+  const svc = await services;
+  await svc.deposits.tick().catch((e: unknown) => console.warn('satnav deposits:', e));
+  await depositAlarm((await svc.deposits.list()).some((r) => ACTIVE_STATES.has(r.state)));
+}
 
 function isChannel<C extends string>(m: unknown, channel: C): m is { channel: C; request: unknown } {
   return typeof m === 'object' && m !== null && (m as { channel?: unknown }).channel === channel;

@@ -31,8 +31,10 @@ function sourceFiles(dir: string): string[] {
     return /\.tsx?$/.test(name) && !name.endsWith('.test.ts') ? [path] : [];
   });
 }
-// The pages' code; the worker and content scripts show no text.
-const sources = ['ui', 'popup', 'options', 'prompt'].flatMap((dir) => sourceFiles(join(root, 'extension', dir))).map((path) => readFileSync(path, 'utf8'));
+// The pages' code, and the worker's notifications; content scripts show no text.
+const sources = [...['ui', 'popup', 'options', 'prompt'].flatMap((dir) => sourceFiles(join(root, 'extension', dir))), join(root, 'extension', 'background', 'deposits.ts')].map((path) =>
+  readFileSync(path, 'utf8'),
+);
 const usedKeys = new Set(sources.flatMap((src) => [...src.matchAll(/\bt\(\s*'([A-Za-z0-9_@]+)'/g)].map((m) => m[1]!)));
 
 describe('catalogs', () => {

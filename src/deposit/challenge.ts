@@ -47,6 +47,11 @@ function https(params: Readonly<Record<string, string>>, name: string, origin: s
   return u.href;
 }
 
+/** True when some `WWW-Authenticate` line offers the Deposit scheme (cheap: the 402 glue routes on it). */
+export function offersDeposit(wwwAuthenticate: readonly string[]): boolean {
+  return wwwAuthenticate.some((h) => /(^|[\s,])deposit\s/i.test(h));
+}
+
 /**
  * The one `Deposit` challenge in `header`, or null when there is none (an L402-only offer).
  * `origin` is the origin of the 402 response: release and status must be on it.

@@ -1,4 +1,4 @@
-export { parseDepositChallenge, type DepositChallenge } from './challenge.ts';
+export { offersDeposit, parseDepositChallenge, type DepositChallenge } from './challenge.ts';
 export {
   DEPOSIT_HASHING_PATH, DEPOSIT_KEY_RECORD, DEPOSIT_ROOT_PATH, DEPOSIT_TAG, depositDigest, depositKeyFor, depositMessage,
   formatDepositCredential, parseDepositCredential, signDeposit, verifyDepositCredential, verifyDepositSignature,

@@ -86,6 +86,8 @@ export const uiRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('activity.csv'), filter: activityFilter.optional() }).strict(),
   z.object({ type: z.literal('paywall.list') }).strict(),
   z.object({ type: z.literal('paywall.revoke'), target: paywallRevokeTarget }).strict(),
+  z.object({ type: z.literal('deposits.list') }).strict(),
+  z.object({ type: z.literal('deposits.release'), paymentHash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
 ]);
 export type UiRequest = z.infer<typeof uiRequest>;
 
@@ -119,6 +121,8 @@ export const UI_REQUEST_PASSIVE = {
   'activity.csv': false,
   'paywall.list': true,
   'paywall.revoke': false,
+  'deposits.list': true,
+  'deposits.release': false,
 } as const satisfies Record<UiRequest['type'], boolean>;
 export type UiRequestType = UiRequest['type'];
 
@@ -142,6 +146,7 @@ export interface NodeStatus {
   simulated?: boolean;
 }
 import type { AssetBalance, Balances } from '../node/types.ts';
+import type { DepositState } from '../deposit/book.ts';
 export type { AssetBalance, Balances };
 /** Whether the embedded devnet (npm run demo) is running on this machine. */
 export interface DevnetOffer {
@@ -177,6 +182,39 @@ export interface UiResponses {
   'paywall.list': PaidAccess;
   /** Revoked (an unknown id is already gone: no error); the list after it. */
   'paywall.revoke': PaidAccess;
+  /** Deposits held now and ended, newest first, with the total locked. */
+  'deposits.list': Deposits;
+  /** The site was asked to release it (the refund shows once the node says so); the list after it. */
+  'deposits.release': Deposits;
+}
+
+/** A deposit as Satnav's pages see it (src/deposit/book.ts has the states). */
+export interface DepositItem {
+  paymentHash: string;
+  /** The server holding it. */
+  site: string;
+  /** The page that met the wall: its tabs keep the deposit held. */
+  paidBy: string;
+  realm: string;
+  amountSat: number;
+  state: DepositState;
+  createdAt: number;
+  heldAt?: number;
+  /** The site's promised longest hold, from `heldAt`. */
+  maxHoldSeconds: number;
+  /** Worst case (ms): the HTLC's time-lock runs out by then, whatever the site does. */
+  lockedUntil: number;
+  releaseAskedAt?: number;
+  endedAt?: number;
+  /** The site's forfeit terms: a URL or a sentence. */
+  forfeit: string;
+  note?: string;
+}
+export interface Deposits {
+  items: DepositItem[];
+  /** Locked in deposits now (amount + fee limit each), and the limit. */
+  lockedSat: number;
+  lockLimitSat: number;
 }
 
 /**

@@ -39,6 +39,18 @@ export interface PaymentIntent {
   label: PaymentLabel;
   /** The asking tab, for the prompt's per-tab limits. */
   tabId?: number;
+  /** A deposit's terms, shown in the prompt. */
+  deposit?: DepositTerms;
+}
+
+/** What a person needs to judge a deposit: how long it may stay locked and when they could lose it. */
+export interface DepositTerms {
+  /** The site's promised longest hold (seconds). */
+  maxHoldSeconds: number;
+  /** Worst case, unix ms: the HTLC's time-lock runs out by then whatever the site does. */
+  lockedUntil: number;
+  /** The site's forfeit terms (a URL or a sentence). */
+  forfeit: string;
 }
 
 export const PAYMENT_LABELS = ['sendPayment', 'sendPaymentAsync', 'keysend', 'lnurlPay', 'l402', 'deposit', 'send'] as const;

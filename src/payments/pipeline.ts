@@ -167,6 +167,7 @@ export class PaymentPipeline {
       ...(intent.paymentRequest && { paymentRequest: intent.paymentRequest }),
       ...(intent.description !== undefined && { description: intent.description }),
       ...(intent.expiresAt !== undefined && { expiresAt: intent.expiresAt }),
+      ...(intent.deposit && { deposit: intent.deposit }),
     }, intent.tabId !== undefined ? { tabId: intent.tabId } : {});
     if (!answer.approved) throw error('REJECTED', 'the person declined', 'payment');
     return true;

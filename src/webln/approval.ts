@@ -1,4 +1,4 @@
-import type { PaymentLabel } from '../payments/intent.ts';
+import type { DepositTerms, PaymentLabel } from '../payments/intent.ts';
 import type { Period, PolicyReason } from '../policy/index.ts';
 
 /**
@@ -28,6 +28,7 @@ export type ApprovalRequest =
       /** The page the asking frame sits inside, when that is another origin (`null`: the browser didn't say). */
       embeddedIn?: string | null;
       budget: { allowanceSat: number; period: Period; remainingSiteSat: number; remainingDailySat: number };
+      deposit?: DepositTerms;
     }
   | { kind: 'signMessage'; origin: string; message: string }
   /** LUD-06 / LUD-16: the person picks the amount (and may add a comment). */

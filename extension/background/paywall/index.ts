@@ -3,6 +3,7 @@ import type { PageContext } from '../../../src/base/origin.ts';
 import { moduleErrors } from '../../../src/errors.ts';
 import { PAGE_CHANNEL } from '../../../src/webln/page-channel.ts';
 import { PAYWALL_EVENT } from '../../content/refetch.ts';
+import { depositAlarm } from '../deposits.ts';
 import type { Services } from '../services.ts';
 import { storageArea } from '../storage-area.ts';
 import { PageWalls, SentTimes, seen402, withoutHash, type HeadersReceivedDetails, type RequestDetails, type Seen402 } from './observations.ts';
@@ -118,6 +119,14 @@ export class WallGlue {
     return {
       payer: svc.paywall,
       rules: this.rules,
+      deposits: {
+        open: async (wall) => {
+          const held = await svc.deposits.open(wall);
+          // Heartbeats and the node's word from now on, also in later worker lives.
+          await depositAlarm(true);
+          return held;
+        },
+      },
       walls: this.walls,
       isUnlocked: async () => (await svc.vault.status()).unlocked,
       unlock: async (ctx) => {

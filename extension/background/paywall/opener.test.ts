@@ -161,7 +161,7 @@ describe('open: never a purchase of its own', () => {
   it('a credential held for the path whose rule is missing goes (back) in place without paying', async () => {
     const w = world({ held: [credential()] });
     const got = await w.opener.open({ url: `${API}/data.json?x=1`, headers: seen().headers, ctx, sentAt: 10 });
-    expect(got.id).toBe('c1');
+    expect(got?.id).toBe('c1');
     expect(w.bought).toEqual([]);
     expect(w.rulesSet.size).toBe(1);
   });
@@ -239,7 +239,7 @@ describe('open: never a purchase of its own', () => {
     expect(w.bought).toEqual([]);
     // It settled: the refresh recovers it, and it opens the wall; nothing new is bought.
     w.state.recoverable = credential({ id: 'recovered' });
-    expect((await w.opener.open({ url: `${API}/data.json`, headers: seen().headers, ctx, sentAt: 1 })).id).toBe('recovered');
+    expect((await w.opener.open({ url: `${API}/data.json`, headers: seen().headers, ctx, sentAt: 1 }))?.id).toBe('recovered');
     expect(w.bought).toEqual([]);
     expect(w.rulesSet.size).toBe(1);
   });

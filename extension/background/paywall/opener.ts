@@ -1,5 +1,7 @@
 import type { PageContext } from '../../../src/base/origin.ts';
 import { isSatnavError, moduleErrors } from '../../../src/errors.ts';
+import { offersDeposit } from '../../../src/deposit/challenge.ts';
+import type { DepositWall } from '../../../src/deposit/keeper.ts';
 import type { Credential } from '../../../src/paywall/credentials.ts';
 import type { WallObservation, WallPayer } from '../../../src/paywall/payer.ts';
 import { isBusted } from '../../content/refetch.ts';
@@ -60,6 +62,8 @@ export interface OpenerDeps {
   /** Element and navigation walls being opened, for the next worker life. */
   actions: { get(): Promise<PendingAction[]>; set(list: PendingAction[]): Promise<void> };
   walls: PageWalls;
+  /** Deposit walls (src/deposit/keeper.ts): a 402 offering a Deposit is opened there, origin-wide. */
+  deposits?: { open(wall: DepositWall): Promise<unknown> };
   log?: (...args: unknown[]) => void;
   now?: () => number;
   /** How long the page's question waits for the browser's report of its 402 (PAGE_WAIT_MS). */
@@ -144,9 +148,18 @@ export class WallOpener {
     return { retry: true };
   }
 
-  /** The credential that opens `obs.url`, in place as a header rule when this resolves. */
-  async open(obs: WallObservation): Promise<Credential> {
+  /** The credential that opens `obs.url`, in place as a header rule when this resolves (undefined: a deposit's rule). */
+  async open(obs: WallObservation): Promise<Credential | undefined> {
     await this.unlocked(obs.ctx);
+    if (this.d.deposits && offersDeposit(obs.headers.wwwAuthenticate)) {
+      try {
+        await this.d.deposits.open({ url: obs.url, wwwAuthenticate: obs.headers.wwwAuthenticate, ctx: obs.ctx });
+        return undefined;
+      } catch (e) {
+        // A deposit Satnav won't hold, beside an ordinary offer: that one is paid instead (never after a person's "no").
+        if (!(isSatnavError(e) && DEPOSIT_FALLBACK.has(e.code) && offersMore(obs))) throw e;
+      }
+    }
     const url = new URL(obs.url);
     const held = await this.heldFor(url);
     if (held) {
@@ -318,6 +331,12 @@ export class WallOpener {
     this.actionsTail = next.catch(() => undefined);
     return next;
   }
+}
+
+const DEPOSIT_FALLBACK: ReadonlySet<string> = new Set(['DEPOSIT_REFUSED', 'DEPOSITS_NOT_ALLOWED', 'DEPOSIT_CHALLENGE_INVALID']);
+
+function offersMore(obs: WallObservation): boolean {
+  return obs.headers.paymentRequired !== null || obs.headers.wwwAuthenticate.some((h) => /(^|[\s,])(l402|lsat|payment)\s/i.test(h));
 }
 
 function sameAction(a: PendingAction, b: PendingAction): boolean {

@@ -1,0 +1,133 @@
+import browser from 'webextension-polyfill';
+import type { DepositRecord } from '../../src/deposit/book.ts';
+import type { DepositEvent, KeeperDeps } from '../../src/deposit/keeper.ts';
+import type { KeyValueStore } from '../../src/storage/kv.ts';
+import type { MessageKey } from '../ui/i18n.ts';
+import { Mutex } from '../../src/storage/mutex.ts';
+import { escapeRegex, RESOURCE_TYPES } from './paywall/rules.ts';
+
+/**
+ * Browser wiring of deposit walls (the logic is src/deposit/keeper.ts):
+ *
+ * | what                     | how                                                                  |
+ * | ------------------------ | -------------------------------------------------------------------- |
+ * | the `hold` credential    | one declarativeNetRequest session rule per deposit, every path of its origin, tab requests only (the worker's own release/status calls carry their own header) |
+ * | which sites are visited  | the origins of the open tabs (`tabs.query`; host access gives their URLs) |
+ * | a site's last tab closed | tabs.onRemoved / onUpdated → keeper.tabsChanged (released after a grace) |
+ * | heartbeat, node's word   | the DEPOSIT_ALARM every 30 s while a deposit is active               |
+ * | refund, forfeit          | a system notification naming the site                                |
+ */
+export const DEPOSIT_ALARM = 'satnav:deposits';
+export const DEPOSIT_RULE_ID_MIN = 2_000_000;
+export const DEPOSIT_RULE_ID_MAX = 2_099_999;
+const RULES_KEY = 'deposit.rules';
+/** Requests not made by a tab (the worker's own) have this tab id. */
+const TAB_ID_NONE = -1;
+
+/** The tick alarm runs while a deposit is active (every 30 s, Chrome's shortest); created once, not reset. */
+export async function depositAlarm(active: boolean): Promise<void> {
+  if (!active) return void (await browser.alarms.clear(DEPOSIT_ALARM));
+  if (!(await browser.alarms.get(DEPOSIT_ALARM))) await browser.alarms.create(DEPOSIT_ALARM, { periodInMinutes: 0.5 });
+}
+
+export interface DepositRule {
+  id: number;
+  priority: number;
+  condition: { regexFilter: string; isUrlFilterCaseSensitive: boolean; resourceTypes: readonly string[]; excludedTabIds: number[] };
+  action: { type: 'modifyHeaders'; requestHeaders: Array<{ header: string; operation: 'set'; value: string }> };
+}
+
+interface DnrApi {
+  updateSessionRules(o: { removeRuleIds?: number[]; addRules?: DepositRule[] }): Promise<void>;
+}
+
+/** Every path of `origin`; above the 402 credentials' rules (a deposit opens the whole site). */
+export function depositRule(id: number, origin: string, header: string): DepositRule {
+  return {
+    id,
+    priority: 2,
+    condition: { regexFilter: `^${escapeRegex(origin)}/`, isUrlFilterCaseSensitive: true, resourceTypes: RESOURCE_TYPES, excludedTabIds: [TAB_ID_NONE] },
+    action: { type: 'modifyHeaders', requestHeaders: [{ header: 'Authorization', operation: 'set', value: header }] },
+  };
+}
+
+/** Rule ids by payment hash, in storage.session: a restarted worker replaces and removes the rules it made. */
+export class DepositRules {
+  private readonly mutex = new Mutex();
+
+  constructor(
+    private readonly dnr: DnrApi,
+    private readonly session: KeyValueStore,
+  ) {}
+
+  put(record: DepositRecord, header: string): Promise<void> {
+    return this.mutex.run(async () => {
+      const ids = await this.ids();
+      const used = new Set(Object.values(ids));
+      const id = ids[record.paymentHash] ?? freeId(used);
+      await this.dnr.updateSessionRules({ removeRuleIds: [id], addRules: [depositRule(id, record.origin, header)] });
+      await this.session.set({ [RULES_KEY]: { ...ids, [record.paymentHash]: id } });
+    });
+  }
+
+  drop(record: DepositRecord): Promise<void> {
+    return this.mutex.run(async () => {
+      const ids = await this.ids();
+      const id = ids[record.paymentHash];
+      if (id === undefined) return;
+      await this.dnr.updateSessionRules({ removeRuleIds: [id] });
+      delete ids[record.paymentHash];
+      await this.session.set({ [RULES_KEY]: ids });
+    });
+  }
+
+  private async ids(): Promise<Record<string, number>> {
+    const raw = await this.session.get<Record<string, number>>(RULES_KEY);
+    return raw && typeof raw === 'object' ? { ...raw } : {};
+  }
+}
+
+function freeId(used: ReadonlySet<number>): number {
+  for (let id = DEPOSIT_RULE_ID_MIN; id <= DEPOSIT_RULE_ID_MAX; id++) if (!used.has(id)) return id;
+  throw new Error('deposit rules: no free id');
+}
+
+/** The browser-facing parts of the keeper's dependencies. */
+export function depositBrowserDeps(session: KeyValueStore): Pick<KeeperDeps, 'credential' | 'openOrigins' | 'notify' | 'fetch'> {
+  const rules = new DepositRules(browser.declarativeNetRequest as unknown as DnrApi, session);
+  return {
+    credential: { put: (r, header) => rules.put(r, header), drop: (r) => rules.drop(r) },
+    openOrigins: async () => new Set((await browser.tabs.query({})).flatMap((t) => (t.url ? [originOf(t.url)] : [])).filter((o): o is string => o !== undefined)),
+    notify: (e) => void notify(e).catch(() => undefined),
+    fetch: (input, init) => fetch(input, init),
+  };
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The browser's language (a notification can't wait for the pages' chosen catalog). */
+const t = (key: MessageKey, substitutions?: string[]) => browser.i18n.getMessage(key, substitutions);
+
+const TITLE: Record<DepositEvent['kind'], () => string> = {
+  refunded: () => t('deposit_notifyRefundedTitle'),
+  expired: () => t('deposit_notifyExpiredTitle'),
+  forfeited: () => t('deposit_notifyForfeitedTitle'),
+  failed: () => t('deposit_notifyFailedTitle'),
+};
+
+async function notify(e: DepositEvent): Promise<void> {
+  const host = new URL(e.record.origin).host;
+  await browser.notifications.create(`satnav-deposit-${e.record.paymentHash}`, {
+    type: 'basic',
+    iconUrl: browser.runtime.getURL('icons/icon-128.png'),
+    title: TITLE[e.kind](),
+    message: t('deposit_notifyBody', [e.record.amountSat.toLocaleString(), host]),
+  });
+}

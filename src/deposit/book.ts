@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { isOrigin, type Origin } from '../base/origin.ts';
+import { satsSchema } from '../base/sats.ts';
+import type { KeyValueStore } from '../storage/kv.ts';
+import { lockFor } from '../storage/mutex.ts';
+import { isRecord, upgrade } from '../storage/schema.ts';
+
+/**
+ * Every deposit the wallet has paid or is paying, by payment hash: what the
+ * site asked (release and status endpoints, terms, limits) and where it stands.
+ * Written before any money moves, so a restarted worker (or browser) finds
+ * every deposit again; the money's truth stays with the node and the ledger.
+ *
+ * | state     | means                                                      | next                           |
+ * | --------- | ---------------------------------------------------------- | ------------------------------ |
+ * | paying    | recorded; the hold invoice is being paid                   | held, failed                   |
+ * | held      | the site's node accepted the HTLC and holds it             | releasing, refunded, forfeited, expired |
+ * | releasing | the wallet asked the site to release it                    | refunded, forfeited, expired   |
+ * | refunded  | the HTLC failed back: the money never left                 | —                              |
+ * | expired   | refunded without being released: the site's max hold or the HTLC's time-lock ran out | — |
+ * | forfeited | the site settled it: spent, counted against the site       | —                              |
+ * | failed    | the payment never reached the site (no route, refused)     | —                              |
+ *
+ * No secret here: the credential is signed afresh from the vault's key each time.
+ */
+export const DEPOSIT_BOOK_VERSION = 1;
+/** Ended deposits kept for the history; the ledger keeps them all. */
+export const MAX_ENDED = 500;
+const KEY = 'deposits';
+
+export const DEPOSIT_STATES = ['paying', 'held', 'releasing', 'refunded', 'expired', 'forfeited', 'failed'] as const;
+export type DepositState = (typeof DEPOSIT_STATES)[number];
+export const ACTIVE_STATES: ReadonlySet<DepositState> = new Set(['paying', 'held', 'releasing']);
+
+const origin = z.string().refine(isOrigin, 'expected an origin');
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
+const seconds = z.number().int().min(0).max(0xffffffff);
+const ms = z.number().int().min(0);
+const url = z.string().url().max(2048);
+
+const recordSchema = z
+  .object({
+    paymentHash: hex32,
+    /** The server holding it (release and status are on it). */
+    origin,
+    /** The page that met the wall: whose tabs keep it held, whose budget a forfeit counts against. */
+    paidBy: origin,
+    realm: z.string().min(1).max(256),
+    amountSat: satsSchema,
+    paymentRequest: z.string().min(1).max(4096),
+    release: url,
+    status: url,
+    forfeit: z.string().min(1).max(2048),
+    maxHoldSeconds: seconds,
+    idleSeconds: seconds,
+    /** The route time-lock limit paid with (blocks): the worst case. */
+    cltvLimit: z.number().int().min(1).max(2016),
+    /** Latest nonce the site gave for this deposit. */
+    nonce: hex32,
+    state: z.enum(DEPOSIT_STATES),
+    createdAt: ms,
+    heldAt: ms.optional(),
+    /** Worst case (ms): the HTLC must come back by then, whatever the site does. */
+    lockedUntil: ms,
+    releaseAskedAt: ms.optional(),
+    /** Last status call the site answered (the heartbeat). */
+    checkedAt: ms.optional(),
+    /** Last time a tab of `paidBy` was seen open (the glue's word). */
+    lastVisitAt: ms.optional(),
+    endedAt: ms.optional(),
+    /** Why it ended, in the node's or site's words (e.g. INCORRECT_PAYMENT_DETAILS, NO_ROUTE). */
+    note: z.string().max(256).optional(),
+  })
+  .strict();
+export type DepositRecord = z.infer<typeof recordSchema>;
+
+interface Stored {
+  records: Record<string, DepositRecord>;
+}
+
+export class DepositBook {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly onIssue: (issue: string) => void = () => undefined,
+  ) {}
+
+  async list(): Promise<DepositRecord[]> {
+    return Object.values((await this.load()).records).sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async active(): Promise<DepositRecord[]> {
+    return (await this.list()).filter((r) => ACTIVE_STATES.has(r.state));
+  }
+
+  async get(paymentHash: string): Promise<DepositRecord | undefined> {
+    return (await this.load()).records[paymentHash];
+  }
+
+  /** The deposit `origin` holds (or is being paid) now: one per site. */
+  async activeAt(originOf: Origin): Promise<DepositRecord | undefined> {
+    return (await this.active()).find((r) => r.origin === originOf);
+  }
+
+  async put(record: DepositRecord): Promise<DepositRecord> {
+    const valid = recordSchema.parse(record);
+    await this.change((s) => {
+      s.records[valid.paymentHash] = valid;
+    });
+    return valid;
+  }
+
+  /** Applies `patch` to a stored record (a record gone meanwhile is not brought back). */
+  async update(paymentHash: string, patch: Partial<DepositRecord>): Promise<DepositRecord | undefined> {
+    let out: DepositRecord | undefined;
+    await this.change((s) => {
+      const r = s.records[paymentHash];
+      if (!r) return;
+      out = recordSchema.parse({ ...r, ...patch });
+      s.records[paymentHash] = out;
+    });
+    return out;
+  }
+
+  /** A deposit that never reached the ledger (refused before paying): nothing to keep. */
+  async remove(paymentHash: string): Promise<void> {
+    await this.change((s) => {
+      delete s.records[paymentHash];
+    });
+  }
+
+  private change(fn: (s: Stored) => void): Promise<void> {
+    return lockFor(this.store, KEY).run(async () => {
+      const s = await this.load();
+      fn(s);
+      const ended = Object.values(s.records)
+        .filter((r) => !ACTIVE_STATES.has(r.state))
+        .sort((a, b) => (b.endedAt ?? b.createdAt) - (a.endedAt ?? a.createdAt));
+      for (const r of ended.slice(MAX_ENDED)) delete s.records[r.paymentHash];
+      await this.store.set({ [KEY]: { schemaVersion: DEPOSIT_BOOK_VERSION, records: s.records } });
+    });
+  }
+
+  private async load(): Promise<Stored> {
+    const raw = await this.store.get(KEY);
+    if (raw === undefined) return { records: {} };
+    const up = upgrade(raw, DEPOSIT_BOOK_VERSION);
+    if (!up.ok) {
+      this.onIssue(`deposits: ${up.problem}; starting empty`);
+      return { records: {} };
+    }
+    const records: Record<string, DepositRecord> = {};
+    for (const [hash, r] of Object.entries(isRecord(up.record.records) ? up.record.records : {})) {
+      const parsed = recordSchema.safeParse(r);
+      if (parsed.success && parsed.data.paymentHash === hash) records[hash] = parsed.data;
+      else this.onIssue(`deposits[${hash}]: invalid; dropped`);
+    }
+    return { records };
+  }
+}

@@ -1,0 +1,368 @@
+import type { HDKey } from '@scure/bip32';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
+import { isSatnavError, moduleErrors, SatnavError } from '../errors.ts';
+import type { Ledger } from '../ledger/index.ts';
+import { invoiceNetworkOf } from '../node/network-check.ts';
+import type { LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
+import type { PaymentPipeline } from '../payments/index.ts';
+import type { PolicyEngine } from '../policy/index.ts';
+import { admitDeposit } from './admit.ts';
+import { ACTIVE_STATES, type DepositBook, type DepositRecord } from './book.ts';
+import { parseDepositChallenge, type DepositChallenge } from './challenge.ts';
+import { DEPOSIT_KEY_RECORD, depositKeyFor, formatDepositCredential, signDeposit, type DepositAction } from './credential.ts';
+
+/**
+ * The wallet's side of deposit walls (docs/deposit-wall.md), from the 402 to
+ * the refund:
+ *
+ *   challenge → admitted (hold time, time-lock, network, expiry) → recorded →
+ *   payment pipeline (deposit limits, prompt, ledger) → node pays with the
+ *   site key as a custom record and a time-lock limit → status until "held" →
+ *   signed `hold` credential → the glue puts it on the site's requests
+ *
+ * then, while held: status every idle/3 (heartbeat, fresh nonce, re-signed
+ * credential); the site's last tab gone for GRACE_MS → release; the node's
+ * final word (FAILED = money back, SUCCEEDED = forfeited) goes through the
+ * pipeline's reconcile, so the ledger and the budget follow one rule.
+ *
+ * One deposit per site: concurrent walls of a site share one payment, and a
+ * site already holding one gets its credential re-signed, not a second deposit.
+ */
+const error = moduleErrors('deposit');
+
+/** A site's last tab closed: released after this, unless it comes back. */
+export const GRACE_MS = 2_000;
+const HELD_POLL_MS = 100;
+const HELD_WAIT_MS = 20_000;
+/** Blocks are ~10 minutes: the time-lock limit as a worst-case duration. */
+const BLOCK_MS = 600_000;
+/** A status call gives a fresh nonce at most this often, idle/3 otherwise. */
+const MIN_HEARTBEAT_MS = 30_000;
+
+export type DepositEvent = { kind: 'refunded' | 'expired' | 'forfeited' | 'failed'; record: DepositRecord };
+
+export interface KeeperDeps {
+  book: DepositBook;
+  payments: PaymentPipeline;
+  policy: PolicyEngine;
+  ledger: Ledger;
+  node(): Promise<LightningNode>;
+  nodeNetwork(): Promise<NodeNetwork | undefined>;
+  /** The vault's BIP32 root (unlocked). */
+  root(): Promise<HDKey>;
+  /** The worker's own fetch to the site (release, status): no cookies, no redirects followed. */
+  fetch: typeof fetch;
+  /** Where the glue puts (or removes) the `Authorization` header on the site's requests. */
+  credential: { put(record: DepositRecord, header: string): Promise<void>; drop(record: DepositRecord): Promise<void> };
+  /** Origins a tab shows now. */
+  openOrigins(): Promise<ReadonlySet<string>>;
+  notify(e: DepositEvent): void;
+  log?: (...args: unknown[]) => void;
+  now?: () => number;
+}
+
+export interface DepositWall {
+  /** The URL that answered 402. */
+  url: string;
+  wwwAuthenticate: readonly string[];
+  /** Who met it, from the browser. */
+  ctx: PageContext;
+}
+
+export class DepositKeeper {
+  private readonly now: () => number;
+  private readonly opening = new Map<Origin, Promise<DepositRecord>>();
+  private readonly watching = new Set<string>();
+  private readonly releasing = new Map<string, Promise<void>>();
+  private closeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly d: KeeperDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  /** The deposit that opens `wall`: held already (credential re-signed), or paid now. Resolves once its header is in place. */
+  async open(wall: DepositWall): Promise<DepositRecord> {
+    const site = new URL(wall.url).origin;
+    const running = this.opening.get(site);
+    if (running) return running;
+    const p = this.openOnce(site, wall).finally(() => this.opening.delete(site));
+    this.opening.set(site, p);
+    return p;
+  }
+
+  /** Deposits, newest first (the popup). */
+  list(): Promise<DepositRecord[]> {
+    return this.d.book.list();
+  }
+
+  /** The person's release button, or the site's last tab gone. Resolves when the site was asked. */
+  release(paymentHash: string): Promise<void> {
+    const running = this.releasing.get(paymentHash);
+    if (running) return running;
+    const p = this.releaseOnce(paymentHash).finally(() => this.releasing.delete(paymentHash));
+    this.releasing.set(paymentHash, p);
+    return p;
+  }
+
+  /** Tabs changed: a held deposit whose site has no tab left is released after the grace. */
+  tabsChanged(): void {
+    clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(() => void this.releaseUnvisited().catch((e) => this.d.log?.('satnav deposit: close', e)), GRACE_MS);
+  }
+
+  /**
+   * The periodic tick (and a new worker life): finished deposits settled from
+   * the node, watchers restarted, visited ones kept alive with a fresh
+   * credential, unvisited ones released, stuck ones retried.
+   */
+  async tick(): Promise<void> {
+    const active = await this.d.book.active();
+    if (active.length === 0) return;
+    await this.settle();
+    const open = await this.d.openOrigins();
+    for (const r of await this.d.book.active()) {
+      if (r.state === 'paying') continue;
+      this.watch(r);
+      if (r.state === 'releasing') {
+        void this.release(r.paymentHash).catch((e) => this.d.log?.('satnav deposit: release again', e));
+        continue;
+      }
+      if (!open.has(r.paidBy)) {
+        if (this.now() - (r.lastVisitAt ?? r.heldAt ?? r.createdAt) >= GRACE_MS) void this.release(r.paymentHash).catch((e) => this.d.log?.('satnav deposit: release', e));
+        continue;
+      }
+      await this.d.book.update(r.paymentHash, { lastVisitAt: this.now() });
+      if (this.now() - (r.checkedAt ?? r.heldAt ?? 0) >= heartbeatMs(r)) await this.heartbeat(r).catch((e) => this.d.log?.('satnav deposit: status', e));
+    }
+  }
+
+  /** Asks the node about every unresolved deposit (through the pipeline, for the ledger and budget) and ends the finished ones. */
+  async settle(): Promise<void> {
+    await this.d.payments.reconcile();
+    for (const r of await this.d.book.active()) {
+      const entry = await this.d.ledger.byHash(r.paymentHash);
+      if (!entry) {
+        // Recorded but never handed to the pipeline (refused, or the worker died in between): no money moved.
+        if (r.state === 'paying' && !this.opening.has(r.origin) && this.now() - r.createdAt > HELD_WAIT_MS) await this.d.book.remove(r.paymentHash);
+        continue;
+      }
+      if (entry.status === 'refunded' || entry.status === 'failed' || entry.status === 'succeeded') await this.end(r, entry.status, entry.failureReason);
+    }
+  }
+
+  private async openOnce(site: Origin, wall: DepositWall): Promise<DepositRecord> {
+    const held = await this.d.book.activeAt(site);
+    if (held?.state === 'held') {
+      await this.heartbeat(held);
+      return held;
+    }
+    if (held?.state === 'releasing') await this.release(held.paymentHash);
+    const challenge = parse(wall, site);
+    const { global } = await this.d.policy.getConfig();
+    const limits = global.deposits;
+    const nowS = Math.floor(this.now() / 1000);
+    // The amount is the policy's to judge (it may ask); time limits and the invoice itself are refused here.
+    admitDeposit(challenge, { maxAmountSat: Number.MAX_SAFE_INTEGER, maxHoldSeconds: limits.maxHoldSeconds, maxCltv: limits.maxCltv }, nowS);
+    const network = await this.d.nodeNetwork();
+    if (!network) throw error('NODE_NOT_CONNECTED', 'no node connected');
+    if (challenge.invoice.network !== invoiceNetworkOf(network)) throw error('DEPOSIT_REFUSED', 'invoice for another network', challenge.invoice.network);
+    const key = depositKeyFor(await this.d.root(), site);
+    const record = await this.d.book.put({
+      paymentHash: challenge.invoice.paymentHash,
+      origin: site,
+      paidBy: wall.ctx.origin,
+      realm: challenge.realm,
+      amountSat: challenge.amountSat,
+      paymentRequest: challenge.invoice.paymentRequest,
+      release: challenge.release,
+      status: challenge.status,
+      forfeit: challenge.forfeit,
+      maxHoldSeconds: challenge.maxHoldSeconds,
+      idleSeconds: challenge.idleSeconds,
+      cltvLimit: limits.maxCltv,
+      nonce: challenge.nonce,
+      state: 'paying',
+      createdAt: this.now(),
+      lockedUntil: this.now() + limits.maxCltv * BLOCK_MS,
+      lastVisitAt: this.now(),
+    });
+    const top = embeddedIn(wall.ctx);
+    const node = await this.d.node();
+    let outcome: Promise<PaymentResult>;
+    try {
+      ({ outcome } = await this.d.payments.start(
+        {
+          origin: wall.ctx.origin,
+          source: 'deposit',
+          rail: 'btc',
+          kind: 'deposit',
+          label: 'deposit',
+          consent: global.l402.overBudget === 'ask' ? 'may-ask' : 'never-ask',
+          amountSat: challenge.amountSat,
+          paymentHash: record.paymentHash,
+          destination: challenge.invoice.payee,
+          paymentRequest: record.paymentRequest,
+          expiresAt: challenge.invoice.expiresAt,
+          description: `${challenge.realm} (${new URL(site).host})`,
+          deposit: { maxHoldSeconds: challenge.maxHoldSeconds, lockedUntil: record.lockedUntil, forfeit: challenge.forfeit },
+          ...(top !== undefined && { embeddedIn: top }),
+          ...(wall.ctx.tabId !== undefined && { tabId: wall.ctx.tabId }),
+        },
+        (feeLimitSat) =>
+          node.payInvoice({
+            paymentRequest: record.paymentRequest,
+            feeLimitSat,
+            waitFinal: false,
+            cltvLimit: record.cltvLimit,
+            customRecords: { [DEPOSIT_KEY_RECORD]: bytesToHex(key.publicKey!) },
+          }),
+      ));
+    } catch (e) {
+      // Refused before the ledger (limits, a "no", locked): nothing to track.
+      if (!(await this.d.ledger.byHash(record.paymentHash))) await this.d.book.remove(record.paymentHash);
+      throw e;
+    }
+    const first = await outcome.catch((e: unknown) => {
+      if (isSatnavError(e) && e.code === 'NODE_BAD_INPUT') return undefined;
+      throw e;
+    });
+    if (!first || first.status === 'FAILED') {
+      await this.settle();
+      throw error('PAYMENT_FAILED', 'the deposit could not be paid', first?.failureReason ?? 'not_sent');
+    }
+    if (first.status === 'SUCCEEDED') {
+      // Settled at once: the site took it.
+      await this.settle();
+      throw error('DEPOSIT_REFUSED', 'the site settled the deposit at once', record.paymentHash);
+    }
+    this.watch(record);
+    return this.untilHeld(record, key);
+  }
+
+  /** Status until the site says "held" (its node ACCEPTED the HTLC); then the `hold` credential goes in place. */
+  private async untilHeld(record: DepositRecord, key: HDKey): Promise<DepositRecord> {
+    const deadline = this.now() + HELD_WAIT_MS;
+    let r = record;
+    for (;;) {
+      const status = await this.ask(r, 'status', key).catch((e: unknown) => (isSatnavError(e) ? undefined : Promise.reject(e)));
+      if (status) r = status.record;
+      if (status?.state === 'held') break;
+      const current = await this.d.book.get(r.paymentHash);
+      if (!current || !ACTIVE_STATES.has(current.state)) throw error('PAYMENT_FAILED', 'the deposit ended before it was held', current?.note ?? 'gone');
+      if (this.now() > deadline) throw error('PAYMENT_PENDING', 'the site has not confirmed the deposit yet', r.paymentHash);
+      await sleep(HELD_POLL_MS);
+    }
+    const held = (await this.d.book.update(r.paymentHash, { state: 'held', heldAt: this.now(), lastVisitAt: this.now() })) ?? r;
+    await this.putCredential(held, key);
+    return held;
+  }
+
+  /** A status call: keeps the site's idle timer alive, brings a fresh nonce, and the credential is re-signed with it. */
+  private async heartbeat(r: DepositRecord): Promise<void> {
+    const key = depositKeyFor(await this.d.root(), r.origin);
+    const status = await this.ask(r, 'status', key);
+    const checked = (await this.d.book.update(r.paymentHash, { checkedAt: this.now() })) ?? status.record;
+    if (status.state === 'held') await this.putCredential(checked, key);
+    else await this.settle();
+  }
+
+  private async putCredential(r: DepositRecord, key: HDKey): Promise<void> {
+    await this.d.credential.put(r, this.sign(r, 'hold', key));
+  }
+
+  private sign(r: DepositRecord, action: DepositAction, key: HDKey): string {
+    return formatDepositCredential(
+      signDeposit(key, { action, origin: r.origin, realm: r.realm, paymentHash: r.paymentHash, nonce: r.nonce, timestamp: Math.floor(this.now() / 1000) }),
+    );
+  }
+
+  /**
+   * One signed call to the site's status or release endpoint. A refusal that
+   * carries a fresh `Deposit-Nonce` (ours was stale) is retried once with it.
+   */
+  private async ask(r: DepositRecord, action: 'status' | 'release', key: HDKey): Promise<{ state: string; record: DepositRecord }> {
+    let current = r;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await this.d
+        .fetch(action === 'status' ? current.status : current.release, {
+          method: action === 'status' ? 'GET' : 'POST',
+          headers: { Authorization: this.sign(current, action, key), Accept: 'application/json' },
+          credentials: 'omit',
+          redirect: 'manual',
+          cache: 'no-store',
+        })
+        .catch(() => undefined);
+      if (!res) throw error('DEPOSIT_UNREACHABLE', 'the site did not answer', current.origin);
+      const nonce = res.headers.get('deposit-nonce')?.trim().toLowerCase();
+      if (nonce && /^[0-9a-f]{64}$/.test(nonce) && nonce !== current.nonce) current = (await this.d.book.update(current.paymentHash, { nonce })) ?? current;
+      if (res.ok) {
+        const body = (await res.json().catch(() => undefined)) as { state?: unknown } | undefined;
+        return { state: typeof body?.state === 'string' ? body.state : 'unknown', record: current };
+      }
+      if (!(nonce && nonce !== r.nonce)) break;
+    }
+    throw error('DEPOSIT_CREDENTIAL_INVALID', `the site refused the ${action} request`, current.origin);
+  }
+
+  private async releaseOnce(paymentHash: string): Promise<void> {
+    const r = await this.d.book.get(paymentHash);
+    if (!r || (r.state !== 'held' && r.state !== 'releasing')) return;
+    const releasing = (await this.d.book.update(paymentHash, { state: 'releasing', releaseAskedAt: r.releaseAskedAt ?? this.now() })) ?? r;
+    await this.d.credential.drop(releasing);
+    this.watch(releasing);
+    const key = depositKeyFor(await this.d.root(), r.origin);
+    // The site's answer is advisory: the node's word (watch/settle) ends it.
+    await this.ask(releasing, 'release', key).catch((e: unknown) => this.d.log?.('satnav deposit: release refused', isSatnavError(e) ? e.message : e));
+  }
+
+  private async releaseUnvisited(): Promise<void> {
+    const open = await this.d.openOrigins();
+    for (const r of await this.d.book.active()) {
+      if (r.state !== 'held') continue;
+      if (open.has(r.paidBy)) await this.d.book.update(r.paymentHash, { lastVisitAt: this.now() });
+      else await this.release(r.paymentHash);
+    }
+  }
+
+  /** Follows the payment until the node's final word, then settles (one watcher per deposit per worker life). */
+  private watch(r: DepositRecord): void {
+    if (this.watching.has(r.paymentHash)) return;
+    this.watching.add(r.paymentHash);
+    const follow = async (): Promise<void> => {
+      const node = await this.d.node();
+      for (;;) {
+        const p = await node.trackPayment(r.paymentHash, { waitFinal: true, timeoutSeconds: 3_600 });
+        if (p.status !== 'IN_FLIGHT') break;
+      }
+      await this.settle();
+    };
+    void follow()
+      .catch((e: unknown) => this.d.log?.('satnav deposit: watch', e instanceof SatnavError ? e.code : e))
+      .finally(() => this.watching.delete(r.paymentHash));
+  }
+
+  private async end(r: DepositRecord, status: 'refunded' | 'failed' | 'succeeded', reason?: string): Promise<void> {
+    const state =
+      status === 'succeeded' ? 'forfeited'
+      : status === 'failed' || r.state === 'paying' ? 'failed'
+      : r.releaseAskedAt === undefined && this.now() >= (r.heldAt ?? r.createdAt) + r.maxHoldSeconds * 1000 ? 'expired'
+      : 'refunded';
+    const ended = await this.d.book.update(r.paymentHash, { state, endedAt: this.now(), ...(reason && { note: reason.slice(0, 256) }) });
+    if (!ended) return;
+    await this.d.credential.drop(ended);
+    this.d.notify({ kind: state, record: ended });
+  }
+}
+
+function parse(wall: DepositWall, site: Origin): DepositChallenge {
+  const challenge = parseDepositChallenge(wall.wwwAuthenticate.join(', '), site);
+  if (!challenge) throw error('DEPOSIT_CHALLENGE_INVALID', 'no Deposit challenge', wall.url);
+  return challenge;
+}
+
+function heartbeatMs(r: DepositRecord): number {
+  return Math.max(MIN_HEARTBEAT_MS, (r.idleSeconds * 1000) / 3);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
