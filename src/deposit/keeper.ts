@@ -60,6 +60,8 @@ export interface KeeperDeps {
   notify(e: DepositEvent): void;
   log?: (...args: unknown[]) => void;
   now?: () => number;
+  /** GRACE_MS unless a test says otherwise. */
+  graceMs?: number;
 }
 
 export interface DepositWall {
@@ -108,7 +110,7 @@ export class DepositKeeper {
   /** Tabs changed: a held deposit whose site has no tab left is released after the grace. */
   tabsChanged(): void {
     clearTimeout(this.closeTimer);
-    this.closeTimer = setTimeout(() => void this.releaseUnvisited().catch((e) => this.d.log?.('satnav deposit: close', e)), GRACE_MS);
+    this.closeTimer = setTimeout(() => void this.releaseUnvisited().catch((e) => this.d.log?.('satnav deposit: close', e)), this.d.graceMs ?? GRACE_MS);
   }
 
   /**
@@ -122,14 +124,18 @@ export class DepositKeeper {
     await this.settle();
     const open = await this.d.openOrigins();
     for (const r of await this.d.book.active()) {
-      if (r.state === 'paying') continue;
+      if (r.state === 'paying') {
+        // A dead worker life was paying it: held meanwhile? Then its credential goes (back) in place.
+        if (!this.opening.has(r.origin) && (await this.d.ledger.byHash(r.paymentHash))) await this.resumePaying(r).catch((e) => this.d.log?.('satnav deposit: resume', e));
+        continue;
+      }
       this.watch(r);
       if (r.state === 'releasing') {
         void this.release(r.paymentHash).catch((e) => this.d.log?.('satnav deposit: release again', e));
         continue;
       }
       if (!open.has(r.paidBy)) {
-        if (this.now() - (r.lastVisitAt ?? r.heldAt ?? r.createdAt) >= GRACE_MS) void this.release(r.paymentHash).catch((e) => this.d.log?.('satnav deposit: release', e));
+        if (this.now() - (r.lastVisitAt ?? r.heldAt ?? r.createdAt) >= (this.d.graceMs ?? GRACE_MS)) void this.release(r.paymentHash).catch((e) => this.d.log?.('satnav deposit: release', e));
         continue;
       }
       await this.d.book.update(r.paymentHash, { lastVisitAt: this.now() });
@@ -256,6 +262,15 @@ export class DepositKeeper {
     const held = (await this.d.book.update(r.paymentHash, { state: 'held', heldAt: this.now(), lastVisitAt: this.now() })) ?? r;
     await this.putCredential(held, key);
     return held;
+  }
+
+  private async resumePaying(r: DepositRecord): Promise<void> {
+    this.watch(r);
+    const key = depositKeyFor(await this.d.root(), r.origin);
+    const status = await this.ask(r, 'status', key);
+    if (status.state !== 'held') return;
+    const held = (await this.d.book.update(r.paymentHash, { state: 'held', heldAt: this.now(), lastVisitAt: this.now() })) ?? status.record;
+    await this.putCredential(held, key);
   }
 
   /** A status call: keeps the site's idle timer alive, brings a fresh nonce, and the credential is re-signed with it. */
