@@ -40,6 +40,9 @@ export function duration(s: number): string {
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
+/** Rounded for an estimate (block times vary): whole hours from 90 minutes on, else whole minutes. */
+const roughly = (s: number) => (s >= 5400 ? duration(Math.round(s / 3600) * 3600) : duration(Math.max(60, Math.round(s / 60) * 60)));
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const isUrl = (s: string) => /^https?:\/\//.test(s) || s.startsWith('/');
 
@@ -50,7 +53,7 @@ function lines(c: ChallengeFacts): { title: string; lead: string; points: string
     points: [
       'The sats stay in your own payment, held by a hold invoice: the site can give them back or, on abuse, take them, nothing else.',
       `You get them back when you leave (your wallet releases the deposit), after ${duration(c.idleSeconds)} without activity, and at the latest after ${duration(c.maxHoldSeconds)}.`,
-      `Should the site never answer, your own node gets them back when the lock expires (at most ${c.maxCltv} blocks, about ${duration(c.maxCltv * 600)}).`,
+      `Should the site never answer, your own node gets them back when the lock expires (at most ${c.maxCltv} blocks, about ${roughly(c.maxCltv * 600)}).`,
     ],
     terms: c.forfeitTerms,
     foot: 'A wallet that knows deposit walls (the "Deposit" HTTP scheme) handles this by itself. Other wallets pay nothing here.',
