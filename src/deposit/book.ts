@@ -17,7 +17,7 @@ import { isRecord, upgrade } from '../storage/schema.ts';
  * | held      | the site's node accepted the HTLC and holds it             | releasing, refunded, forfeited, expired |
  * | releasing | the wallet asked the site to release it                    | refunded, forfeited, expired   |
  * | refunded  | the HTLC failed back: the money never left                 | —                              |
- * | expired   | refunded without being released: the site's max hold or the HTLC's time-lock ran out | — |
+ * | expired   | refunded without the wallet asking: the site's idle or max-hold release, or the HTLC's time-lock | — |
  * | forfeited | the site settled it: spent, counted against the site       | —                              |
  * | failed    | the payment never reached the site (no route, refused)     | —                              |
  *

@@ -204,6 +204,22 @@ describe('DepositKeeper on the devnet', () => {
     expect(await second.ledger.byHash(held.paymentHash)).toMatchObject({ status: 'refunded' });
   });
 
+  it('a worker killed mid-deposit: the next life finishes that deposit, never a second one', async () => {
+    const s = site();
+    const first = life({ sites: [s] });
+    const wall = await s.meet();
+    // The first life records the deposit and the node pays it, then dies before the site confirmed it held.
+    const { paymentHash } = await first.keeper.open(wall);
+    await first.book.update(paymentHash, { state: 'paying' });
+    const second = life({ store: first.store, sites: [s] });
+    const again = await second.keeper.open(await s.meet());
+    expect(again).toMatchObject({ paymentHash, state: 'held' });
+    expect((await second.ledger.list()).filter((e) => e.origin === s.origin)).toHaveLength(1);
+    expect(second.headers.has(s.origin)).toBe(true);
+    await second.keeper.release(paymentHash);
+    await waitFor(async () => (await second.book.get(paymentHash))?.state === 'refunded');
+  });
+
   it('a browser restart with no tab of the site: the next tick releases it', async () => {
     const s = site();
     const first = life({ sites: [s] });
@@ -212,6 +228,19 @@ describe('DepositKeeper on the devnet', () => {
     await new Promise((r) => setTimeout(r, 60));
     await second.keeper.tick();
     await waitFor(async () => (await second.book.get(held.paymentHash))?.state === 'refunded');
+  });
+
+  it('released by the site on its own (idle): expired, refunded, told', async () => {
+    const s = site();
+    const w = life({ sites: [s] });
+    const held = await w.keeper.open(await s.meet());
+    await w.keeper.tick();
+    const res = await s.serve(new Request(`${s.origin}/deposit/release`, { method: 'POST', headers: { authorization: w.headers.get(s.origin)!.replace('action="hold"', 'action="release"') } }));
+    // A hold credential is no release credential: the site refuses it (the signature covers the action).
+    expect(res.status).not.toBe(200);
+    await dn.control.cancelInvoice('carol', held.paymentHash);
+    await waitFor(async () => (await w.book.get(held.paymentHash))?.state === 'expired');
+    expect(w.events.map((e) => e.kind)).toEqual(['expired']);
   });
 
   it('a site that never releases: lnd’s hold expiry fails it back and the wallet records it as expired', async () => {

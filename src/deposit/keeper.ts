@@ -163,6 +163,15 @@ export class DepositKeeper {
       await this.heartbeat(held);
       return held;
     }
+    if (held?.state === 'paying') {
+      // A dead worker life was paying it: never a second deposit while that one may be held.
+      if (await this.d.ledger.byHash(held.paymentHash)) {
+        this.watch(held);
+        return this.untilHeld(held, depositKeyFor(await this.d.root(), site));
+      }
+      // It died before the ledger entry, so before the node was asked: nothing moved.
+      await this.d.book.remove(held.paymentHash);
+    }
     if (held?.state === 'releasing') await this.release(held.paymentHash);
     const challenge = parse(wall, site);
     const { global } = await this.d.policy.getConfig();
@@ -361,7 +370,8 @@ export class DepositKeeper {
     const state =
       status === 'succeeded' ? 'forfeited'
       : status === 'failed' || r.state === 'paying' ? 'failed'
-      : r.releaseAskedAt === undefined && this.now() >= (r.heldAt ?? r.createdAt) + r.maxHoldSeconds * 1000 ? 'expired'
+      // Back without being released by us: the site's idle or max-hold release, or the time-lock.
+      : r.releaseAskedAt === undefined ? 'expired'
       : 'refunded';
     const ended = await this.d.book.update(r.paymentHash, { state, endedAt: this.now(), ...(reason && { note: reason.slice(0, 256) }) });
     if (!ended) return;

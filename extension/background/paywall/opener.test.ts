@@ -47,7 +47,9 @@ function seen(over: Partial<Seen402> = {}): Seen402 {
 }
 
 /** The glue over a scripted payer, a fake browser (tabs, frames, session rules) and a scripted person. */
-function world(o: { held?: Credential[]; enabled?: boolean; unlocked?: boolean; unlockAnswer?: boolean; buy?: (obs: WallObservation) => Promise<Credential> } = {}) {
+function world(
+  o: { held?: Credential[]; enabled?: boolean; unlocked?: boolean; unlockAnswer?: boolean; buy?: (obs: WallObservation) => Promise<Credential>; deposit?: () => Promise<unknown> } = {},
+) {
   const clock = { ms: 1_000 };
   const held = [...(o.held ?? [])];
   const bought: WallObservation[] = [];
@@ -116,6 +118,12 @@ function world(o: { held?: Credential[]; enabled?: boolean; unlocked?: boolean; 
     actions: { get: async () => structuredClone(state.actions), set: async (l) => void (state.actions = structuredClone(l)) },
     now: () => clock.ms,
     pageWaitMs: 20,
+    deposits: {
+      open: async (wall) => {
+        events.push(`deposit ${wall.url}`);
+        return o.deposit ? o.deposit() : undefined;
+      },
+    },
   };
   return { opener: new WallOpener(deps), deps, clock, held, bought, events, rulesSet, rules, state, tabs, walls };
 }
@@ -154,6 +162,42 @@ describe('the page’s fetch/XHR: opened from the worker’s own sighting', () =
     const w = world({ buy: async () => Promise.reject(new SatnavError('BUDGET_EXCEEDED', 'no')) });
     w.walls.add(seen({ seenAt: w.clock.ms }));
     await expect(w.opener.fromPage(ctx, `${API}/data.json`)).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
+  });
+});
+
+describe('deposit walls', () => {
+  const DEPOSIT = 'Deposit realm="r", invoice="lnbcrt1", amount="1"';
+  const L402 = 'L402 macaroon="m", invoice="lnbcrt1"';
+  const wall = (wwwAuthenticate: string[]) => ({ url: `${SITE}/article`, headers: { wwwAuthenticate, paymentRequired: null }, ctx, sentAt: 1 });
+
+  it('a 402 offering a Deposit goes to the deposit keeper, not the 402 payer', async () => {
+    const w = world();
+    expect(await w.opener.open(wall([DEPOSIT, L402]))).toBeUndefined();
+    expect(w.events).toEqual([`deposit ${SITE}/article`]);
+    expect(w.bought).toEqual([]);
+  });
+
+  it('a deposit Satnav won’t hold, beside an L402 offer: the L402 invoice is paid instead', async () => {
+    const w = world({ deposit: async () => Promise.reject(new SatnavError('DEPOSIT_REFUSED', 'hold time above limit')) });
+    await w.opener.open(wall([`${DEPOSIT}, ${L402}`]));
+    expect(w.events).toEqual([`deposit ${SITE}/article`, `access ${SITE}/article`]);
+  });
+
+  it('a deposit refused with nothing else offered, or declined by the person: no fallback', async () => {
+    const refused = world({ deposit: async () => Promise.reject(new SatnavError('DEPOSIT_REFUSED', 'no')) });
+    await expect(refused.opener.open(wall([DEPOSIT]))).rejects.toMatchObject({ code: 'DEPOSIT_REFUSED' });
+    const declined = world({ deposit: async () => Promise.reject(new SatnavError('REJECTED', 'no')) });
+    await expect(declined.opener.open(wall([DEPOSIT, L402]))).rejects.toMatchObject({ code: 'REJECTED' });
+    expect([...refused.bought, ...declined.bought]).toEqual([]);
+  });
+
+  it('a navigation to a deposit wall a dead worker was opening: finished through the keeper, then reloaded', async () => {
+    const w = world();
+    const navigation = seen({ url: `${SITE}/article`, type: 'main_frame', tabId: 4, initiator: undefined, headers: { wwwAuthenticate: [DEPOSIT], paymentRequired: null } });
+    w.tabs.set(4, `${SITE}/article`);
+    w.state.actions = [{ seen: navigation, ctx: { origin: SITE, tabId: 4 }, at: w.clock.ms, life: 'dead' }];
+    await w.opener.refresh();
+    expect(w.events.filter((e) => e.startsWith('deposit') || e.startsWith('reload'))).toEqual([`deposit ${SITE}/article`, 'reload 4']);
   });
 });
 

@@ -246,9 +246,13 @@ export class WallOpener {
       left = list.filter((a) => a.life !== this.life && this.now() - a.at < ACTION_TTL_MS);
       return list.filter((a) => a.life === this.life);
     });
-    for (const { seen } of left) {
+    for (const { seen, ctx } of left) {
       try {
-        if (await this.reopen(new URL(seen.url))) await this.reload(seen);
+        // A deposit the dead life was paying is finished, not paid twice (the keeper's records survive).
+        if (this.d.deposits && offersDeposit(seen.headers.wwwAuthenticate)) {
+          await this.d.deposits.open({ url: seen.url, wwwAuthenticate: seen.headers.wwwAuthenticate, ctx });
+          await this.reload(seen);
+        } else if (await this.reopen(new URL(seen.url))) await this.reload(seen);
       } catch (e) {
         this.d.log?.('satnav paywall: not resumed', seen.url, e);
       }
