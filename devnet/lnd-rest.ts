@@ -20,6 +20,7 @@
  * | GET    | /v1/payreq/{pay_req}               | Lightning.DecodePayReq              | read     |
  * | POST   | /v2/router/send                    | Router.SendPaymentV2 (stream)       | write    |
  * | GET    | /v2/router/track/{payment_hash}    | Router.TrackPaymentV2 (stream)      | read     |
+ * | GET    | /v2/router/payments                | Router.TrackPayments (stream)       | read     |
  * | GET    | /v1/payments                       | Lightning.ListPayments              | read     |
  * | POST   | /v1/signmessage                    | Lightning.SignMessage               | write    |
  * | POST   | /v1/verifymessage                  | Lightning.VerifyMessage             | read     |
@@ -265,6 +266,26 @@ export function lndRoutes(sim: Sim): RouteDef[] {
         if (!rec) throw new RpcError(Code.NotFound, "payment isn't initiated");
         const finalOnly = queryBool(ctx.query, 'no_inflight_updates');
         return { stream: paymentUpdates(ctx, rec, finalOnly, (p) => paymentJson(p, net, lndBytes)) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v2/router/payments',
+      perm: 'read',
+      stream: true,
+      handle: (ctx) => {
+        const finalOnly = queryBool(ctx.query, 'no_inflight_updates');
+        // Every payment not yet terminal first (as lnd replays them), then every update, of every payment, as it comes.
+        return {
+          stream: subscription(ctx.closed, (push) => {
+            const send = (p: PaymentRecord) => {
+              if (!finalOnly || isTerminal(p.status)) push(paymentJson(p, net, lndBytes));
+            };
+            const stop = ctx.node.payments.subscribeAll(send);
+            for (const p of ctx.node.payments.list()) if (!isTerminal(p.status)) send(p);
+            return stop;
+          }),
+        };
       },
     },
     {

@@ -62,6 +62,8 @@ export const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 export class PaymentBook {
   private readonly byHash = new Map<string, PaymentRecord>();
   private readonly listeners = new Map<string, Set<(p: PaymentRecord) => void>>();
+  /** Router.TrackPayments: every payment's updates. */
+  private readonly everyone = new Set<(p: PaymentRecord) => void>();
   private lastIndex = 0;
   private lastAttemptId = 0;
 
@@ -127,8 +129,14 @@ export class PaymentBook {
     return () => set.delete(fn);
   }
 
+  subscribeAll(fn: (p: PaymentRecord) => void): () => void {
+    this.everyone.add(fn);
+    return () => this.everyone.delete(fn);
+  }
+
   private notify(rec: PaymentRecord): void {
     for (const fn of this.listeners.get(toHex(rec.hash)) ?? []) fn(rec);
+    for (const fn of this.everyone) fn(rec);
   }
 }
 

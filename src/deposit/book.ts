@@ -110,11 +110,17 @@ export class DepositBook {
   }
 
   /** Applies `patch` to a stored record (a record gone meanwhile is not brought back). */
-  async update(paymentHash: string, patch: Partial<DepositRecord>): Promise<DepositRecord | undefined> {
+  update(paymentHash: string, patch: Partial<DepositRecord>): Promise<DepositRecord | undefined> {
+    return this.transition(paymentHash, () => patch);
+  }
+
+  /** Atomically: `fn` sees the stored record and says what changes (undefined: nothing). */
+  async transition(paymentHash: string, fn: (r: DepositRecord) => Partial<DepositRecord> | undefined): Promise<DepositRecord | undefined> {
     let out: DepositRecord | undefined;
     await this.change((s) => {
       const r = s.records[paymentHash];
-      if (!r) return;
+      const patch = r && fn(r);
+      if (!r || !patch) return;
       out = recordSchema.parse({ ...r, ...patch });
       s.records[paymentHash] = out;
     });

@@ -37,6 +37,9 @@ const HELD_POLL_MS = 100;
 const HELD_WAIT_MS = 20_000;
 /** Blocks are ~10 minutes: the time-lock limit as a worst-case duration. */
 const BLOCK_MS = 600_000;
+/** The payment stream is opened again after this much silence, or this long after it broke. */
+const FOLLOW_IDLE_MS = 60_000;
+const FOLLOW_RETRY_MS = 2_000;
 /** A status call gives a fresh nonce at most this often, idle/3 otherwise. */
 const MIN_HEARTBEAT_MS = 30_000;
 
@@ -75,7 +78,7 @@ export interface DepositWall {
 export class DepositKeeper {
   private readonly now: () => number;
   private readonly opening = new Map<Origin, Promise<DepositRecord>>();
-  private readonly watching = new Set<string>();
+  private following: Promise<void> | undefined;
   private readonly releasing = new Map<string, Promise<void>>();
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -115,7 +118,7 @@ export class DepositKeeper {
 
   /**
    * The periodic tick (and a new worker life): finished deposits settled from
-   * the node, watchers restarted, visited ones kept alive with a fresh
+   * the node, the payment stream reopened, visited ones kept alive with a fresh
    * credential, unvisited ones released, stuck ones retried.
    */
   async tick(): Promise<void> {
@@ -129,7 +132,7 @@ export class DepositKeeper {
         if (!this.opening.has(r.origin) && (await this.d.ledger.byHash(r.paymentHash))) await this.resumePaying(r).catch((e) => this.d.log?.('satnav deposit: resume', e));
         continue;
       }
-      this.watch(r);
+      this.follow();
       if (r.state === 'releasing') {
         void this.release(r.paymentHash).catch((e) => this.d.log?.('satnav deposit: release again', e));
         continue;
@@ -166,7 +169,7 @@ export class DepositKeeper {
     if (held?.state === 'paying') {
       // A dead worker life was paying it: never a second deposit while that one may be held.
       if (await this.d.ledger.byHash(held.paymentHash)) {
-        this.watch(held);
+        this.follow();
         return this.untilHeld(held, depositKeyFor(await this.d.root(), site));
       }
       // It died before the ledger entry, so before the node was asked: nothing moved.
@@ -251,7 +254,7 @@ export class DepositKeeper {
       await this.settle();
       throw error('DEPOSIT_REFUSED', 'the site settled the deposit at once', record.paymentHash);
     }
-    this.watch(record);
+    this.follow();
     return this.untilHeld(record, key);
   }
 
@@ -274,7 +277,7 @@ export class DepositKeeper {
   }
 
   private async resumePaying(r: DepositRecord): Promise<void> {
-    this.watch(r);
+    this.follow();
     const key = depositKeyFor(await this.d.root(), r.origin);
     const status = await this.ask(r, 'status', key);
     if (status.state !== 'held') return;
@@ -334,9 +337,9 @@ export class DepositKeeper {
     if (!r || (r.state !== 'held' && r.state !== 'releasing')) return;
     const releasing = (await this.d.book.update(paymentHash, { state: 'releasing', releaseAskedAt: r.releaseAskedAt ?? this.now() })) ?? r;
     await this.d.credential.drop(releasing);
-    this.watch(releasing);
+    this.follow();
     const key = depositKeyFor(await this.d.root(), r.origin);
-    // The site's answer is advisory: the node's word (watch/settle) ends it.
+    // The site's answer is advisory: the node's word (the payment stream, or settle) ends it.
     await this.ask(releasing, 'release', key).catch((e: unknown) => this.d.log?.('satnav deposit: release refused', isSatnavError(e) ? e.message : e));
   }
 
@@ -349,34 +352,55 @@ export class DepositKeeper {
     }
   }
 
-  /** Follows the payment until the node's final word, then settles (one watcher per deposit per worker life). */
-  private watch(r: DepositRecord): void {
-    if (this.watching.has(r.paymentHash)) return;
-    this.watching.add(r.paymentHash);
-    const follow = async (): Promise<void> => {
-      const node = await this.d.node();
-      for (;;) {
-        const p = await node.trackPayment(r.paymentHash, { waitFinal: true, timeoutSeconds: 3_600 });
-        if (p.status !== 'IN_FLIGHT') break;
+  /**
+   * One stream of every payment's final word while a deposit is active (one
+   * connection for all of them: a browser allows six per host). A deposit's
+   * word is recorded at once; a silent or broken stream is opened again.
+   */
+  private follow(): void {
+    if (this.following) return;
+    this.following = (async () => {
+      while ((await this.d.book.active()).length > 0) {
+        try {
+          const node = await this.d.node();
+          const stream = node.trackPayments((p) => void this.heard(p).catch((e) => this.d.log?.('satnav deposit: outcome', e)), { idleTimeoutMs: FOLLOW_IDLE_MS });
+          // What ended before the stream was listening is asked of the node.
+          await this.settle();
+          await stream;
+        } catch (e) {
+          if (!(e instanceof SatnavError && e.code === 'NODE_TIMEOUT')) {
+            this.d.log?.('satnav deposit: payment stream', e instanceof SatnavError ? e.code : e);
+            await sleep(FOLLOW_RETRY_MS);
+          }
+        }
       }
-      await this.settle();
-    };
-    void follow()
-      .catch((e: unknown) => this.d.log?.('satnav deposit: watch', e instanceof SatnavError ? e.code : e))
-      .finally(() => this.watching.delete(r.paymentHash));
+    })().finally(() => (this.following = undefined));
   }
 
+  private async heard(p: PaymentResult): Promise<void> {
+    if (p.status === 'IN_FLIGHT') return;
+    const r = await this.d.book.get(p.paymentHash);
+    if (!r || !ACTIVE_STATES.has(r.state)) return;
+    await this.d.payments.resolve(p);
+    const entry = await this.d.ledger.byHash(p.paymentHash);
+    if (entry?.status === 'refunded' || entry?.status === 'failed' || entry?.status === 'succeeded') await this.end(r, entry.status, entry.failureReason);
+  }
+
+  /** Ends an active deposit once (the payment stream and a settle may both hear the node's word). */
   private async end(r: DepositRecord, status: 'refunded' | 'failed' | 'succeeded', reason?: string): Promise<void> {
-    const state =
-      status === 'succeeded' ? 'forfeited'
-      : status === 'failed' || r.state === 'paying' ? 'failed'
-      // Back without being released by us: the site's idle or max-hold release, or the time-lock.
-      : r.releaseAskedAt === undefined ? 'expired'
-      : 'refunded';
-    const ended = await this.d.book.update(r.paymentHash, { state, endedAt: this.now(), ...(reason && { note: reason.slice(0, 256) }) });
+    const ended = await this.d.book.transition(r.paymentHash, (now) => {
+      if (!ACTIVE_STATES.has(now.state)) return undefined;
+      const state =
+        status === 'succeeded' ? 'forfeited'
+        : status === 'failed' || now.state === 'paying' ? 'failed'
+        // Back without being released by us: the site's idle or max-hold release, or the time-lock.
+        : now.releaseAskedAt === undefined ? 'expired'
+        : 'refunded';
+      return { state, endedAt: this.now(), ...(reason && { note: reason.slice(0, 256) }) };
+    });
     if (!ended) return;
     await this.d.credential.drop(ended);
-    this.d.notify({ kind: state, record: ended });
+    this.d.notify({ kind: ended.state as DepositEvent['kind'], record: ended });
   }
 }
 

@@ -119,6 +119,24 @@ describe('LndRest on the devnet', () => {
     await devnet.control.cancelInvoice('carol', inv.paymentHash);
   });
 
+  it('trackPayments: one stream hears every payment’s final word, in-flight ones replayed first', async () => {
+    const held = await devnet.control.createInvoice('carol', { amountSat: 2_000, hold: true });
+    await alice.payInvoice({ paymentRequest: held.paymentRequest, feeLimitSat: 50, waitFinal: false });
+    await waitFor(async () => (await devnet.control.lookupInvoice('carol', held.paymentHash)).state === 'ACCEPTED');
+    const heard: PaymentResult[] = [];
+    const stream = alice.trackPayments((p) => heard.push(p), { idleTimeoutMs: 300 }).catch((e: unknown) => e);
+    const plain = await devnet.control.createInvoice('carol', { amountSat: 100 });
+    await alice.payInvoice({ paymentRequest: plain.paymentRequest, feeLimitSat: 10 });
+    await devnet.control.cancelInvoice('carol', held.paymentHash);
+    await waitFor(async () => heard.length >= 2);
+    expect(heard.map((p) => [p.paymentHash, p.status])).toEqual([
+      [plain.paymentHash, 'SUCCEEDED'],
+      [held.paymentHash, 'FAILED'],
+    ]);
+    // Silent longer than the idle limit: the caller is told, and subscribes again.
+    expect(await stream).toMatchObject({ code: 'NODE_TIMEOUT' });
+  });
+
   it('refuses a custom record below 65536 and a time-lock limit out of range before sending', async () => {
     const inv = await devnet.control.createInvoice('carol', { amountSat: 10 });
     expect(await codeOf(alice.payInvoice({ paymentRequest: inv.paymentRequest, feeLimitSat: 1, customRecords: { '7': '00' } }))).toBe('NODE_BAD_INPUT');

@@ -14,6 +14,7 @@
  * | decodePayReq        | GET  /v1/payreq/{pay_req}                     |
  * | payInvoice, keysend | POST /v2/router/send (stream)                 |
  * | trackPayment        | GET  /v2/router/track/{payment_hash} (stream) |
+ * | trackPayments       | GET  /v2/router/payments (stream)             |
  * | signMessage         | POST /v1/signmessage                          |
  * | verifyMessage       | POST /v1/verifymessage                        |
  * | listPayments        | GET  /v1/payments                             |
@@ -304,6 +305,12 @@ export class LndRest implements LightningNode {
       }
       throw e;
     }
+  }
+
+  async trackPayments(onFinal: PaymentUpdate, opts: { idleTimeoutMs: number }): Promise<void> {
+    // Final updates only: one connection watches every payment (a browser allows six per host).
+    const updates = restStream(this.cfg, 'GET', '/v2/router/payments?no_inflight_updates=true', undefined, paymentWire, { timeoutMs: opts.idleTimeoutMs });
+    for await (const wire of updates) if (wire) onFinal(toPaymentResult(wire));
   }
 
   async signMessage(message: string): Promise<string> {

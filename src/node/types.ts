@@ -149,6 +149,11 @@ export interface LightningNode {
   payInvoice(p: PayInvoiceParams, onUpdate?: PaymentUpdate): Promise<PaymentResult>;
   /** Throws NODE_PAYMENT_NOT_FOUND when the node never started this payment. */
   trackPayment(paymentHash: string, opts?: PayOptions): Promise<PaymentResult>;
+  /**
+   * Every payment's final word as it comes (lnd replays the ones still in flight first), until the
+   * stream ends; silent longer than `idleTimeoutMs` → NODE_TIMEOUT (the caller subscribes again).
+   */
+  trackPayments(onFinal: PaymentUpdate, opts: { idleTimeoutMs: number }): Promise<void>;
   keysend(p: KeysendParams, onUpdate?: PaymentUpdate): Promise<PaymentResult>;
   signMessage(message: string): Promise<string>;
   verifyMessage(message: string, signature: string): Promise<{ valid: boolean; pubkey: string }>;

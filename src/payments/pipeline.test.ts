@@ -183,6 +183,21 @@ describe('PaymentPipeline', () => {
     expect(await later.policy.getSite(SITE)).toMatchObject({ lockedSat: 0, heldSat: 0, spentSat: 0 });
   });
 
+  it('resolve: a final word heard on the payment stream is recorded like the live path; unknown or in-flight words change nothing', async () => {
+    const w = await world();
+    const p = payment();
+    await w.pipeline.pay(intent(p, { kind: 'deposit', source: 'deposit', label: 'deposit', amountSat: 800 }), async () => result(p, 'IN_FLIGHT', 800));
+    await w.pipeline.resolve(result(p, 'IN_FLIGHT', 800));
+    await w.pipeline.resolve(result(payment(), 'FAILED', 1));
+    expect(await w.ledger.byHash(p.paymentHash)).toMatchObject({ status: 'in_flight' });
+    await w.pipeline.resolve(result(p, 'FAILED', 800, 0, 'INCORRECT_PAYMENT_DETAILS'));
+    expect(await w.ledger.byHash(p.paymentHash)).toMatchObject({ status: 'refunded' });
+    expect(await w.policy.getSite(SITE)).toMatchObject({ lockedSat: 0, spentSat: 0 });
+    // Heard twice (the stream and a reconcile): still one outcome.
+    await w.pipeline.resolve(result(p, 'SUCCEEDED', 800));
+    expect(await w.ledger.byHash(p.paymentHash)).toMatchObject({ status: 'refunded' });
+  });
+
   it('a forfeited deposit is spent: succeeded, committed', async () => {
     const store = new MemoryStore();
     const w = await world({ store });

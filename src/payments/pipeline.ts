@@ -129,6 +129,18 @@ export class PaymentPipeline {
     return { resolved: r.resolved.length, stillPending: r.stillPending.length };
   }
 
+  /**
+   * The node's final word on one payment, heard elsewhere (its payment
+   * stream): recorded as the live path and reconcile would. Unknown or already
+   * resolved payments are left alone; an in-flight report changes nothing.
+   */
+  async resolve(result: PaymentResult): Promise<void> {
+    if (result.status === 'IN_FLIGHT') return;
+    const entry = await this.d.ledger.byHash(result.paymentHash);
+    if (!entry || (entry.status !== 'pending' && entry.status !== 'in_flight') || entry.direction !== 'out') return;
+    await this.recordOutcome(entry, fromPayment(result));
+  }
+
   /** The live path's twin of reconcile: the same order (budget, then ledger), the same amounts. */
   private async recordOutcome(entry: LedgerEntry, result: TrackResult): Promise<void> {
     await this.d.ledger.record(entry, result, (e, r) => this.settleBudget(e, r));

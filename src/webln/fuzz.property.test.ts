@@ -124,6 +124,7 @@ class FakeNode implements LightningNode {
   async trackPayment(hash: string): Promise<never> {
     throw new SatnavError('NODE_PAYMENT_NOT_FOUND', `node: payment unknown=${hash}`);
   }
+  async trackPayments(): Promise<void> {}
   async signMessage(message: string) {
     return `sig:${message.length}`;
   }

@@ -75,6 +75,7 @@ export class WallGlue {
     // reaches the server, and the restarted one would go without the header).
     if (sentAt !== undefined && this.rules.hasOneShot())
       void this.opener.then((o) => o.answered(d.url, sentAt)).catch((e) => console.warn('satnav paywall: spend', e));
+    if (d.type === 'main_frame' && d.statusCode !== 402) void this.opener.then((o) => o.loaded(d.tabId, withoutHash(d.url)));
     const seen = seen402(d, sentAt);
     if (!seen) return;
     // The page's provider is about to ask for it: kept at once, before anything else is ready.

@@ -341,6 +341,17 @@ describe('walls the worker opens on its own', () => {
     expect(w.bought).toHaveLength(1);
   });
 
+  it('once our reload loaded, a later 402 on that page (the person reloads after a revoke or a release) is opened again', async () => {
+    const w = world();
+    const url = `${API}/article.html`;
+    w.tabs.set(4, url);
+    await w.opener.seen(seen({ type: 'main_frame', url }));
+    w.opener.loaded(4, url);
+    w.held.length = 0;
+    expect(await w.opener.seen(seen({ type: 'main_frame', url, sentAt: 5_000 }))).toBe('opened');
+    expect(w.bought).toHaveLength(2);
+  });
+
   it('a navigation the tab left, or a POST, is not reloaded', async () => {
     const w = world();
     w.tabs.set(4, `${SITE}/elsewhere`);

@@ -137,6 +137,11 @@ export class WallOpener {
     }
   }
 
+  /** A navigation of the tab loaded without a wall: a reload of ours worked, so the guard against looping goes. */
+  loaded(tabId: number, url: string): void {
+    this.reloads.delete(`${tabId} ${url}`);
+  }
+
   /** The page's provider met a 402 at `url`: open it from our own sighting, then it retries once. */
   async fromPage(ctx: PageContext, url: string): Promise<{ retry: boolean }> {
     if (ctx.tabId === undefined) return { retry: false };
