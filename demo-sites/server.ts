@@ -6,6 +6,7 @@ import type { DevnetControl } from '../devnet/index.ts';
 import { merchantApi } from './merchant-api.ts';
 import { lnurlApi } from './lnurl-api.ts';
 import { paywallApi, type Paywall, type PaywallConfig } from './paywall/paywall.ts';
+import { depositSite, type DepositSite, type DepositSiteConfig } from './deposit/site.ts';
 
 /**
  * Static demo sites on localhost: the pages a person (and the e2e tests)
@@ -29,20 +30,24 @@ export interface DemoSites {
   port: number;
   /** The HTTP 402 paywall (`/paywall.html`, `/paywall/…`, see paywall/README.md), when a devnet is given. */
   paywall?: Paywall;
+  /** The deposit wall (`/deposit/article.html`, `/deposit/…`, see deposit/site.ts), when a devnet is given. */
+  deposit?: DepositSite;
   stop(): Promise<void>;
 }
 
 export async function startDemoSites(
-  opts: { port?: number; host?: string; devnet?: DevnetControl; paywall?: Partial<PaywallConfig> } = {},
+  opts: { port?: number; host?: string; devnet?: DevnetControl; paywall?: Partial<PaywallConfig>; deposit?: Partial<DepositSiteConfig> } = {},
 ): Promise<DemoSites> {
   const host = opts.host ?? '127.0.0.1';
   let origin = '';
   const api = opts.devnet ? merchantApi(opts.devnet) : undefined;
   const lnurl = opts.devnet ? lnurlApi(opts.devnet, () => origin) : undefined;
   const paywall = opts.devnet ? paywallApi({ control: opts.devnet, ...opts.paywall }) : undefined;
+  const deposit = opts.devnet ? depositSite({ lnd: opts.devnet.nodeInfo('carol'), origin: () => origin, ...opts.deposit }) : undefined;
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (paywall?.matches(url.pathname)) return paywall.handle(req, res);
+    if (deposit?.matches(url.pathname)) return deposit.handle(req, res);
     const isLnurl = url.pathname.startsWith('/lnurl/') || url.pathname.startsWith('/.well-known/lnurlp/');
     if (url.pathname.startsWith('/api/') || isLnurl) {
       const handler = isLnurl ? lnurl : api;
@@ -71,6 +76,7 @@ export async function startDemoSites(
     url: origin,
     port,
     paywall,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    deposit,
+    stop: () => new Promise((resolve) => (deposit?.stop(), server.close(() => resolve()))),
   };
 }
