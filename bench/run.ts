@@ -11,6 +11,8 @@
  * 5. 402 walls (paywall.ts): a held credential vs the header set by hand; the
  *    first paid request taken apart; 20 concurrent requests, Satnav vs
  *    @getalby/lightning-tools' fetchWithL402 through window.webln.
+ * 6. Deposit walls (deposits.ts): release to refund vs the node's own cancel;
+ *    200 deposits held at once, storage per deposit.
  */
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { generateMnemonic } from '../src/vault/mnemonic.ts';
 import { decryptWithKey } from '../src/vault/vault-format.ts';
 import { Vault } from '../src/vault/vault.ts';
 import { bundleSizes, PROVIDER_GZIP_BUDGET } from './bundle.ts';
+import { benchDeposits } from './deposits.ts';
 import { benchPaywall } from './paywall.ts';
 import { median, ms } from './stats.ts';
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -91,6 +94,7 @@ async function main() {
   const sites = await startDemoSites({ port: 0, devnet: devnet.control });
   const dirs = [mkdtempSync(path.join(tmpdir(), 'satnav-bench-')), mkdtempSync(path.join(tmpdir(), 'satnav-bench-'))];
   let paywallOk = false;
+  let depositsOk = false;
   try {
     const url = `${sites.url}/webln-direct.html`;
     const RUNS = 21;
@@ -152,13 +156,15 @@ async function main() {
     console.log(`sendPayment round trip (median of ${PAYMENTS}, interleaved)  through Satnav ${ms(e)} vs direct connector ${ms(d)}  = ${(e / d).toFixed(2)}×`);
 
     paywallOk = (await benchPaywall({ ctx, sw, call, devnet, sites })).ok;
+    console.log('');
+    depositsOk = await benchDeposits({ ctx, sw, call, devnet });
     await ctx.close();
   } finally {
     await sites.stop();
     await devnet.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
-  if (!sizesOk || !paywallOk) process.exitCode = 1;
+  if (!sizesOk || !paywallOk || !depositsOk) process.exitCode = 1;
 }
 
 await main();
