@@ -5,6 +5,7 @@ import { FormError } from '../ui/components.tsx';
 import { formatBtc, formatCountdown, formatDateTime, formatSats, shortenMiddle } from '../ui/format.ts';
 import { useLocale, useT, type Translate } from '../ui/i18n.ts';
 import { periodLabel } from '../ui/labels.ts';
+import { DepositTerms } from './DepositTerms.tsx';
 import { Answers, PromptFrame, type Answer } from './frame.tsx';
 
 type Payment = Extract<ApprovalRequest, { kind: 'payment' }>;
@@ -21,19 +22,20 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
   const now = useNow(expiresAtMs !== undefined);
   const expired = expiresAtMs !== undefined && now >= expiresAtMs;
   const keysend = request.label === 'keysend';
-  const { budget } = request;
+  // A deposit locks money instead of spending it: it asks in its own words, with its terms.
+  const deposit = request.label === 'deposit' ? request.deposit : undefined;
   const amount = formatSats(request.amountSat, locale);
 
   return (
     <PromptFrame
       kind="payment"
-      title={t('prompt_titlePayment')}
+      title={deposit ? t('prompt_titleDeposit') : t('prompt_titlePayment')}
       origin={request.origin}
       footer={
         <Answers
           answer={answer}
           approveTestId="prompt-approve"
-          approveLabel={t('prompt_pay', { amount })}
+          approveLabel={deposit ? t('prompt_lockDeposit', { amount }) : t('prompt_pay', { amount })}
           approveDisabled={expired || !request.approvable}
           onApprove={() => answer.submit(async () => ({ approved: true }))}
         />
@@ -97,27 +99,14 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
           </div>
         )}
       </dl>
+      {deposit && <DepositTerms terms={deposit} />}
       <section className="notice notice-soft why" data-testid="prompt-reason" data-reason={request.reason} aria-labelledby="why-title">
         <h2 className="card-label" id="why-title">
           {t('prompt_why')}
         </h2>
         <p>{reasonText(request.reason, t)}</p>
-        <dl className="details details-flat" data-testid="prompt-budget">
-          <div>
-            <dt>{t('prompt_budgetSite')}</dt>
-            <dd>
-              {t('prompt_budgetSiteValue', {
-                left: formatSats(budget.remainingSiteSat, locale),
-                allowance: formatSats(budget.allowanceSat, locale),
-                period: periodLabel(budget.period, t),
-              })}
-            </dd>
-          </div>
-          <div>
-            <dt>{t('prompt_budgetToday')}</dt>
-            <dd>{formatSats(budget.remainingDailySat, locale)}</dd>
-          </div>
-        </dl>
+        {/* Locked is not spent: a deposit has its own limits, named by the reason. */}
+        {!deposit && <Budget budget={request.budget} />}
       </section>
       <details className="more" data-testid="prompt-invoice-details">
         <summary>{keysend ? t('prompt_paymentDetails') : t('prompt_invoiceDetails')}</summary>
@@ -149,9 +138,40 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
   );
 }
 
-/** How it is paid, for the invoice methods (keysend has its warning badge): a 402 wall says so. */
+/** What is left to spend, for the site and today: what an approval takes from. */
+function Budget({ budget }: { budget: Payment['budget'] }) {
+  const t = useT();
+  const locale = useLocale();
+  return (
+    <dl className="details details-flat" data-testid="prompt-budget">
+      <div>
+        <dt>{t('prompt_budgetSite')}</dt>
+        <dd>
+          {t('prompt_budgetSiteValue', {
+            left: formatSats(budget.remainingSiteSat, locale),
+            allowance: formatSats(budget.allowanceSat, locale),
+            period: periodLabel(budget.period, t),
+          })}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('prompt_budgetToday')}</dt>
+        <dd>{formatSats(budget.remainingDailySat, locale)}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** How it is paid, for the invoice methods (keysend has its warning badge): a 402 wall or a deposit says so. */
 function methodText(label: Payment['label'], t: Translate): string {
-  return label === 'l402' ? t('prompt_methodPaywall') : t('prompt_methodInvoice');
+  switch (label) {
+    case 'l402':
+      return t('prompt_methodPaywall');
+    case 'deposit':
+      return t('prompt_methodDeposit');
+    default:
+      return t('prompt_methodInvoice');
+  }
 }
 
 function reasonText(reason: PolicyReason, t: Translate): string {
@@ -168,6 +188,12 @@ function reasonText(reason: PolicyReason, t: Translate): string {
       return t('prompt_reasonDailyCap');
     case 'embedded_frame':
       return t('prompt_reasonEmbedded');
+    case 'above_deposit_limit':
+      return t('prompt_reasonAboveDepositLimit');
+    case 'above_locked_limit':
+      return t('prompt_reasonAboveLockedLimit');
+    case 'deposit_auto_hold_off':
+      return t('prompt_reasonDepositAutoHoldOff');
     default:
       // The other reasons refuse without asking; should one reach a prompt, say it plainly.
       return t('prompt_reasonOther');

@@ -4,6 +4,7 @@ import { useRoute, type Landing } from './route.ts';
 import { Activity } from './screens/Activity.tsx';
 import { Failed, Loading } from './screens/Boot.tsx';
 import { Connect } from './screens/Connect.tsx';
+import { Deposits } from './screens/Deposits.tsx';
 import { ConfirmWords } from './screens/ConfirmWords.tsx';
 import { CreateWords } from './screens/CreateWords.tsx';
 import { Home } from './screens/Home.tsx';
@@ -52,5 +53,7 @@ export function App({ landing }: { landing: Landing }) {
       return <Activity />;
     case 'paidAccess':
       return <PaidAccess />;
+    case 'deposits':
+      return <Deposits />;
   }
 }

@@ -11,6 +11,7 @@ import {
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from 'react';
+import { forfeitTerms } from './deposits.ts';
 import { errorText } from './error-text.ts';
 import { formatSats, shareOf } from './format.ts';
 import { useLocale, useT } from './i18n.ts';
@@ -208,6 +209,27 @@ export function OriginName({ origin, testId, className }: { origin: string; test
         </span>
       )}
     </>
+  );
+}
+
+/**
+ * A site's forfeit terms: a web address as its host and path, or the site's
+ * sentence. `linked` opens the address in a new tab; unlinked (the prompt) it
+ * is text, so a click cannot take the asking window anywhere.
+ */
+export function ForfeitTermsText({ forfeit, linked, testId }: { forfeit: string; linked: boolean; testId?: string }) {
+  const { text, url } = forfeitTerms(forfeit);
+  if (url && linked) {
+    return (
+      <a className="forfeit-terms" href={url} target="_blank" rel="noopener noreferrer" title={url} data-testid={testId}>
+        {text}
+      </a>
+    );
+  }
+  return (
+    <span className={url ? 'forfeit-terms mono' : 'forfeit-terms'} title={url} data-testid={testId}>
+      {text}
+    </span>
   );
 }
 

@@ -4,6 +4,7 @@ import {
   formatBtc,
   formatCountdown,
   formatDateTime,
+  formatDuration,
   formatInteger,
   formatMinutes,
   formatRelativeTime,
@@ -123,6 +124,24 @@ describe('formatMinutes', () => {
     [60, 'zh-TW', '1 小時'],
   ];
   for (const [minutes, locale, want] of cases) it(`${minutes} in ${locale}`, () => expect(formatMinutes(minutes, locale)).toBe(want));
+});
+
+describe('formatDuration', () => {
+  const cases: [number, string, string][] = [
+    [60, 'en', '1 minute'],
+    [2_700, 'en', '45 minutes'],
+    [3_600, 'en', '1 hour'],
+    [5_400, 'en', '1.5 hours'],
+    [86_400, 'en', '1 day'],
+    [288 * 600, 'en', '2 days'],
+    [2_592_000, 'en', '30 days'],
+    [40 * 600, 'en', '6.7 hours'],
+    [5_400, 'fr', `1,5${NBSP}heure`],
+    [172_800, 'de', '2 Tage'],
+    [86_400, 'zh-TW', '1 天'],
+    [30, 'en', '30 seconds'],
+  ];
+  for (const [seconds, locale, want] of cases) it(`${seconds} s in ${locale}`, () => expect(formatDuration(seconds, locale)).toBe(want));
 });
 
 describe('formatRelativeTime', () => {

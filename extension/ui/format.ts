@@ -62,6 +62,19 @@ export function formatMinutes(minutes: number, locale: string): string {
   return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long' }).format(value);
 }
 
+const DURATION_UNITS: readonly [seconds: number, unit: string][] = [
+  [86_400, 'day'],
+  [3_600, 'hour'],
+  [60, 'minute'],
+  [1, 'second'],
+];
+
+/** A span of time in the largest unit it fills, to a tenth: "45 minutes", "1.5 hours", "2 Tage", "30 天". */
+export function formatDuration(seconds: number, locale: string): string {
+  const [size, unit] = DURATION_UNITS.find(([s]) => seconds >= s) ?? DURATION_UNITS.at(-1)!;
+  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'long', maximumFractionDigits: 1 }).format(seconds / size);
+}
+
 /** Clock time of a past moment, e.g. when balances were fetched. */
 export function formatTime(epochMs: number, locale: string): string {
   return new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(epochMs);

@@ -2,13 +2,20 @@ import { describe, expect, it } from 'vitest';
 import {
   checkNewPassword,
   checkRangedAmount,
+  CLTV_RANGE,
   connectionFrom,
+  depositDraftOf,
+  depositLimitsFrom,
+  HOLD_SECONDS_RANGE,
   nodeOrigin,
+  parseHours,
   parseSats,
+  parseWhole,
   passwordStrength,
   percentToPpm,
   pickPositions,
   ppmToPercent,
+  secondsToHours,
   secureRandomInt,
   wordMatches,
 } from './forms.ts';
@@ -157,4 +164,52 @@ describe('percent ↔ ppm', () => {
   it('round-trips every shown value', () => {
     for (const ppm of [0, 1, 9, 10, 99, 1234, 10_000, 999_999, 1_000_000]) expect(percentToPpm(ppmToPercent(ppm))).toBe(ppm);
   });
+});
+
+describe('parseWhole', () => {
+  it('digits as typed', () => expect([' 288 ', '0', '2016'].map(parseWhole)).toEqual([288, 0, 2016]));
+  it('anything else', () => expect(['', '1.5', '-1', '1e3', '9'.repeat(20)].map(parseWhole)).toEqual([undefined, undefined, undefined, undefined, undefined]));
+});
+
+describe('hours ↔ seconds', () => {
+  const cases: [string, number][] = [
+    ['24', 86_400],
+    ['1.5', 5_400],
+    ['0,25', 900],
+    ['0.0167', 60],
+    [' 720 ', 2_592_000],
+  ];
+  for (const [text, seconds] of cases) it(`${JSON.stringify(text)} h = ${seconds} s`, () => expect(parseHours(text)).toBe(seconds));
+  for (const text of ['', '.5', '1.', '1.23456', '-1', '1e2', 'abc', '1234567']) {
+    it(`rejects ${JSON.stringify(text)}`, () => expect(parseHours(text)).toBeUndefined());
+  }
+  it('shown as typed, and read back to the second', () => {
+    expect([86_400, 5_400, 60, 2_592_000].map(secondsToHours)).toEqual(['24', '1.5', '0.0167', '720']);
+    for (const s of [60, 61, 3_599, 86_400, 123_457]) expect(parseHours(secondsToHours(s))).toBe(s);
+  });
+});
+
+describe('deposit limits form', () => {
+  const stored = { autoHold: true, maxDepositSat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 };
+  const draft = depositDraftOf(stored);
+  it('shows the stored limits, the hold in hours', () => expect(draft).toEqual({ maxDeposit: '100000', maxLocked: '1000000', holdHours: '24', cltv: '288' }));
+  it('reads them back with the switch as it is', () => expect(depositLimitsFrom(draft, false)).toEqual({ ok: true, limits: { ...stored, autoHold: false } }));
+  it('the worker’s bounds are the form’s', () => {
+    expect(HOLD_SECONDS_RANGE).toEqual({ min: 60, max: 2_592_000 });
+    expect(CLTV_RANGE).toEqual({ min: 20, max: 2_016 });
+  });
+  const wrong: [Partial<typeof draft>, string][] = [
+    [{ maxDeposit: '1.5' }, 'maxDeposit'],
+    [{ maxLocked: '' }, 'maxLocked'],
+    [{ holdHours: '0.01' }, 'holdHours'],
+    [{ holdHours: '721' }, 'holdHours'],
+    [{ holdHours: 'day' }, 'holdHours'],
+    [{ cltv: '19' }, 'cltv'],
+    [{ cltv: '2017' }, 'cltv'],
+    [{ cltv: '40.5' }, 'cltv'],
+  ];
+  for (const [change, field] of wrong) {
+    it(`${JSON.stringify(change)} is refused at ${field}`, () => expect(depositLimitsFrom({ ...draft, ...change }, true)).toEqual({ ok: false, field }));
+  }
+  it('the first wrong field is named', () => expect(depositLimitsFrom({ ...draft, maxLocked: 'x', cltv: 'y' }, true)).toEqual({ ok: false, field: 'maxLocked' }));
 });

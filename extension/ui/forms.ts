@@ -5,6 +5,7 @@
  */
 import type { NodeConnectRequest } from '../../src/messages/ui-api.ts';
 import { isSats } from '../../src/base/sats.ts';
+import { globalPolicySchema, type GlobalPolicy } from '../../src/policy/config.ts';
 import { formError, type ErrorLike } from './error-text.ts';
 import { shiftDecimal } from './format.ts';
 
@@ -95,11 +96,17 @@ export function nodeOrigin(connection: NodeConnectRequest): string | undefined {
   return undefined;
 }
 
-/** Whole, non-negative sat within the bitcoin supply, as typed ("1000", " 1000 "); anything else (1.5, -1, 1e3, "") is undefined. */
-export function parseSats(text: string): number | undefined {
+/** A whole, non-negative number as typed ("288", " 288 "); anything else (1.5, -1, 1e3, "") is undefined. */
+export function parseWhole(text: string): number | undefined {
   const digits = text.trim();
   if (!/^\d+$/.test(digits)) return undefined;
   const n = Number(digits);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Whole, non-negative sat within the bitcoin supply, as typed ("1000", " 1000 "); anything else is undefined. */
+export function parseSats(text: string): number | undefined {
+  const n = parseWhole(text);
   return isSats(n) ? n : undefined;
 }
 
@@ -130,4 +137,58 @@ export function percentToPpm(text: string): number | undefined {
 export function ppmToPercent(ppm: number): string {
   const exact = shiftDecimal(String(ppm), PPM_PER_PERCENT_DIGITS);
   return exact.replace(/\.?0+$/, '');
+}
+
+const HOUR_SECONDS = 3_600;
+/** Hours to 4 decimals (as the pattern below): 0.0167 h is the one-minute minimum, to the second. */
+const HOUR_DECIMALS = 4;
+
+/** Hours as typed ("24", "1.5", "0,25") in whole seconds; anything else is undefined. */
+export function parseHours(text: string): number | undefined {
+  const match = /^(\d{1,6})(?:[.,](\d{1,4}))?$/.exec(text.trim());
+  if (!match) return undefined;
+  return Math.round(Number(`${match[1]}.${match[2] ?? '0'}`) * HOUR_SECONDS);
+}
+
+/** Seconds as the hours a person types: 86400 → "24", 5400 → "1.5", 60 → "0.0167". */
+export function secondsToHours(seconds: number): string {
+  return String(Number((seconds / HOUR_SECONDS).toFixed(HOUR_DECIMALS)));
+}
+
+/** Blocks come about every 10 minutes: a time-lock in blocks is this many seconds each. */
+export const BLOCK_SECONDS = 600;
+
+type DepositLimits = GlobalPolicy['deposits'];
+const DEPOSIT_BOUNDS = globalPolicySchema.shape.deposits.shape;
+/** What the worker accepts (src/policy/config.ts), for the form's own check and its message. */
+export const HOLD_SECONDS_RANGE = { min: DEPOSIT_BOUNDS.maxHoldSeconds.minValue ?? 0, max: DEPOSIT_BOUNDS.maxHoldSeconds.maxValue ?? Infinity };
+export const CLTV_RANGE = { min: DEPOSIT_BOUNDS.maxCltv.minValue ?? 0, max: DEPOSIT_BOUNDS.maxCltv.maxValue ?? Infinity };
+
+/** The deposit limits' fields as the form shows them (the auto-hold switch applies at once, outside the form). */
+export type DepositDraft = {
+  maxDeposit: string;
+  maxLocked: string;
+  holdHours: string;
+  cltv: string;
+};
+
+export function depositDraftOf(limits: DepositLimits): DepositDraft {
+  return { maxDeposit: String(limits.maxDepositSat), maxLocked: String(limits.maxLockedSat), holdHours: secondsToHours(limits.maxHoldSeconds), cltv: String(limits.maxCltv) };
+}
+
+/** The limits a filled-in deposit form amounts to, or the first field that is wrong. */
+export function depositLimitsFrom(draft: DepositDraft, autoHold: boolean): { ok: true; limits: DepositLimits } | { ok: false; field: keyof DepositDraft } {
+  const maxDepositSat = parseSats(draft.maxDeposit);
+  if (maxDepositSat === undefined) return { ok: false, field: 'maxDeposit' };
+  const maxLockedSat = parseSats(draft.maxLocked);
+  if (maxLockedSat === undefined) return { ok: false, field: 'maxLocked' };
+  const maxHoldSeconds = parseHours(draft.holdHours);
+  if (!within(maxHoldSeconds, HOLD_SECONDS_RANGE)) return { ok: false, field: 'holdHours' };
+  const maxCltv = parseWhole(draft.cltv);
+  if (!within(maxCltv, CLTV_RANGE)) return { ok: false, field: 'cltv' };
+  return { ok: true, limits: { autoHold, maxDepositSat, maxLockedSat, maxHoldSeconds, maxCltv } };
+}
+
+function within(n: number | undefined, range: { min: number; max: number }): n is number {
+  return n !== undefined && n >= range.min && n <= range.max;
 }

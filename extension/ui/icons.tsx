@@ -15,6 +15,12 @@ export const BackIcon = () => (
   </Icon>
 );
 
+export const ForwardIcon = () => (
+  <Icon>
+    <path d="M9 18l6-6-6-6" />
+  </Icon>
+);
+
 export const GearIcon = () => (
   <Icon>
     <circle cx="12" cy="12" r="3" />

@@ -3,6 +3,7 @@
  * payment failures, 402 schemes), one place for every screen that shows them. Each key is
  * spelled out so the catalog check sees it used.
  */
+import type { DepositState } from '../../src/deposit/book.ts';
 import type { LedgerEntry, LedgerKind, LedgerStatus } from '../../src/ledger/index.ts';
 import type { PaidAccessItem } from '../../src/messages/ui-api.ts';
 import type { Period } from '../../src/policy/index.ts';
@@ -72,6 +73,46 @@ export function statusLabel(entry: Pick<LedgerEntry, 'kind' | 'status'>, t: Tran
       return t('status_failed');
     case 'refunded':
       return t('status_refunded');
+  }
+}
+
+/**
+ * How an entry's outcome is drawn (its CSS state): unresolved ones pulse, and
+ * a deposit is the other way round from a payment: kept by the site is the
+ * loss, refunded the good end.
+ */
+export type StatusTone = 'in-flight' | 'succeeded' | 'failed' | 'refunded' | 'forfeited';
+
+export function statusTone(entry: Pick<LedgerEntry, 'kind' | 'status'>): StatusTone {
+  switch (entry.status) {
+    case 'pending':
+    case 'in_flight':
+      return 'in-flight';
+    case 'succeeded':
+      return entry.kind === 'deposit' ? 'forfeited' : 'succeeded';
+    case 'failed':
+    case 'refunded':
+      return entry.status;
+  }
+}
+
+/** Where a deposit stands, in the Deposits screen's words (the ledger's words where they mean the same). */
+export function depositStateLabel(state: DepositState, t: Translate): string {
+  switch (state) {
+    case 'paying':
+      return t('deposits_paying');
+    case 'held':
+      return t('status_held');
+    case 'releasing':
+      return t('deposits_releasing');
+    case 'refunded':
+      return t('status_refunded');
+    case 'expired':
+      return t('deposits_expired');
+    case 'forfeited':
+      return t('status_forfeited');
+    case 'failed':
+      return t('deposits_failed');
   }
 }
 

@@ -19,7 +19,8 @@ export type Screen =
   | 'settings'
   | 'limits'
   | 'activity'
-  | 'paidAccess';
+  | 'paidAccess'
+  | 'deposits';
 
 /** Where an unlocked wallet opens: the popup shows balances, the options page its settings. */
 export type Landing = 'home' | 'settings';
@@ -42,7 +43,8 @@ interface RouteState {
   failure: unknown;
   /**
    * Where screens opened with `visit` go back to, the latest last: limits and
-   * activity open from home and from settings, paid access from limits.
+   * activity open from home and from settings, paid access from limits,
+   * deposits from home and from limits.
    */
   trail: Screen[];
 }

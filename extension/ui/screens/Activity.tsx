@@ -7,7 +7,7 @@ import { Button, FormError, SelectField, Shell, Spinner } from '../components.ts
 import { formatDateTime, formatRelativeTime, formatSats, formatSignedSats } from '../format.ts';
 import { useLocale, useT } from '../i18n.ts';
 import { DownloadIcon } from '../icons.tsx';
-import { entryLabel, failureText, kindLabels, statusLabel } from '../labels.ts';
+import { entryLabel, failureText, kindLabels, statusLabel, statusTone } from '../labels.ts';
 import { originParts } from '../origin.ts';
 import { goBack } from '../route.ts';
 import { useAction } from '../use-action.ts';
@@ -123,8 +123,7 @@ function download(name: string, text: string): void {
 function ActivityRow({ entry, now }: { entry: LedgerEntry; now: number }) {
   const t = useT();
   const locale = useLocale();
-  const unresolved = entry.status === 'pending' || entry.status === 'in_flight';
-  const state = unresolved ? 'in-flight' : entry.status;
+  const state = statusTone(entry);
   return (
     <li className="activity-row" data-testid="activity-row" data-status={entry.status} data-kind={entry.kind} data-source={entry.source} data-origin={entry.origin} data-direction={entry.direction}>
       <div className="activity-what">

@@ -6,10 +6,10 @@ import { Button, IconButton, Segmented, Shell, Spinner } from '../components.tsx
 import { errorCode, errorText } from '../error-text.ts';
 import { formatAsset, formatBtc, formatSats, formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n.ts';
-import { ActivityIcon, GaugeIcon, GearIcon, LockIcon, RefreshIcon } from '../icons.tsx';
+import { ActivityIcon, ForwardIcon, GaugeIcon, GearIcon, LockIcon, RefreshIcon } from '../icons.tsx';
 import { usePayCurrency, type PayCurrency } from '../pay-currency.ts';
 import { go, visit } from '../route.ts';
-import { useRefreshWhileVisible } from '../use-polling.ts';
+import { usePolled, useRefreshWhileVisible } from '../use-polling.ts';
 
 const REFRESH_MS = 10_000;
 
@@ -108,6 +108,7 @@ function Connected(props: { status: NodeStatus; balances: Balances | undefined; 
       {balances && (
         <>
           <BtcCard balances={balances} locale={locale} />
+          <LockedInDeposits />
           {balances.assets.map((asset) => (
             <AssetCard key={asset.id} asset={asset} locale={locale} />
           ))}
@@ -189,6 +190,28 @@ function BtcCard({ balances, locale }: { balances: Balances; locale: string }) {
         ))}
       </dl>
     </section>
+  );
+}
+
+const loadDeposits = () => call({ type: 'deposits.list' });
+
+/**
+ * Money locked in refundable deposits: out of the channel balance above, not
+ * spent either. Shown while there is any; opens the Deposits screen.
+ */
+function LockedInDeposits() {
+  const t = useT();
+  const locale = useLocale();
+  const { value } = usePolled(loadDeposits, REFRESH_MS);
+  if (!value || value.lockedSat === 0) return null;
+  return (
+    <button type="button" className="card locked-line" data-testid="home-locked" onClick={() => visit('deposits')}>
+      <span className="locked-label">{t('home_lockedDeposits')}</span>
+      <span className="locked-amount" data-testid="home-locked-amount">
+        {formatSats(value.lockedSat, locale)}
+      </span>
+      <ForwardIcon />
+    </button>
   );
 }
 

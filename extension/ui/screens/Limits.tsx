@@ -1,22 +1,34 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { Limits as LimitsView } from '../../../src/messages/ui-api.ts';
 import type { GlobalPolicy, Period, SitePolicyPatch, SiteView } from '../../../src/policy/index.ts';
-import { handleLocked } from '../actions.ts';
 import { call } from '../client.ts';
-import { Button, CheckField, FormError, numericText, OriginName, SatsField, Section, SelectField, Shell, Spinner, UsageBar } from '../components.tsx';
+import { Button, CheckField, Field, FormError, numericText, OriginName, SatsField, Section, SelectField, Shell, Spinner, UsageBar } from '../components.tsx';
 import { formError, type ErrorLike } from '../error-text.ts';
-import { formatRelativeTime, formatSats } from '../format.ts';
-import { parseSats, percentToPpm, ppmToPercent } from '../forms.ts';
+import { formatDuration, formatInteger, formatRelativeTime, formatSats } from '../format.ts';
+import {
+  BLOCK_SECONDS,
+  CLTV_RANGE,
+  depositDraftOf,
+  depositLimitsFrom,
+  HOLD_SECONDS_RANGE,
+  parseSats,
+  parseWhole,
+  percentToPpm,
+  ppmToPercent,
+  type DepositDraft,
+} from '../forms.ts';
 import { useLocale, useT, type Translate } from '../i18n.ts';
 import { periodChoices } from '../labels.ts';
 import { goBack, visit } from '../route.ts';
 import { useAction } from '../use-action.ts';
-import { useRefreshWhileVisible } from '../use-polling.ts';
+import { usePolled } from '../use-polling.ts';
+import { LockedBar } from './Deposits.tsx';
 
-/** Where the last change was made, so its error and "saved" note show beside it: 'global', 'paywall' or a site's origin. */
+/** Where the last change was made, so its error and "saved" note show beside it: 'global', 'paywall', 'deposits' or a site's origin. */
 type Place = string;
 const GLOBAL: Place = 'global';
 const PAYWALL: Place = 'paywall';
+const DEPOSITS: Place = 'deposits';
 const REFRESH_MS = 10_000;
 
 /**
@@ -26,31 +38,14 @@ const REFRESH_MS = 10_000;
  */
 export function Limits() {
   const t = useT();
-  const [limits, setLimits] = useState<LimitsView>();
-  const [loadError, setLoadError] = useState<unknown>(undefined);
+  // Usage moves while payments happen; the drafts being typed are kept (see GlobalLimits, SiteCard).
+  const { value: limits, loadError, change } = usePolled(loadLimits, REFRESH_MS);
   const [place, setPlace] = useState<Place>();
   const [saved, setSaved] = useState<Place>();
-  // Bumped by every change: a refresh that started before it carries older limits and is dropped.
-  const changes = useRef(0);
   const action = useAction(async (work: () => Promise<LimitsView>) => {
-    changes.current++;
-    setLimits(await work());
+    await change(work);
     return true;
   });
-
-  // Usage moves while payments happen; the drafts being typed are kept (see GlobalLimits, SiteCard).
-  const reload = useCallback(async () => {
-    const before = changes.current;
-    try {
-      const next = await call({ type: 'limits.get' });
-      if (before !== changes.current) return;
-      setLimits(next);
-      setLoadError(undefined);
-    } catch (e) {
-      if (!handleLocked(e)) setLoadError(e);
-    }
-  }, []);
-  useRefreshWhileVisible(reload, REFRESH_MS);
 
   const editor: Editor = {
     change: async (at, work, announce = false) => {
@@ -79,6 +74,7 @@ export function Limits() {
           <div className="stack">
             <GlobalLimits limits={limits} editor={editor} />
             <PaywallLimits global={limits.global} editor={editor} />
+            <DepositLimits limits={limits} editor={editor} />
           </div>
           <section className="stack" aria-labelledby="sites-title">
             <h2 className="list-title" id="sites-title">
@@ -103,6 +99,8 @@ export function Limits() {
   );
 }
 
+const loadLimits = () => call({ type: 'limits.get' });
+
 interface Editor {
   /** Send a change; `announce` shows "Saved" beside it afterwards (for explicit saves, not switches). */
   change: (at: Place, work: () => Promise<LimitsView>, announce?: boolean) => Promise<boolean>;
@@ -122,7 +120,42 @@ function Saved({ show }: { show: boolean }) {
   );
 }
 
-type GlobalDraft = ReturnType<typeof draftOf>;
+/**
+ * A form's typed values. They follow the stored ones when those change (after
+ * a save), but not when only a site or the usage changed: that would wipe
+ * what is being typed.
+ */
+function useDraft<D extends Record<string, string>>(stored: D) {
+  const [draft, setDraft] = useState(stored);
+  const storedKey = JSON.stringify(stored);
+  useEffect(() => setDraft(JSON.parse(storedKey) as D), [storedKey]);
+  const edit = (field: keyof D) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [field]: e.target.value }));
+  return { draft, edit };
+}
+
+/** Fields saved together with one button: the form's own check runs in `onSave`; its error and "Saved" show below. */
+function LimitsForm(props: { place: Place; editor: Editor; onSave: () => void; saveTestId: string; saveLabel: string; children: ReactNode }) {
+  const { place, editor } = props;
+  return (
+    <form
+      className="stack"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSave();
+      }}
+    >
+      {props.children}
+      <FormError error={editor.errorAt(place)} />
+      <div className="save-row">
+        <Saved show={editor.savedAt(place)} />
+        <Button testId={props.saveTestId} type="submit" busy={editor.busyAt(place)}>
+          {props.saveLabel}
+        </Button>
+      </div>
+    </form>
+  );
+}
 
 /** The global limits as the form shows them: sats as typed digits, the fee rule's ppm as a percentage. */
 function draftOf(global: GlobalPolicy) {
@@ -133,13 +166,7 @@ function GlobalLimits({ limits, editor }: { limits: LimitsView; editor: Editor }
   const t = useT();
   const locale = useLocale();
   const { global, today } = limits;
-  const stored = draftOf(global);
-  const [draft, setDraft] = useState(stored);
-  // Follow the stored values when they change (after a save), but not when only a site or the
-  // usage changed: that would wipe what is being typed here.
-  const { cap, auto, feeBase, feePercent } = stored;
-  useEffect(() => setDraft({ cap, auto, feeBase, feePercent }), [cap, auto, feeBase, feePercent]);
-  const edit = (key: keyof GlobalDraft) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: e.target.value }));
+  const { draft, edit } = useDraft(draftOf(global));
 
   const save = () => {
     const invalidAmount = (field: string) => editor.reject(GLOBAL, formError('AMOUNT_INVALID', { field }));
@@ -164,14 +191,7 @@ function GlobalLimits({ limits, editor }: { limits: LimitsView; editor: Editor }
         totalSat={today.capSat}
         caption={t('limits_usedDay', { used: formatSats(today.spentSat + today.heldSat, locale), total: formatSats(today.capSat, locale) })}
       />
-      <form
-        className="stack"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          save();
-        }}
-      >
+      <LimitsForm place={GLOBAL} editor={editor} onSave={save} saveTestId="limits-save-global" saveLabel={t('limits_saveGlobal')}>
         <SatsField testId="limit-daily-cap" label={t('limits_dailyCap')} hint={t('limits_dailyCapHint')} value={draft.cap} onChange={edit('cap')} />
         <SatsField testId="limit-auto-approve" label={t('limits_autoApprove')} hint={t('limits_autoApproveHint')} value={draft.auto} onChange={edit('auto')} />
         <fieldset className="fee-group">
@@ -189,14 +209,7 @@ function GlobalLimits({ limits, editor }: { limits: LimitsView; editor: Editor }
             {t('limits_feeHint')}
           </p>
         </fieldset>
-        <FormError error={editor.errorAt(GLOBAL)} />
-        <div className="save-row">
-          <Saved show={editor.savedAt(GLOBAL)} />
-          <Button testId="limits-save-global" type="submit" busy={editor.busyAt(GLOBAL)}>
-            {t('limits_saveGlobal')}
-          </Button>
-        </div>
-      </form>
+      </LimitsForm>
     </Section>
   );
 }
@@ -244,6 +257,66 @@ function PaywallLimits({ global, editor }: { global: GlobalPolicy; editor: Edito
   );
 }
 
+/** Deposit walls: money locked while visiting, not spent. The switch applies at once; the limits are saved together. */
+function DepositLimits({ limits, editor }: { limits: LimitsView; editor: Editor }) {
+  const t = useT();
+  const locale = useLocale();
+  const { deposits } = limits.global;
+  const { draft, edit } = useDraft(depositDraftOf(deposits));
+  const send = (next: GlobalPolicy['deposits'], announce: boolean) => void editor.change(DEPOSITS, () => call({ type: 'limits.updateGlobal', patch: { deposits: next } }), announce);
+
+  const labels: Record<keyof DepositDraft, string> = {
+    maxDeposit: t('limits_depositMax'),
+    maxLocked: t('limits_depositMaxLocked'),
+    holdHours: t('limits_depositHold'),
+    cltv: t('limits_depositCltv'),
+  };
+  const problems: Record<keyof DepositDraft, (field: string) => ErrorLike> = {
+    maxDeposit: (field) => formError('AMOUNT_INVALID', { field }),
+    maxLocked: (field) => formError('AMOUNT_INVALID', { field }),
+    holdHours: (field) => formError('HOURS_INVALID', { field, min: formatDuration(HOLD_SECONDS_RANGE.min, locale), max: formatDuration(HOLD_SECONDS_RANGE.max, locale) }),
+    cltv: (field) => formError('BLOCKS_INVALID', { field, min: formatInteger(CLTV_RANGE.min, locale), max: formatInteger(CLTV_RANGE.max, locale) }),
+  };
+  const save = () => {
+    const read = depositLimitsFrom(draft, deposits.autoHold);
+    if (!read.ok) return editor.reject(DEPOSITS, problems[read.field](labels[read.field]));
+    send(read.limits, true);
+  };
+  // What the typed time-lock means, or the stored one's while the typed one is not a number of blocks.
+  const blocks = parseWhole(draft.cltv) ?? deposits.maxCltv;
+
+  return (
+    <Section title={t('limits_deposits')} testId="limits-deposits">
+      <LockedBar testId="limit-locked" lockedSat={limits.today.lockedSat} lockLimitSat={limits.today.lockLimitSat} />
+      <CheckField
+        asSwitch
+        testId="limit-deposit-auto-hold"
+        label={t('limits_depositAutoHold')}
+        hint={t('limits_depositAutoHoldHint')}
+        checked={deposits.autoHold}
+        disabled={editor.busyAt(DEPOSITS)}
+        onChange={(e) => send({ ...deposits, autoHold: e.target.checked }, false)}
+      />
+      <LimitsForm place={DEPOSITS} editor={editor} onSave={save} saveTestId="limits-save-deposits" saveLabel={t('limits_saveDeposits')}>
+        <SatsField testId="limit-deposit-max" label={labels.maxDeposit} value={draft.maxDeposit} onChange={edit('maxDeposit')} />
+        <SatsField testId="limit-deposit-max-locked" label={labels.maxLocked} hint={t('limits_depositMaxLockedHint')} value={draft.maxLocked} onChange={edit('maxLocked')} />
+        <Field testId="limit-deposit-hold" label={labels.holdHours} hint={t('limits_depositHoldHint')} {...numericText('decimal')} value={draft.holdHours} onChange={edit('holdHours')} />
+        <Field
+          testId="limit-deposit-cltv"
+          label={labels.cltv}
+          hint={t('limits_depositCltvHint', { duration: formatDuration(blocks * BLOCK_SECONDS, locale) })}
+          {...numericText('numeric')}
+          value={draft.cltv}
+          onChange={edit('cltv')}
+        />
+      </LimitsForm>
+      <Button testId="deposits-button" variant="secondary" onClick={() => visit('deposits')}>
+        {t('deposits_title')}
+      </Button>
+    </Section>
+  );
+}
+
 function usedCaption(site: SiteView, t: Translate, locale: string): string {
   const values = { used: formatSats(site.spentSat + site.heldSat, locale), total: formatSats(site.allowanceSat, locale) };
   switch (site.period) {
@@ -277,7 +350,8 @@ function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
     { key: 'pause', label: t('limits_pause'), checked: site.paused, patch: (paused) => ({ paused }) },
     // Within the allowance above; the global 402 switch (PaywallLimits) turns it off for every site.
     { key: 'l402', label: t('limits_l402Site'), checked: site.l402AutoPay, patch: (l402AutoPay) => ({ l402AutoPay }) },
-    // Deposits get their switch with the feature itself (the policy already has the field).
+    // Within the global deposit limits (DepositLimits); a forfeit counts against the allowance above.
+    { key: 'deposits', label: t('limits_depositsSite'), checked: site.depositsAllowed, patch: (depositsAllowed) => ({ depositsAllowed }) },
     { key: 'rewards', label: t('limits_rewards'), checked: site.rewardAutoClaim, patch: (rewardAutoClaim) => ({ rewardAutoClaim }) },
     // Balance is shared only when granted explicitly (the worker checks methods.getBalance === true).
     { key: 'balance', label: t('limits_balance'), checked: site.methods?.getBalance === true, patch: (getBalance) => ({ methods: { ...site.methods, getBalance } }) },
@@ -293,6 +367,11 @@ function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
       </header>
       {site.lastUsedAt !== undefined && <p className="hint">{t('limits_lastUsed', { time: formatRelativeTime(site.lastUsedAt, Date.now(), locale) })}</p>}
       <UsageBar testId={`site-budget-${origin}`} spentSat={site.spentSat} heldSat={site.heldSat} totalSat={site.allowanceSat} caption={usedCaption(site, t, locale)} />
+      {site.lockedSat > 0 && (
+        <p className="hint" data-testid={`site-locked-${origin}`}>
+          {t('limits_siteLocked', { amount: formatSats(site.lockedSat, locale) })}
+        </p>
+      )}
       <form
         className="allowance-row"
         noValidate

@@ -1,6 +1,5 @@
-import { useCallback, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { PaidAccessItem, UiRequestOf } from '../../../src/messages/ui-api.ts';
-import { handleLocked } from '../actions.ts';
 import { call } from '../client.ts';
 import { Button, FormError, OriginName, Shell, Spinner } from '../components.tsx';
 import { formatDateTime, formatRelativeTime, formatSats } from '../format.ts';
@@ -10,7 +9,7 @@ import { originParts } from '../origin.ts';
 import { bySite, expiryState, expiryText, expiryTitle, pathsText, type SiteAccess } from '../paid-access.ts';
 import { goBack } from '../route.ts';
 import { useAction } from '../use-action.ts';
-import { useRefreshWhileVisible } from '../use-polling.ts';
+import { usePolled } from '../use-polling.ts';
 import './paid-access.css';
 
 const REFRESH_MS = 10_000;
@@ -24,31 +23,8 @@ export type Target = UiRequestOf<'paywall.revoke'>['target'];
  */
 export function PaidAccess() {
   const t = useT();
-  const [items, setItems] = useState<PaidAccessItem[]>();
-  const [now, setNow] = useState(() => Date.now());
-  const [loadError, setLoadError] = useState<unknown>(undefined);
-  // Bumped by every revoke: a refresh that started before it carries an older list and is dropped.
-  const changes = useRef(0);
-  const revoke = useAction(async (target: Target) => {
-    changes.current++;
-    const next = await call({ type: 'paywall.revoke', target });
-    setItems(next.credentials);
-    setNow(Date.now());
-  });
-
-  const reload = useCallback(async () => {
-    const before = changes.current;
-    try {
-      const next = await call({ type: 'paywall.list' });
-      if (before !== changes.current) return;
-      setItems(next.credentials);
-      setNow(Date.now());
-      setLoadError(undefined);
-    } catch (e) {
-      if (!handleLocked(e)) setLoadError(e);
-    }
-  }, []);
-  useRefreshWhileVisible(reload, REFRESH_MS);
+  const { value: items, now, loadError, change } = usePolled(loadCredentials, REFRESH_MS);
+  const revoke = useAction((target: Target) => change(async () => (await call({ type: 'paywall.revoke', target })).credentials));
 
   return (
     <Shell testId="paid-access-screen" title={t('paid_title')} onBack={goBack} wide>
@@ -58,6 +34,10 @@ export function PaidAccess() {
       {items && <PaidAccessList items={items} now={now} busy={revoke.busy} onRevoke={(target) => void revoke.run(target)} />}
     </Shell>
   );
+}
+
+async function loadCredentials(): Promise<PaidAccessItem[]> {
+  return (await call({ type: 'paywall.list' })).credentials;
 }
 
 /** The credentials held, one card per paying site; or, with none, what will show here. */
@@ -90,7 +70,7 @@ function SiteCard({ group, now, busy, onRevoke }: { group: SiteAccess; now: numb
         <OriginName origin={site} className="origin-inline" />
       </header>
       <p className="hint">{t('paid_paidFrom')}</p>
-      <ul className="paid-list">
+      <ul className="item-list">
         {group.items.map((item) => (
           <CredentialRow key={item.id} item={item} now={now} busy={busy} onRevoke={() => onRevoke({ id: item.id })} />
         ))}
@@ -112,9 +92,9 @@ function CredentialRow({ item, now, busy, onRevoke }: { item: PaidAccessItem; no
   const server = originParts(item.server);
   const state = expiryState(item.expiresAt, now);
   return (
-    <li className="paid-item" data-testid="paid-item" data-id={item.id} data-scheme={item.scheme} data-server={item.server}>
-      <div className="paid-head">
-        <span className="paid-server" title={item.server} data-testid="paid-server">
+    <li className="item-card" data-testid="paid-item" data-id={item.id} data-scheme={item.scheme} data-server={item.server}>
+      <div className="item-head">
+        <span className="item-title" title={item.server} data-testid="paid-server">
           {server.host}
         </span>
         <span className="badge" data-testid="paid-scheme">
