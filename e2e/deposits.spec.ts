@@ -45,7 +45,7 @@ test('visit: the deposit is held without a click, the page opens; closing the ta
     const before = await aliceLocalSat(devnet);
     const page = await context.newPage();
     const hash = await visit(page, site.url);
-    await shot(page, '60-deposit-article');
+    await shot(page, '70-deposit-article');
     expect(await deposits(popup)).toEqual([expect.objectContaining({ paymentHash: hash, site: site.url, state: 'held', amountSat: 100_000 })]);
     expect((await devnet.control.lookupInvoice('carol', hash)).state).toBe('ACCEPTED');
     expect(await aliceLocalSat(devnet)).toBeLessThan(before);
@@ -108,7 +108,7 @@ test('a deposit above the person’s limit: asked first; "no" pays nothing and t
     await page.goto(`${site.url}${ARTICLE}`);
     const prompt = await nextPrompt(context);
     await expect(prompt.getByTestId('prompt-reason')).toHaveAttribute('data-reason', 'above_deposit_limit');
-    await shot(prompt, '61-prompt-deposit-over-limit');
+    await shot(prompt, '71-prompt-deposit-over-limit');
     await answer(prompt, 'prompt-reject');
     await expect(page.locator('h1')).toHaveText('A refundable deposit opens this page');
     expect(await deposits(popup)).toEqual([]);
