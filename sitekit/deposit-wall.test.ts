@@ -238,6 +238,17 @@ describe('time', () => {
     expect(await stateOn(c.invoice.paymentHash)).toBe('CANCELED');
   });
 
+  it('sweepUnseen: false (sticky sessions) leaves deposits served elsewhere to their server, but not past max hold', async () => {
+    const elsewhere = await held();
+    wall = createDepositWall(wallOptions({ sweepUnseen: false }));
+    shift = 601;
+    expect(await wall.sweep()).toMatchObject({ idle: 0, maxHold: 0 });
+    expect(await stateOn(elsewhere.paymentHash)).toBe('ACCEPTED');
+    shift = 3601;
+    expect(await wall.sweep()).toMatchObject({ maxHold: 1 });
+    expect(await stateOn(elsewhere.paymentHash)).toBe('CANCELED');
+  });
+
   it('max hold: canceled max_hold after acceptance even while the visitor is active', async () => {
     const d = await held();
     wall = createDepositWall(wallOptions({ idleSeconds: 3600 }));

@@ -41,6 +41,12 @@ export interface DepositWallOptions extends WallTerms {
   readonly usedCredential?: (sig: string, untilSeconds: number) => boolean | Promise<boolean>;
   /** The body of the 402; default a plain page saying what the deposit is and when it comes back. */
   readonly page?: (c: ChallengeFacts, acceptsHtml: boolean) => ChallengePage;
+  /**
+   * Whether the sweep releases deposits with no request in this server's activity store, counting
+   * idle from acceptance (default true). False where servers keep their own activity (sticky
+   * sessions): each sweeps the deposits it served, the max hold ends the others.
+   */
+  readonly sweepUnseen?: boolean;
   /** Where a failed timed sweep is reported; default console.warn. */
   readonly onError?: (e: unknown) => void;
   /** Clock in ms (tests move it). */
@@ -131,12 +137,13 @@ export function createDepositWall(o: DepositWallOptions): DepositWall {
   const nonceHeader = (hash: string, now: number) => ({ 'Deposit-Nonce': currentDepositNonce(secret, hash, now) });
 
   /** Past max hold or idle: the protocol says the site MUST release it. */
-  async function timeout(inv: Invoice, now: number): Promise<'idle' | 'max-hold' | undefined> {
+  async function timeout(inv: Invoice, now: number, idleIfUnseen = true): Promise<'idle' | 'max-hold' | undefined> {
     const accepted = acceptTimeOf(inv);
     if (inv.state !== 'ACCEPTED' || accepted === undefined) return undefined;
     if (now - accepted > terms.maxHoldSeconds) return 'max-hold';
-    const last = Math.max((await activity.get(inv.paymentHash)) ?? 0, accepted);
-    return now - last > terms.idleSeconds ? 'idle' : undefined;
+    const seen = await activity.get(inv.paymentHash);
+    if (seen === undefined && !idleIfUnseen) return undefined;
+    return now - Math.max(seen ?? 0, accepted) > terms.idleSeconds ? 'idle' : undefined;
   }
 
   async function release(hash: string): Promise<void> {
@@ -257,7 +264,7 @@ export function createDepositWall(o: DepositWallOptions): DepositWall {
     for await (const inv of allInvoices(lnd, true)) {
       if (inv.state !== 'ACCEPTED' || !own(inv)) continue;
       out.checked++;
-      const t = await timeout(inv, now);
+      const t = await timeout(inv, now, o.sweepUnseen ?? true);
       if (!t) continue;
       await release(inv.paymentHash);
       if (t === 'idle') out.idle++;
