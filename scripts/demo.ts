@@ -53,6 +53,7 @@ Satnav demo is running.
   shops            ${sites.url}/webln-direct.html, ${sites.url}/webln-client.html
   rewards (LNURL)  ${sites.url}/rewards.html
   402 paywall      ${sites.url}/paywall.html (L402, Payment, x402; counters at ${sites.url}/paywall/stats)
+  deposit wall     ${sites.url}/deposit/article.html (100,000 sats held while you read; counts at ${sites.url}/deposit/stats)
 ${headless ? '\nNo display found: Chromium runs headless. Set DISPLAY (e.g. run under xvfb-run) to see the window.\n' : ''}
 Press Ctrl-C to stop.`);
 
