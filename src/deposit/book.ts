@@ -26,7 +26,10 @@ import { isRecord, upgrade } from '../storage/schema.ts';
 export const DEPOSIT_BOOK_VERSION = 1;
 /** Ended deposits kept for the history; the ledger keeps them all. */
 export const MAX_ENDED = 500;
+/** Deposits under way: small, written at every step. */
 const KEY = 'deposits';
+/** Ended deposits: written only when one ends, so a long history costs the live steps nothing. */
+const HISTORY_KEY = 'deposits.history';
 
 export const DEPOSIT_STATES = ['paying', 'held', 'releasing', 'refunded', 'expired', 'forfeited', 'failed'] as const;
 export type DepositState = (typeof DEPOSIT_STATES)[number];
@@ -137,29 +140,51 @@ export class DepositBook {
   private change(fn: (s: Stored) => void): Promise<void> {
     return lockFor(this.store, KEY).run(async () => {
       const s = await this.load();
+      const endedBefore = endedKeys(s.records);
       fn(s);
       const ended = Object.values(s.records)
         .filter((r) => !ACTIVE_STATES.has(r.state))
         .sort((a, b) => (b.endedAt ?? b.createdAt) - (a.endedAt ?? a.createdAt));
       for (const r of ended.slice(MAX_ENDED)) delete s.records[r.paymentHash];
-      await this.store.set({ [KEY]: { schemaVersion: DEPOSIT_BOOK_VERSION, records: s.records } });
+      const active = Object.fromEntries(Object.entries(s.records).filter(([, r]) => ACTIVE_STATES.has(r.state)));
+      const entries: Record<string, unknown> = { [KEY]: { schemaVersion: DEPOSIT_BOOK_VERSION, records: active } };
+      // One set for both keys: a deposit that ends moves in one atomic write.
+      if (endedKeys(s.records) !== endedBefore) {
+        const history = Object.fromEntries(Object.entries(s.records).filter(([, r]) => !ACTIVE_STATES.has(r.state)));
+        entries[HISTORY_KEY] = { schemaVersion: DEPOSIT_BOOK_VERSION, records: history };
+      }
+      await this.store.set(entries);
     });
   }
 
   private async load(): Promise<Stored> {
-    const raw = await this.store.get(KEY);
-    if (raw === undefined) return { records: {} };
+    const raw = await this.store.getMany([KEY, HISTORY_KEY]);
+    // History first: a record in both (an older layout kept everything under KEY) is the live one.
+    return { records: { ...this.read(raw[HISTORY_KEY], HISTORY_KEY), ...this.read(raw[KEY], KEY) } };
+  }
+
+  private read(raw: unknown, key: string): Record<string, DepositRecord> {
+    if (raw === undefined) return {};
     const up = upgrade(raw, DEPOSIT_BOOK_VERSION);
     if (!up.ok) {
-      this.onIssue(`deposits: ${up.problem}; starting empty`);
-      return { records: {} };
+      this.onIssue(`${key}: ${up.problem}; starting empty`);
+      return {};
     }
     const records: Record<string, DepositRecord> = {};
     for (const [hash, r] of Object.entries(isRecord(up.record.records) ? up.record.records : {})) {
       const parsed = recordSchema.safeParse(r);
       if (parsed.success && parsed.data.paymentHash === hash) records[hash] = parsed.data;
-      else this.onIssue(`deposits[${hash}]: invalid; dropped`);
+      else this.onIssue(`${key}[${hash}]: invalid; dropped`);
     }
-    return { records };
+    return records;
   }
+}
+
+/** Which deposits have ended, as one comparable string. */
+function endedKeys(records: Record<string, DepositRecord>): string {
+  return Object.values(records)
+    .filter((r) => !ACTIVE_STATES.has(r.state))
+    .map((r) => `${r.paymentHash}:${r.state}:${r.endedAt ?? ''}:${r.note ?? ''}`)
+    .sort()
+    .join(',');
 }
