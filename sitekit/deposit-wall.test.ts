@@ -72,9 +72,11 @@ beforeAll(async () => {
   alice = visitorFor(1);
 });
 afterAll(() => dn.stop());
-afterEach(() => {
+afterEach(async () => {
   shift = 0;
   wall = createDepositWall(wallOptions());
+  // A test that failed half-way leaves no deposit behind for the next one's sweep counts.
+  for (const d of await wall.list()) if (d.state === 'held' || d.state === 'pending') await dn.control.cancelInvoice('carol', d.paymentHash);
   expect(lndContract.violations()).toEqual([]);
   expect(dn.control.contractViolations()).toEqual([]);
 });
@@ -194,9 +196,11 @@ describe('a visit', () => {
     const d = await held();
     const activity = memoryActivity();
     const twin = createDepositWall(wallOptions({ activity }));
+    const before = Math.floor(now() / 1000);
     const g = await twin.guard(new Request(ARTICLE, { headers: { authorization: alice.credential(d, 'hold') } }));
     expect(g.ok).toBe(true);
-    expect(await activity.get(d.paymentHash)).toBe(Math.floor(now() / 1000));
+    expect(await activity.get(d.paymentHash)).toBeGreaterThanOrEqual(before);
+    expect(await activity.get(d.paymentHash)).toBeLessThanOrEqual(Math.floor(now() / 1000));
     const r = await twin.handle(new Request(d.release, { method: 'POST', headers: { authorization: alice.credential(d, 'release') } }));
     expect(r!.status).toBe(200);
     expect(await activity.get(d.paymentHash)).toBeUndefined();
@@ -231,9 +235,9 @@ describe('time', () => {
     const c = parseDepositChallenge(first.headers.get('www-authenticate')!, ORIGIN)!;
     const paid = await dn.control.payInvoice('alice', c.invoice.paymentRequest);
     expect(paid.status).toBe('IN_FLIGHT');
-    shift = 599;
+    shift = 590;
     expect((await wall.sweep()).idle).toBe(0);
-    shift = 601;
+    shift = 610;
     expect((await wall.sweep()).idle).toBe(1);
     expect(await stateOn(c.invoice.paymentHash)).toBe('CANCELED');
   });
