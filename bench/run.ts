@@ -12,7 +12,8 @@
  *    first paid request taken apart; 20 concurrent requests, Satnav vs
  *    @getalby/lightning-tools' fetchWithL402 through window.webln.
  * 6. Deposit walls (deposits.ts): release to refund vs the node's own cancel;
- *    200 deposits held at once, storage per deposit.
+ *    200 deposits held at once, storage per deposit; the site kit's
+ *    throughput (deposit-sitekit.ts) against a plain 200 handler.
  */
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +28,7 @@ import { generateMnemonic } from '../src/vault/mnemonic.ts';
 import { decryptWithKey } from '../src/vault/vault-format.ts';
 import { Vault } from '../src/vault/vault.ts';
 import { bundleSizes, PROVIDER_GZIP_BUDGET } from './bundle.ts';
+import { printDepositSitekitFigures, runDepositSitekitBench } from './deposit-sitekit.ts';
 import { benchDeposits } from './deposits.ts';
 import { benchPaywall } from './paywall.ts';
 import { median, ms } from './stats.ts';
@@ -159,6 +161,7 @@ async function main() {
     console.log('');
     depositsOk = await benchDeposits({ ctx, sw, call, devnet });
     await ctx.close();
+    printDepositSitekitFigures(await runDepositSitekitBench());
   } finally {
     await sites.stop();
     await devnet.stop();
