@@ -9,10 +9,10 @@
  * Stateless but for the activity store (activity.ts): nonces and preimages derive from the
  * secret, the key binding and hold times are read from the node's invoice.
  */
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { DEPOSIT_KEY_RECORD, verifyDepositCredential, type DepositAction, type SignedDeposit } from '../src/deposit/credential.ts';
 import { currentDepositNonce, isFreshDepositNonce, NONCE_WINDOW_SECONDS } from '../src/deposit/nonce.ts';
 import { isSatnavError, moduleErrors } from '../src/errors.ts';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { memoryActivity, type ActivityStore } from './activity.ts';
 import { defaultChallengePage, depositChallengeHeader, type ChallengeFacts, type ChallengePage } from './challenge.ts';
 import { checkTerms, type WallTerms } from './config.ts';
