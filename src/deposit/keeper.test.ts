@@ -220,6 +220,27 @@ describe('DepositKeeper on the devnet', () => {
     await waitFor(async () => (await second.book.get(paymentHash))?.state === 'refunded');
   });
 
+  it('while visited, a tick re-signs the credential at most two minutes apart (a signature’s time is good for ±5 min)', async () => {
+    const s = site({ idleSeconds: 3_600, maxHoldSeconds: 3_600 });
+    let clock = Date.now();
+    const w = life({ sites: [s], now: () => clock });
+    const held = await w.keeper.open(await s.meet());
+    const first = w.headers.get(s.origin)!;
+    clock += 60_000;
+    await w.keeper.tick();
+    expect(w.headers.get(s.origin)).toBe(first);
+    clock += 61_000;
+    const calls = w.calls();
+    await w.keeper.tick();
+    expect(w.calls()).toBe(calls + 1);
+    const second = w.headers.get(s.origin)!;
+    expect(parseDepositCredential(second, s.origin).timestamp).toBe(Math.floor(clock / 1000));
+    // Still good at the site, 2 minutes on.
+    expect((await s.serve(new Request(`${s.origin}/article`, { headers: { authorization: second } }))).status).toBe(200);
+    await w.keeper.release(held.paymentHash);
+    await waitFor(async () => (await w.book.get(held.paymentHash))?.state === 'refunded');
+  });
+
   it('a browser restart with no tab of the site: the next tick releases it', async () => {
     const s = site();
     const first = life({ sites: [s] });

@@ -40,8 +40,13 @@ const BLOCK_MS = 600_000;
 /** The payment stream is opened again after this much silence, or this long after it broke. */
 const FOLLOW_IDLE_MS = 60_000;
 const FOLLOW_RETRY_MS = 2_000;
-/** A status call gives a fresh nonce at most this often, idle/3 otherwise. */
+/**
+ * Status calls (fresh nonce, re-signed credential, the site's idle timer reset) every idle/3,
+ * within these bounds: not more often than the alarm can wake us, and well inside the ±300 s a
+ * signature's time is accepted and the ≤ 10 min a nonce lives.
+ */
 const MIN_HEARTBEAT_MS = 30_000;
+const MAX_HEARTBEAT_MS = 120_000;
 
 export type DepositEvent = { kind: 'refunded' | 'expired' | 'forfeited' | 'failed'; record: DepositRecord };
 
@@ -411,7 +416,7 @@ function parse(wall: DepositWall, site: Origin): DepositChallenge {
 }
 
 function heartbeatMs(r: DepositRecord): number {
-  return Math.max(MIN_HEARTBEAT_MS, (r.idleSeconds * 1000) / 3);
+  return Math.min(MAX_HEARTBEAT_MS, Math.max(MIN_HEARTBEAT_MS, (r.idleSeconds * 1000) / 3));
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
