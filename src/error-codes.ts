@@ -170,6 +170,12 @@ export const ERROR_CODES = {
   DEPOSIT_CREDENTIAL_INVALID: { page: 'L402_INVALID' },
   DEPOSIT_REFUSED: { page: 'L402_INVALID' },
   DEPOSIT_UNREACHABLE: { page: 'L402_INVALID' },
+  // Custodial deposit sessions (Payment intent="session"): likewise only "not usable" for a page.
+  SESSION_CREDENTIAL_INVALID: { page: 'L402_INVALID' },
+  SESSION_RECEIPT_INVALID: { page: 'L402_INVALID' },
+  SESSION_REFUSED: { page: 'L402_INVALID' },
+  SESSION_UNKNOWN: { page: 'L402_INVALID' },
+  SESSION_UNREACHABLE: { page: 'L402_INVALID' },
   // L402 (HTTP 402 challenges): the invoice problems a page already knows by name, the rest as one.
   L402_CHALLENGE_INVALID: { page: 'L402_INVALID' },
   L402_MACAROON_INVALID: { page: 'L402_INVALID' },

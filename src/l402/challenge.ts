@@ -6,7 +6,7 @@
  * | scheme  | carried in                       | offer                                              |
  * | ------- | -------------------------------- | -------------------------------------------------- |
  * | L402    | `WWW-Authenticate: L402 …` (or the legacy `LSAT …`) | `token=` or `macaroon=` (base64 macaroon), `invoice=`, optional `version="0"`, unknown params ignored |
- * | Payment | `WWW-Authenticate: Payment …`    | see `payment.ts` (intent `charge`; `session` read, not supported yet) |
+ * | Payment | `WWW-Authenticate: Payment …`    | see `payment.ts` (intent `charge`; `session` is a custodial deposit: `session.ts`, opened by src/deposit/session.ts, never paid here) |
  * | x402    | `PAYMENT-REQUIRED` header        | see `x402.ts`                                      |
  *
  * What the retry sends:
@@ -79,7 +79,10 @@ export interface PaymentChargeChallenge {
 export interface PaymentSessionChallenge {
   readonly scheme: 'payment';
   readonly intent: 'session';
-  /** Deposits are not implemented yet; the offer is read so the deposit feature can use it. */
+  /**
+   * Not payable as a charge: `rankChallenges`, `admit` and `retryHeader` refuse it. A session is a
+   * custodial deposit that only `admitSession` and the session payer (src/deposit/session.ts) take.
+   */
   readonly supported: false;
   readonly params: PaymentParams;
   readonly session: SessionRequest;
@@ -256,7 +259,7 @@ export function retryHeader(challenge: Challenge, preimage: string): RetryHeader
     case 'l402':
       return { name: 'Authorization', value: `${challenge.authScheme} ${challenge.macaroon}:${p}` };
     case 'payment':
-      if (!challenge.supported) throw fail('Payment intent is not supported yet', challenge.intent);
+      if (!challenge.supported) throw fail('a session offer is opened as a deposit, not answered as a charge; intent', challenge.intent);
       return { name: 'Authorization', value: paymentChargeAuthorization(challenge.params, p) };
     case 'x402':
       return { name: X402_SIGNATURE_HEADER, value: x402PaymentSignature(challenge.offer, p) };

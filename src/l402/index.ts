@@ -9,7 +9,7 @@
  * exist for the demo server and the tests; the macaroon minter lives in `macaroon-mint.ts` and is
  * deliberately not exported here.
  */
-export { admit, admitBest, type AdmitContext, type Admitted } from './admit.ts';
+export { admit, admitBest, admitSession, type AdmitContext, type Admitted, type AdmittedSession } from './admit.ts';
 export { formatAuthChallenge, parseAuthChallenges, quoteAuthParam, MAX_CHALLENGE_LENGTH, type AuthChallenge } from './authparams.ts';
 export {
   parseChallenges,
@@ -47,6 +47,7 @@ export {
   decodePaymentReceipt,
   decodeSessionRequest,
   encodePaymentCredential,
+  MAX_CREDENTIAL_CHARS,
   formatPaymentChallenge,
   parsePaymentChallenges,
   paymentChallengeId,
@@ -62,6 +63,24 @@ export {
   type PaymentReceipt,
   type SessionRequest,
 } from './payment.ts';
+export {
+  checkReturnInvoice,
+  decodeSessionCredential,
+  encodeSessionCredential,
+  readSessionReceipt,
+  REFUND_STATUSES,
+  SESSION_ACTIONS,
+  sessionBearerAuthorization,
+  sessionCloseAuthorization,
+  sessionOpenAuthorization,
+  sessionPayload,
+  sessionTopUpAuthorization,
+  type RefundStatus,
+  type SessionAction,
+  type SessionCredential,
+  type SessionPayload,
+  type SessionReceipt,
+} from './session.ts';
 export {
   decodePaymentResponse,
   parsePaymentRequired,

@@ -28,7 +28,8 @@
  * "mainnet"|"testnet"|"signet"|"regtest" (default mainnet)}}`. The invoice is authoritative.
  *
  * Session request JSON: `{amount: "<sat per unit>", currency: "sat", unitType?, description?,
- * depositInvoice?, paymentHash, depositAmount?, idleTimeout?}`.
+ * depositInvoice?, paymentHash, depositAmount?, idleTimeout?}`. The session payloads and receipts are
+ * `session.ts`'s.
  *
  * Credential — `Authorization: Payment <base64url(JSON)>`, the JSON in this key order (Go struct
  * order; the vectors' bytes depend on it, a server only parses it):
@@ -181,7 +182,7 @@ export interface SessionRequest {
   readonly idleTimeoutSeconds?: number;
 }
 
-/** Read but not acted on yet: the deposit feature will use it. */
+/** A session offer's terms (`session.ts` builds its credentials, `admitSession` judges it). */
 export function decodeSessionRequest(request: string): SessionRequest {
   const o = base64urlJsonObject(request, 'request');
   const unitSat = sats(o.amount, 'amount');
@@ -221,7 +222,7 @@ export interface PaymentCredential {
 }
 
 /** Aperture refuses a credential whose JSON is over 64 KiB; so does this reader. */
-const MAX_CREDENTIAL_CHARS = Math.ceil((64 * 1024) / 3) * 4;
+export const MAX_CREDENTIAL_CHARS = Math.ceil((64 * 1024) / 3) * 4;
 
 /** The base64url token (without the `Payment ` prefix). */
 export function encodePaymentCredential(c: PaymentCredential): string {
