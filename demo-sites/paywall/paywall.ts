@@ -19,6 +19,7 @@ import {
   verifyMacaroon,
 } from './macaroon.ts';
 import * as mpp from './mpp.ts';
+import { sessionWall, type SessionConfig, type SessionWall } from './session.ts';
 import * as x402 from './x402.ts';
 
 /**
@@ -36,6 +37,7 @@ import * as x402 from './x402.ts';
  * | POST /paywall/revoke                   | L402 tokens (and re-presentable MPP credentials) die   |
  * | GET/POST /paywall/config               | price, validity, expiries, MPP re-presentation         |
  * | POST /paywall/reset                    | counters back to zero                                  |
+ * | /paywall/session/…                     | Payment intent="session" (custodial deposit): session.ts |
  *
  * Every refusal of a presented credential answers 402 with a fresh challenge (Aperture does the
  * same), the reason in `X-Paywall-Reason` and in the body; a malformed x402 payload answers 400.
@@ -55,8 +57,8 @@ export interface PaywallConfig {
 }
 
 export interface PaywallOptions extends Partial<PaywallConfig> {
-  /** The devnet control API (or anything with its createInvoice/lookupInvoice). */
-  control: Pick<DevnetControl, 'createInvoice' | 'lookupInvoice'>;
+  /** The devnet control API (or anything with its createInvoice/lookupInvoice; payInvoice pays session refunds). */
+  control: Pick<DevnetControl, 'createInvoice' | 'lookupInvoice'> & Partial<Pick<DevnetControl, 'payInvoice'>>;
   /** The merchant node that receives the payments (default carol). */
   node?: string;
   /** MPP realm (part of the challenge HMAC). */
@@ -67,6 +69,8 @@ export interface PaywallOptions extends Partial<PaywallConfig> {
   x402Network?: string;
   /** Clock in ms (tests move it). */
   now?: () => number;
+  /** The session wall (`/paywall/session/…`, session.ts). */
+  session?: Partial<SessionConfig>;
 }
 
 export interface SchemeStats {
@@ -110,6 +114,8 @@ export interface Paywall {
   revoke(r?: RevokeRequest): { l402: number; mpp: number };
   configure(c: Partial<PaywallConfig>): PaywallConfig;
   reset(): void;
+  /** Payment intent="session" at `/paywall/session/<file>` (session.ts). */
+  session: SessionWall;
 }
 
 const DEFAULTS: PaywallConfig = { priceSat: 10, validitySec: 3600, invoiceExpirySec: 600, challengeExpirySec: 900, mppReusable: false };
@@ -186,6 +192,8 @@ export function paywallApi(opts: PaywallOptions): Paywall {
   const revokedMpp = new Set<string>();
   /** x402 invoices already taken. */
   const x402Used = new Set<string>();
+  // The session intent lives in session.ts; its return invoices are on the MPP network (BOLT 11 names it bitcoin for mainnet).
+  const session = sessionWall({ control, node, realm, network: mppNetwork === 'mainnet' ? 'bitcoin' : mppNetwork, now, ...opts.session });
 
   const zero = (): Omit<SchemeStats, 'invoicesSettled' | 'invoicesAccepted'> => ({ invoicesIssued: 0, served: 0, refused: 0 });
   let counters: Record<Scheme, ReturnType<typeof zero>> = { l402: zero(), mpp: zero(), x402: zero() };
@@ -446,6 +454,7 @@ export function paywallApi(opts: PaywallOptions): Paywall {
   }
 
   const api: Paywall = {
+    session,
     matches: (p) => p === '/paywall.html' || p === '/paywall' || p.startsWith('/paywall/'),
 
     async stats() {
@@ -499,6 +508,7 @@ export function paywallApi(opts: PaywallOptions): Paywall {
       const send = (status: number, body: unknown) =>
         void res.writeHead(status, { ...CORS, 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
       try {
+        if (session.matches(url.pathname)) return await session.handle(req, res);
         if (req.method === 'OPTIONS') return void res.writeHead(204, { ...CORS, 'access-control-max-age': '600' }).end();
         const page = PAGE_FILES[url.pathname];
         if (page) {
