@@ -170,6 +170,7 @@ export const ERROR_CODES = {
   DEPOSIT_CREDENTIAL_INVALID: { page: 'L402_INVALID' },
   DEPOSIT_REFUSED: { page: 'L402_INVALID' },
   DEPOSIT_UNREACHABLE: { page: 'L402_INVALID' },
+  DEPOSIT_TAKEN: { page: 'L402_INVALID' },
   // Custodial deposit sessions (Payment intent="session"): likewise only "not usable" for a page.
   SESSION_CREDENTIAL_INVALID: { page: 'L402_INVALID' },
   SESSION_RECEIPT_INVALID: { page: 'L402_INVALID' },

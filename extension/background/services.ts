@@ -1,5 +1,6 @@
 import browser from 'webextension-polyfill';
 import { Ledger } from '../../src/ledger/index.ts';
+import { fetchFor, type NodeFetches } from '../../src/node/browser-trust.ts';
 import { connectorsFor, type NodeProfile, type StoredConnection } from '../../src/node/connection.ts';
 import { moduleErrors } from '../../src/errors.ts';
 import { PolicyEngine } from '../../src/policy/index.ts';
@@ -18,6 +19,7 @@ import { WeblnService } from '../../src/webln/service.ts';
 import { Approvals } from './approvals.ts';
 import { depositBrowserDeps } from './deposits.ts';
 import { DEV_BUILD } from './dev-build.ts';
+import { browserNodeFetches } from './node-fetch.ts';
 import { openWallForPage } from './paywall/index.ts';
 import { remoteAddresses } from './remote-address.ts';
 import { keepStorageFromContentScripts, storageArea } from './storage-area.ts';
@@ -40,6 +42,8 @@ export interface Services {
   webln: WeblnService;
   paywall: WallPayer;
   deposits: DepositKeeper;
+  /** The node's calls go through `fetchFor(connection, nodeFetches)`. */
+  nodeFetches: NodeFetches;
   storedConnection(): Promise<StoredConnection>;
 }
 
@@ -64,7 +68,11 @@ export async function createServices(): Promise<Services> {
     if (!conn) throw error('NODE_NOT_CONNECTED', 'no node connected');
     return conn;
   };
-  const node = async () => connectorsFor(await storedConnection()).lnd;
+  const nodeFetches = browserNodeFetches();
+  const node = async () => {
+    const conn = await storedConnection();
+    return connectorsFor(conn, fetchFor(conn, nodeFetches)).lnd;
+  };
   const isUnlocked = async () => (await vault.status()).unlocked;
   const ask: Approver = (request, context) => approvals.ask(request, context);
   // One pipeline per worker: it owns the set of payments being sent, which reconcile must respect.
@@ -88,6 +96,8 @@ export async function createServices(): Promise<Services> {
     node,
     nodeNetwork: async () => (await nodeProfile())?.network,
     root,
+    sessionKeys: session,
+    devBuild: DEV_BUILD,
     ...depositBrowserDeps(session),
     log: (...args) => console.warn(...args),
   });
@@ -107,7 +117,7 @@ export async function createServices(): Promise<Services> {
     // The page's fetch/XHR met a 402: the worker opens it from its own sighting (paywall/opener.ts).
     paywall: (ctx, url) => openWallForPage(ctx, url),
   });
-  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, storedConnection };
+  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, nodeFetches, storedConnection };
 }
 
 /** A site enabled without "remember" keeps its permission until the browser closes. */

@@ -12,6 +12,7 @@ import { LndRest } from '../node/lnd-rest.ts';
 import { PaymentPipeline } from '../payments/index.ts';
 import { DEFAULT_GLOBAL, PolicyEngine } from '../policy/index.ts';
 import { MemoryStore } from '../storage/kv.ts';
+import { SatnavError } from '../errors.ts';
 import { codeOf } from '../testing/expect-code.ts';
 import { waitFor } from '../testing/wait-for.ts';
 import type { ApprovalDecision, ApprovalRequest } from '../webln/approval.ts';
@@ -30,8 +31,8 @@ beforeAll(async () => {
 afterAll(() => dn.stop());
 
 /** A deposit site of its own origin (each test its own, like distinct sites). */
-function site(o: Partial<DepositWallOptions> = {}) {
-  const origin = `https://site${port++}.example`;
+function site(o: Partial<DepositWallOptions> & { lieAboutStatus?: boolean } = {}) {
+  const origin = o.origin ?? `https://site${port++}.example`;
   const wall: DepositWall = createDepositWall({
     lndUrl: dn.nodes.carol.lndRestUrl,
     macaroon: dn.nodes.carol.adminMacaroonHex,
@@ -47,6 +48,7 @@ function site(o: Partial<DepositWallOptions> = {}) {
     ...o,
   });
   const serve = async (req: Request): Promise<Response> => {
+    if (o.lieAboutStatus && new URL(req.url).pathname === '/deposit/status') return Response.json({ state: 'pending' });
     const handled = await wall.handle(req);
     if (handled) return handled;
     const g = await wall.guard(req);
@@ -64,7 +66,16 @@ function site(o: Partial<DepositWallOptions> = {}) {
 type Site = ReturnType<typeof site>;
 
 /** One worker life on `store`; the sites answer the keeper's own fetches. */
-function life(o: { store?: MemoryStore; sites: Site[]; open?: Set<string>; answers?: ApprovalDecision[]; now?: () => number }) {
+function life(o: {
+  store?: MemoryStore;
+  session?: MemoryStore;
+  sites: Site[];
+  open?: Set<string>;
+  answers?: ApprovalDecision[];
+  now?: () => number;
+  locked?: () => boolean;
+  devBuild?: boolean;
+}) {
   const store = o.store ?? new MemoryStore();
   const policy = new PolicyEngine({ store });
   const ledger = new Ledger({ store });
@@ -94,7 +105,12 @@ function life(o: { store?: MemoryStore; sites: Site[]; open?: Set<string>; answe
     ledger,
     node: async () => alice,
     nodeNetwork: async () => 'regtest',
-    root: async () => ROOT,
+    root: async () => {
+      if (o.locked?.()) throw new SatnavError('VAULT_LOCKED', 'vault: locked');
+      return ROOT;
+    },
+    sessionKeys: o.session ?? new MemoryStore(),
+    ...(o.devBuild && { devBuild: true }),
     fetch: async (input, init) => {
       calls++;
       const url = String(input);
@@ -303,6 +319,71 @@ describe('DepositKeeper on the devnet', () => {
     await w.policy.updateGlobal({ deposits: { ...DEFAULT_GLOBAL.deposits, autoHold: false }, l402: { autoPay: true, overBudget: 'show402' } });
     expect(await codeOf(w.keeper.open(await s.meet()))).toBe('APPROVAL_REQUIRED');
     expect(w.asked).toEqual([]);
+  });
+
+  it('plain http is refused (anyone on the network could inject a wall); loopback http only in the devnet build', async () => {
+    const s = site({ origin: 'http://news.example' });
+    const w = life({ sites: [s] });
+    expect(await codeOf(w.keeper.open(await s.meet()))).toBe('DEPOSIT_REFUSED');
+    const local = site({ origin: `http://127.0.0.1:${port++}` });
+    expect(await codeOf(life({ sites: [local] }).keeper.open(await local.meet()))).toBe('DEPOSIT_REFUSED');
+    const dev = life({ sites: [local], devBuild: true });
+    const held = await dev.keeper.open(await local.meet());
+    expect(held.state).toBe('held');
+    await dev.keeper.release(held.paymentHash);
+    await waitFor(async () => (await dev.book.get(held.paymentHash))?.state === 'refunded');
+    expect(await w.ledger.list()).toEqual([]);
+  });
+
+  it('another site re-offering a payment hash the wallet knows is refused: it can’t take over that deposit', async () => {
+    const s = site();
+    const evil = site();
+    const w = life({ sites: [s, evil] });
+    const wall = await s.meet();
+    const held = await w.keeper.open(wall);
+    // The challenge's endpoints are relative: read from evil's 402, they would point at evil.
+    expect(await codeOf(w.keeper.open({ ...wall, url: `${evil.origin}/article`, ctx: { origin: evil.origin } }))).toBe('DEPOSIT_REFUSED');
+    expect(await w.book.get(held.paymentHash)).toMatchObject({ origin: s.origin, state: 'held' });
+    await w.keeper.release(held.paymentHash);
+    await waitFor(async () => (await w.book.get(held.paymentHash))?.state === 'refunded');
+  });
+
+  it('a site whose status never says "held" is still released when its tab closes (its node holds the money)', async () => {
+    const s = site({ lieAboutStatus: true });
+    const w = life({ sites: [s] });
+    const wall = await s.meet();
+    const opening = w.keeper.open(wall).catch((e: unknown) => e);
+    await waitFor(async () => (await w.book.list())[0]?.state === 'paying' && !!(await w.ledger.list())[0]);
+    const [record] = await w.book.list();
+    await waitFor(async () => (await stateOn(record!.paymentHash)) === 'ACCEPTED');
+    w.open.delete(s.origin);
+    w.keeper.tabsChanged();
+    await waitFor(async () => (await stateOn(record!.paymentHash)) === 'CANCELED', 500);
+    await waitFor(async () => (await w.book.get(record!.paymentHash))?.state === 'refunded');
+    expect(await opening).toMatchObject({ code: 'PAYMENT_FAILED' });
+  });
+
+  it('asked for by another site’s page (an image of a1.evil.example on news.example): the person is asked', async () => {
+    const s = site();
+    const w = life({ sites: [s], answers: [{ approved: false }] });
+    const wall = await s.meet();
+    expect(await codeOf(w.keeper.open({ ...wall, ctx: { origin: 'https://news.example', tabId: 3 } }))).toBe('REJECTED');
+    expect(w.asked).toEqual([expect.objectContaining({ origin: s.origin, reason: 'embedded_frame', embeddedIn: 'https://news.example' })]);
+  });
+
+  it('the wallet auto-locked while the person reads: the deposit is still kept alive and released (its site key stays in session memory)', async () => {
+    const s = site();
+    let locked = false;
+    const session = new MemoryStore();
+    const first = life({ sites: [s], session, locked: () => locked });
+    const held = await first.keeper.open(await s.meet());
+    locked = true;
+    // A new worker life, locked: nothing to derive the key from but what the session kept.
+    const second = life({ store: first.store, session, sites: [s], locked: () => locked, open: new Set() });
+    await new Promise((r) => setTimeout(r, 60));
+    await second.keeper.tick();
+    await waitFor(async () => (await second.book.get(held.paymentHash))?.state === 'refunded');
+    expect(await session.get(`deposit.key.${held.paymentHash}`)).toBeUndefined();
   });
 
   it('a malformed challenge is refused with a clear code, before anything is written', async () => {

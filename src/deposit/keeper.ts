@@ -1,5 +1,9 @@
-import type { HDKey } from '@scure/bip32';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { HDKey } from '@scure/bip32';
+import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js';
+import type { KeyValueStore } from '../storage/kv.ts';
+import { isLoopbackHost } from '../base/net.ts';
+import { registrableDomain } from '../base/site.ts';
+import { isRecord } from '../storage/schema.ts';
 import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
 import { isSatnavError, moduleErrors, SatnavError } from '../errors.ts';
 import type { Ledger } from '../ledger/index.ts';
@@ -39,6 +43,9 @@ const HELD_WAIT_MS = 20_000;
 const BLOCK_MS = 600_000;
 /** The payment stream is opened again after this much silence, or this long after it broke. */
 const FOLLOW_IDLE_MS = 60_000;
+/** The site's release and status endpoints: a silent site must not hold up the tick. */
+const SITE_TIMEOUT_MS = 10_000;
+const MAX_SITE_ANSWER = 16_384;
 const FOLLOW_RETRY_MS = 2_000;
 /**
  * Status calls (fresh nonce, re-signed credential, the site's idle timer reset) every idle/3,
@@ -70,6 +77,10 @@ export interface KeeperDeps {
   now?: () => number;
   /** GRACE_MS unless a test says otherwise. */
   graceMs?: number;
+  /** storage.session: the site keys of active deposits, so a locked wallet or a new worker life can still release. */
+  sessionKeys?: KeyValueStore;
+  /** The devnet build: deposit walls on loopback http too (the demo). */
+  devBuild?: boolean;
 }
 
 export interface DepositWall {
@@ -84,6 +95,8 @@ export class DepositKeeper {
   private readonly now: () => number;
   private readonly opening = new Map<Origin, Promise<DepositRecord>>();
   private following: Promise<void> | undefined;
+  /** Site keys of active deposits, by `deposit.key.<hash>` (see keyOf). */
+  private readonly keys = new Map<string, string>();
   private readonly releasing = new Map<string, Promise<void>>();
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -131,24 +144,28 @@ export class DepositKeeper {
     if (active.length === 0) return;
     await this.settle();
     const open = await this.d.openOrigins();
+    const calls: Promise<unknown>[] = [];
     for (const r of await this.d.book.active()) {
-      if (r.state === 'paying') {
-        // A dead worker life was paying it: held meanwhile? Then its credential goes (back) in place.
-        if (!this.opening.has(r.origin) && (await this.d.ledger.byHash(r.paymentHash))) await this.resumePaying(r).catch((e) => this.d.log?.('satnav deposit: resume', e));
-        continue;
-      }
+      // Being opened: that call finishes it, unless its tab is gone (then it is released below).
+      if (this.opening.has(r.origin) && open.has(r.paidBy)) continue;
+      // Paid by a dead worker life (or a site that never says "held"): only one with a ledger entry can hold money.
+      if (r.state === 'paying' && !(await this.d.ledger.byHash(r.paymentHash))) continue;
       this.follow();
       if (r.state === 'releasing') {
-        void this.release(r.paymentHash).catch((e) => this.d.log?.('satnav deposit: release again', e));
+        calls.push(this.release(r.paymentHash));
         continue;
       }
       if (!open.has(r.paidBy)) {
-        if (this.now() - (r.lastVisitAt ?? r.heldAt ?? r.createdAt) >= (this.d.graceMs ?? GRACE_MS)) void this.release(r.paymentHash).catch((e) => this.d.log?.('satnav deposit: release', e));
+        if (this.now() - (r.lastVisitAt ?? r.heldAt ?? r.createdAt) >= (this.d.graceMs ?? GRACE_MS)) calls.push(this.release(r.paymentHash));
         continue;
       }
       await this.d.book.update(r.paymentHash, { lastVisitAt: this.now() });
-      if (this.now() - (r.checkedAt ?? r.heldAt ?? 0) >= heartbeatMs(r)) await this.heartbeat(r).catch((e) => this.d.log?.('satnav deposit: status', e));
+      // Held meanwhile? Then its credential goes (back) in place.
+      if (r.state === 'paying') calls.push(this.resumePaying(r));
+      else if (this.now() - (r.checkedAt ?? r.heldAt ?? 0) >= heartbeatMs(r)) calls.push(this.heartbeat(r));
     }
+    // Side by side: a site that never answers must not hold up the others (each call has its own timeout).
+    for (const c of await Promise.allSettled(calls)) if (c.status === 'rejected') this.d.log?.('satnav deposit: tick', c.reason);
   }
 
   /** Asks the node about every unresolved deposit (through the pipeline, for the ledger and budget) and ends the finished ones. */
@@ -175,13 +192,17 @@ export class DepositKeeper {
       // A dead worker life was paying it: never a second deposit while that one may be held.
       if (await this.d.ledger.byHash(held.paymentHash)) {
         this.follow();
-        return this.untilHeld(held, depositKeyFor(await this.d.root(), site));
+        return this.untilHeld(held, await this.keyOf(held));
       }
       // It died before the ledger entry, so before the node was asked: nothing moved.
       await this.d.book.remove(held.paymentHash);
     }
     if (held?.state === 'releasing') await this.release(held.paymentHash);
+    this.secureOrigins(site, wall.ctx.origin);
     const challenge = parse(wall, site);
+    // A hash the wallet already knows (another site's deposit re-offered) would take over that deposit's record.
+    if ((await this.d.book.get(challenge.invoice.paymentHash)) || (await this.d.ledger.byHash(challenge.invoice.paymentHash)))
+      throw error('DEPOSIT_REFUSED', 'payment hash already used', challenge.invoice.paymentHash);
     const { global } = await this.d.policy.getConfig();
     const limits = global.deposits;
     const nowS = Math.floor(this.now() / 1000);
@@ -210,13 +231,14 @@ export class DepositKeeper {
       lockedUntil: this.now() + limits.maxCltv * BLOCK_MS,
       lastVisitAt: this.now(),
     });
-    const top = embeddedIn(wall.ctx);
+    await this.keepKey(record, key);
     const node = await this.d.node();
     let outcome: Promise<PaymentResult>;
     try {
       ({ outcome } = await this.d.payments.start(
         {
-          origin: wall.ctx.origin,
+          // The site holding the money is judged (its switch, its forfeits); asked for from another site's page, the person is asked.
+          origin: site,
           source: 'deposit',
           rail: 'btc',
           kind: 'deposit',
@@ -229,7 +251,7 @@ export class DepositKeeper {
           expiresAt: challenge.invoice.expiresAt,
           description: `${challenge.realm} (${new URL(site).host})`,
           deposit: { maxHoldSeconds: challenge.maxHoldSeconds, lockedUntil: record.lockedUntil, forfeit: challenge.forfeit },
-          ...(top !== undefined && { embeddedIn: top }),
+          ...askedFrom(site, wall.ctx),
           ...(wall.ctx.tabId !== undefined && { tabId: wall.ctx.tabId }),
         },
         (feeLimitSat) =>
@@ -255,12 +277,24 @@ export class DepositKeeper {
       throw error('PAYMENT_FAILED', 'the deposit could not be paid', first?.failureReason ?? 'not_sent');
     }
     if (first.status === 'SUCCEEDED') {
-      // Settled at once: the site took it.
+      // Settled at once: the site took it (recorded as forfeited; never followed by another offer of the same 402).
       await this.settle();
-      throw error('DEPOSIT_REFUSED', 'the site settled the deposit at once', record.paymentHash);
+      throw error('DEPOSIT_TAKEN', 'the site settled the deposit at once', record.paymentHash);
     }
     this.follow();
     return this.untilHeld(record, key);
+  }
+
+  /**
+   * Deposits over https only: on plain http anyone on the network could inject a deposit wall (and
+   * read the credential). Loopback http only in the devnet build, for the demo.
+   */
+  private secureOrigins(...origins: string[]): void {
+    for (const o of origins) {
+      const u = new URL(o);
+      if (u.protocol === 'https:' || (this.d.devBuild === true && u.protocol === 'http:' && isLoopbackHost(u.hostname))) continue;
+      throw error('DEPOSIT_REFUSED', 'deposits only over https', o);
+    }
   }
 
   /** Status until the site says "held" (its node ACCEPTED the HTLC); then the `hold` credential goes in place. */
@@ -272,7 +306,8 @@ export class DepositKeeper {
       if (status) r = status.record;
       if (status?.state === 'held') break;
       const current = await this.d.book.get(r.paymentHash);
-      if (!current || !ACTIVE_STATES.has(current.state)) throw error('PAYMENT_FAILED', 'the deposit ended before it was held', current?.note ?? 'gone');
+      // Ended, or released meanwhile (its tab closed): it will never open the page.
+      if (current?.state !== 'paying') throw error('PAYMENT_FAILED', 'the deposit ended before it was held', current?.note ?? current?.state ?? 'gone');
       if (this.now() > deadline) throw error('PAYMENT_PENDING', 'the site has not confirmed the deposit yet', r.paymentHash);
       await sleep(HELD_POLL_MS);
     }
@@ -283,16 +318,46 @@ export class DepositKeeper {
 
   private async resumePaying(r: DepositRecord): Promise<void> {
     this.follow();
-    const key = depositKeyFor(await this.d.root(), r.origin);
+    const key = await this.keyOf(r);
     const status = await this.ask(r, 'status', key);
     if (status.state !== 'held') return;
     const held = (await this.d.book.update(r.paymentHash, { state: 'held', heldAt: this.now(), lastVisitAt: this.now() })) ?? status.record;
     await this.putCredential(held, key);
   }
 
+  /**
+   * The site key of an active deposit. Deriving it needs the unlocked seed (and a
+   * BIP39 stretch each time), so it is kept while the deposit lasts: in memory,
+   * and in storage.session (memory only, closed to content scripts) so a
+   * restarted worker — or a wallet that auto-locked while the person reads —
+   * can still heartbeat and release. It signs for that one site only; it goes
+   * when the deposit ends.
+   */
+  private async keyOf(r: DepositRecord): Promise<HDKey> {
+    const name = `deposit.key.${r.paymentHash}`;
+    const known = this.keys.get(name) ?? (await this.d.sessionKeys?.get<string>(name));
+    if (typeof known === 'string' && /^[0-9a-f]{64}$/.test(known)) return new HDKey({ privateKey: hexToBytes(known) });
+    const key = depositKeyFor(await this.d.root(), r.origin);
+    await this.keepKey(r, key);
+    return key;
+  }
+
+  private async keepKey(r: DepositRecord, key: HDKey): Promise<void> {
+    const name = `deposit.key.${r.paymentHash}`;
+    const hex = bytesToHex(key.privateKey!);
+    this.keys.set(name, hex);
+    await this.d.sessionKeys?.set({ [name]: hex });
+  }
+
+  private async forgetKey(r: DepositRecord): Promise<void> {
+    const name = `deposit.key.${r.paymentHash}`;
+    this.keys.delete(name);
+    await this.d.sessionKeys?.remove([name]);
+  }
+
   /** A status call: keeps the site's idle timer alive, brings a fresh nonce, and the credential is re-signed with it. */
   private async heartbeat(r: DepositRecord): Promise<void> {
-    const key = depositKeyFor(await this.d.root(), r.origin);
+    const key = await this.keyOf(r);
     const status = await this.ask(r, 'status', key);
     const checked = (await this.d.book.update(r.paymentHash, { checkedAt: this.now() })) ?? status.record;
     if (status.state === 'held') await this.putCredential(checked, key);
@@ -323,14 +388,15 @@ export class DepositKeeper {
           credentials: 'omit',
           redirect: 'manual',
           cache: 'no-store',
+          signal: AbortSignal.timeout(SITE_TIMEOUT_MS),
         })
         .catch(() => undefined);
       if (!res) throw error('DEPOSIT_UNREACHABLE', 'the site did not answer', current.origin);
       const nonce = res.headers.get('deposit-nonce')?.trim().toLowerCase();
       if (nonce && /^[0-9a-f]{64}$/.test(nonce) && nonce !== current.nonce) current = (await this.d.book.update(current.paymentHash, { nonce })) ?? current;
       if (res.ok) {
-        const body = (await res.json().catch(() => undefined)) as { state?: unknown } | undefined;
-        return { state: typeof body?.state === 'string' ? body.state : 'unknown', record: current };
+        const body = await readJsonCapped(res);
+        return { state: isRecord(body) && typeof body.state === 'string' ? body.state : 'unknown', record: current };
       }
       if (!(nonce && nonce !== r.nonce)) break;
     }
@@ -339,11 +405,13 @@ export class DepositKeeper {
 
   private async releaseOnce(paymentHash: string): Promise<void> {
     const r = await this.d.book.get(paymentHash);
-    if (!r || (r.state !== 'held' && r.state !== 'releasing')) return;
+    if (!r || !ACTIVE_STATES.has(r.state)) return;
+    // Still "paying" for us but maybe held at the site (which may never say so): a release can't hurt once money may have moved.
+    if (r.state === 'paying' && !(await this.d.ledger.byHash(paymentHash))) return;
     const releasing = (await this.d.book.update(paymentHash, { state: 'releasing', releaseAskedAt: r.releaseAskedAt ?? this.now() })) ?? r;
     await this.d.credential.drop(releasing);
     this.follow();
-    const key = depositKeyFor(await this.d.root(), r.origin);
+    const key = await this.keyOf(r);
     // The site's answer is advisory: the node's word (the payment stream, or settle) ends it.
     await this.ask(releasing, 'release', key).catch((e: unknown) => this.d.log?.('satnav deposit: release refused', isSatnavError(e) ? e.message : e));
   }
@@ -351,7 +419,7 @@ export class DepositKeeper {
   private async releaseUnvisited(): Promise<void> {
     const open = await this.d.openOrigins();
     for (const r of await this.d.book.active()) {
-      if (r.state !== 'held') continue;
+      if (r.state !== 'held' && r.state !== 'paying') continue;
       if (open.has(r.paidBy)) await this.d.book.update(r.paymentHash, { lastVisitAt: this.now() });
       else await this.release(r.paymentHash);
     }
@@ -404,6 +472,7 @@ export class DepositKeeper {
       return { state, endedAt: this.now(), ...(reason && { note: reason.slice(0, 256) }) };
     });
     if (!ended) return;
+    await this.forgetKey(ended);
     await this.d.credential.drop(ended);
     this.d.notify({ kind: ended.state as DepositEvent['kind'], record: ended });
   }
@@ -415,8 +484,45 @@ function parse(wall: DepositWall, site: Origin): DepositChallenge {
   return challenge;
 }
 
+/**
+ * Where the deposit was asked from, when that is not the site itself: a frame inside another page,
+ * or a resource of another site on the page (an image of a1.evil.example on news.example). The
+ * policy then asks instead of holding on its own.
+ */
+function askedFrom(site: Origin, ctx: PageContext): { embeddedIn?: Origin | null } {
+  const top = embeddedIn(ctx);
+  if (top !== undefined) return { embeddedIn: top };
+  return registrableDomain(site) === registrableDomain(ctx.origin) ? {} : { embeddedIn: ctx.origin };
+}
+
 function heartbeatMs(r: DepositRecord): number {
   return Math.min(MAX_HEARTBEAT_MS, Math.max(MIN_HEARTBEAT_MS, (r.idleSeconds * 1000) / 3));
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A site's status answer is a few fields: more than this is not read (nor waited for past the timeout). */
+async function readJsonCapped(res: Response): Promise<unknown> {
+  const reader = res.body?.getReader();
+  if (!reader) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_SITE_ANSWER) return undefined;
+      chunks.push(value);
+    }
+  } catch {
+    return undefined;
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+  try {
+    return JSON.parse(new TextDecoder().decode(concatBytes(...chunks)));
+  } catch {
+    return undefined;
+  }
+}

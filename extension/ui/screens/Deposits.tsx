@@ -124,7 +124,8 @@ function LockedRow({ item, now, releasing, onRelease }: { item: DepositItem; now
           <ForfeitTermsText forfeit={item.forfeit} linked testId="deposit-terms" />
         </Detail>
       </dl>
-      {item.state === 'held' && (
+      {/* A deposit still "paying" may already be held at the site (which may never say so): it can be released too. */}
+      {(item.state === 'held' || item.state === 'paying') && (
         <Button
           testId={`deposit-release-${item.paymentHash}`}
           variant="secondary"
