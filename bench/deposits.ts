@@ -112,7 +112,7 @@ export async function manyAtOnce(devnet: Devnet): Promise<void> {
     return g.ok ? new Response('ok', { headers: g.headers }) : g.response;
   };
   const book = new DepositBook(store);
-  await policy.updateGlobal({ deposits: { autoHold: true, maxDepositSat: 100_000, maxLockedSat: 10_000_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
+  await policy.updateGlobal({ deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 10_000_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
   const keeper = new DepositKeeper({
     book, payments: new PaymentPipeline({ policy, ledger, node: async () => alice, isUnlocked: async () => true, ask: async () => ({ approved: false }) }),
     policy, ledger, node: async () => alice, nodeNetwork: async () => 'regtest', root: async () => rootFromSeed(new Uint8Array(64).fill(9)),

@@ -194,6 +194,10 @@ function reasonText(reason: PolicyReason, t: Translate): string {
       return t('prompt_reasonAboveLockedLimit');
     case 'deposit_auto_hold_off':
       return t('prompt_reasonDepositAutoHoldOff');
+    case 'site_kept_a_deposit':
+      return t('prompt_reasonSiteKeptDeposit');
+    case 'above_forfeit_limit':
+      return t('prompt_reasonAboveForfeitLimit');
     default:
       // The other reasons refuse without asking; should one reach a prompt, say it plainly.
       return t('prompt_reasonOther');

@@ -68,6 +68,8 @@ const REASON_TEXT: Record<PolicyReason, MessageKey> = {
   above_deposit_limit: 'prompt_reasonAboveDepositLimit',
   above_locked_limit: 'prompt_reasonAboveLockedLimit',
   deposit_auto_hold_off: 'prompt_reasonDepositAutoHoldOff',
+  site_kept_a_deposit: 'prompt_reasonSiteKeptDeposit',
+  above_forfeit_limit: 'prompt_reasonAboveForfeitLimit',
   within_budget: 'prompt_reasonOther',
 };
 

@@ -190,9 +190,9 @@ describe('hours ↔ seconds', () => {
 });
 
 describe('deposit limits form', () => {
-  const stored = { autoHold: true, maxDepositSat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 };
+  const stored = { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 50_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 };
   const draft = depositDraftOf(stored);
-  it('shows the stored limits, the hold in hours', () => expect(draft).toEqual({ maxDeposit: '100000', maxLocked: '1000000', holdHours: '24', cltv: '288' }));
+  it('shows the stored limits, the hold in hours', () => expect(draft).toEqual({ maxDeposit: '100000', maxForfeit: '50000', maxLocked: '1000000', holdHours: '24', cltv: '288' }));
   it('reads them back with the switch as it is', () => expect(depositLimitsFrom(draft, false)).toEqual({ ok: true, limits: { ...stored, autoHold: false } }));
   it('the worker’s bounds are the form’s', () => {
     expect(HOLD_SECONDS_RANGE).toEqual({ min: 60, max: 2_592_000 });
@@ -201,6 +201,7 @@ describe('deposit limits form', () => {
   const wrong: [Partial<typeof draft>, string][] = [
     [{ maxDeposit: '1.5' }, 'maxDeposit'],
     [{ maxLocked: '' }, 'maxLocked'],
+    [{ maxForfeit: '-1' }, 'maxForfeit'],
     [{ holdHours: '0.01' }, 'holdHours'],
     [{ holdHours: '721' }, 'holdHours'],
     [{ holdHours: 'day' }, 'holdHours'],

@@ -167,26 +167,29 @@ export const CLTV_RANGE = { min: DEPOSIT_BOUNDS.maxCltv.minValue ?? 0, max: DEPO
 /** The deposit limits' fields as the form shows them (the auto-hold switch applies at once, outside the form). */
 export type DepositDraft = {
   maxDeposit: string;
+  maxForfeit: string;
   maxLocked: string;
   holdHours: string;
   cltv: string;
 };
 
 export function depositDraftOf(limits: DepositLimits): DepositDraft {
-  return { maxDeposit: String(limits.maxDepositSat), maxLocked: String(limits.maxLockedSat), holdHours: secondsToHours(limits.maxHoldSeconds), cltv: String(limits.maxCltv) };
+  return { maxDeposit: String(limits.maxDepositSat), maxForfeit: String(limits.maxForfeitPerDaySat), maxLocked: String(limits.maxLockedSat), holdHours: secondsToHours(limits.maxHoldSeconds), cltv: String(limits.maxCltv) };
 }
 
 /** The limits a filled-in deposit form amounts to, or the first field that is wrong. */
 export function depositLimitsFrom(draft: DepositDraft, autoHold: boolean): { ok: true; limits: DepositLimits } | { ok: false; field: keyof DepositDraft } {
   const maxDepositSat = parseSats(draft.maxDeposit);
   if (maxDepositSat === undefined) return { ok: false, field: 'maxDeposit' };
+  const maxForfeitPerDaySat = parseSats(draft.maxForfeit);
+  if (maxForfeitPerDaySat === undefined) return { ok: false, field: 'maxForfeit' };
   const maxLockedSat = parseSats(draft.maxLocked);
   if (maxLockedSat === undefined) return { ok: false, field: 'maxLocked' };
   const maxHoldSeconds = parseHours(draft.holdHours);
   if (!within(maxHoldSeconds, HOLD_SECONDS_RANGE)) return { ok: false, field: 'holdHours' };
   const maxCltv = parseWhole(draft.cltv);
   if (!within(maxCltv, CLTV_RANGE)) return { ok: false, field: 'cltv' };
-  return { ok: true, limits: { autoHold, maxDepositSat, maxLockedSat, maxHoldSeconds, maxCltv } };
+  return { ok: true, limits: { autoHold, maxDepositSat, maxForfeitPerDaySat, maxLockedSat, maxHoldSeconds, maxCltv } };
 }
 
 function within(n: number | undefined, range: { min: number; max: number }): n is number {

@@ -132,7 +132,7 @@ async function configure(w: World, l: Limits): Promise<void> {
     dailyCapSat: l.dailyCapSat,
     autoApproveSat: l.autoApproveSat,
     maxFee: { baseSat: l.baseSat, ppm: l.ppm },
-    deposits: { autoHold: l.autoHold, maxDepositSat: l.maxDepositSat, maxLockedSat: l.maxLockedSat, maxHoldSeconds: 86_400, maxCltv: 288 },
+    deposits: { autoHold: l.autoHold, maxDepositSat: l.maxDepositSat, maxForfeitPerDaySat: 10_000_000, maxLockedSat: l.maxLockedSat, maxHoldSeconds: 86_400, maxCltv: 288 },
   });
   for (const [i, s] of l.sites.entries()) await w.engine.upsertSite(ORIGINS[i]!, { enabled: true, ...s });
 }
@@ -199,7 +199,7 @@ describe('budget engine properties', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 4 }), fc.array(settle, { minLength: 1, maxLength: 6 }), async (reqs, settles) => {
         const w = world();
-        await w.engine.updateGlobal({ dailyCapSat: 1_000_000, deposits: { autoHold: true, maxDepositSat: 1_000_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
+        await w.engine.updateGlobal({ dailyCapSat: 1_000_000, deposits: { autoHold: true, maxDepositSat: 1_000_000, maxForfeitPerDaySat: 10_000_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
         for (const o of ORIGINS) await w.engine.upsertSite(o, { enabled: true, allowanceSat: 1_000_000, l402AutoPay: true });
         const holds: Hold[] = [];
         for (const r of reqs) {
@@ -233,7 +233,7 @@ describe('budget engine properties', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), fc.constantFrom(...PERIODS), async (steps, period) => {
         const w = world();
-        await w.engine.updateGlobal({ dailyCapSat: 100_000, deposits: { autoHold: true, maxDepositSat: 100_000, maxLockedSat: 100_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
+        await w.engine.updateGlobal({ dailyCapSat: 100_000, deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 10_000_000, maxLockedSat: 100_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
         for (const o of ORIGINS) await w.engine.upsertSite(o, { enabled: true, allowanceSat: 2_000, period, l402AutoPay: true });
         const holds: Hold[] = [];
         for (const s of steps) {

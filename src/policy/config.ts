@@ -47,6 +47,11 @@ export const globalPolicySchema = z
         autoHold: z.boolean(),
         /** Largest single deposit. */
         maxDepositSat: sats,
+        /**
+         * Most that forfeited deposits may cost in a day before every deposit asks: a site
+         * that settles what it was handed is bounded by this, not by the locked total.
+         */
+        maxForfeitPerDaySat: sats,
         /** All deposits locked at once, amount + fee limit each. */
         maxLockedSat: sats,
         /** Longest a site may ask to keep a deposit held (its `max_hold`). */
@@ -98,7 +103,7 @@ export const DEFAULT_GLOBAL: GlobalPolicy = {
   autoApproveSat: 1_000,
   maxFee: { baseSat: 10, ppm: 10_000 }, // max(10 sat, 1 %)
   l402: { autoPay: true, overBudget: 'ask' },
-  deposits: { autoHold: true, maxDepositSat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
+  deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
 };
 
 /** A new site starts with nothing granted; the caller's patch grants what the person chose. */

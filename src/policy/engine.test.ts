@@ -44,7 +44,7 @@ describe('config', () => {
       autoApproveSat: 1_000,
       maxFee: { baseSat: 10, ppm: 10_000 },
       l402: { autoPay: true, overBudget: 'ask' },
-      deposits: { autoHold: true, maxDepositSat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
+      deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
     });
   });
   it('updateGlobal persists across instances and merges', async () => {
@@ -540,6 +540,29 @@ describe('deposits', () => {
     await engine.commit(forfeited.id, { amountSat: 3_000, feeSat: 2 });
     expect(await engine.getSite(SITE)).toMatchObject({ spentSat: 3_002, lockedSat: 0, remainingSat: 0 });
     expect(await engine.dailyUsage()).toMatchObject({ spentSat: 3_002, lockedSat: 0 });
+  });
+  it('a site that kept a deposit: its next deposits ask for 30 days, at any of its subdomains', async () => {
+    const { engine, clock } = setup();
+    const kept = await engine.reserve({ ...deposit(5_000), origin: 'https://a1.evil.example' });
+    await engine.commit(kept.id, { amountSat: 5_000, feeSat: 0 });
+    expect((await engine.evaluate({ ...deposit(5_000), origin: 'https://a2.evil.example' })).reason).toBe('site_kept_a_deposit');
+    expect((await engine.evaluate(deposit(5_000))).decision).toBe('auto');
+    clock.t += 31 * 86_400_000;
+    // Anything written prunes what is too old to remember.
+    await engine.upsertSite(SITE, { enabled: true });
+    await engine.reserve(pay(1));
+    expect((await engine.evaluate({ ...deposit(5_000), origin: 'https://a2.evil.example' })).decision).toBe('auto');
+  });
+  it('forfeits a day are bounded: past the limit every deposit asks, however many sites take them', async () => {
+    const { engine } = setup();
+    await engine.updateGlobal({ deposits: { ...DEFAULT_GLOBAL.deposits, maxForfeitPerDaySat: 12_000 } });
+    for (const n of [1, 2]) {
+      const r = await engine.reserve({ ...deposit(5_000), origin: `https://taker${n}.example` });
+      await engine.commit(r.id, { amountSat: 5_000, feeSat: 0 });
+    }
+    expect((await engine.evaluate({ ...deposit(1_000), origin: 'https://honest.example' })).decision).toBe('auto');
+    expect((await engine.evaluate({ ...deposit(5_000), origin: 'https://honest.example' })).reason).toBe('above_forfeit_limit');
+    expect(await codeOf(engine.reserve({ ...deposit(5_000), origin: 'https://honest.example' }))).toBe('DEPOSIT_REFUSED');
   });
   it('auto-hold off: every deposit asks', async () => {
     const { engine } = setup();

@@ -21,7 +21,9 @@ import {
   type SitePolicyPatch,
 } from './config.ts';
 import { localDate, periodStart, systemTimeZoneOffset, type TimeZoneOffset } from './period.ts';
+import { registrableDomain } from '../base/site.ts';
 import {
+  addForfeit,
   addSpend,
   migrateSpend,
   prune,
@@ -81,6 +83,8 @@ export type PolicyReason =
   | 'l402_auto_pay_off' //    prompt
   | 'above_deposit_limit' //  prompt: a deposit larger than the largest one held without asking
   | 'above_locked_limit' //   prompt: all deposits together would lock more than the limit
+  | 'site_kept_a_deposit' //  prompt: this site (its registrable domain) kept a deposit in the last 30 days
+  | 'above_forfeit_limit' //  prompt: were it kept too, today's forfeits would pass their limit
   | 'deposit_auto_hold_off' // prompt
   | 'within_budget'; //       auto
 
@@ -144,6 +148,8 @@ const REFUSAL_CODE: Record<Exclude<PolicyReason, 'within_budget'>, ErrorCode> = 
   l402_auto_pay_off: 'APPROVAL_REQUIRED',
   above_deposit_limit: 'DEPOSIT_REFUSED',
   above_locked_limit: 'DEPOSIT_REFUSED',
+  site_kept_a_deposit: 'DEPOSIT_REFUSED',
+  above_forfeit_limit: 'DEPOSIT_REFUSED',
   deposit_auto_hold_off: 'APPROVAL_REQUIRED',
 };
 
@@ -281,6 +287,8 @@ export class PolicyEngine {
       if (r) {
         delete state.reservations[reservationId];
         addSpend(state, r.origin, r.day, spent);
+        // A committed deposit is a forfeited one: the site kept it.
+        if (r.source === 'deposit') addForfeit(state, registrableDomain(r.origin), this.today(), spent);
         recordSettled(state, { id: r.id, outcome: 'committed', origin: r.origin, day: r.day });
         return;
       }
@@ -364,6 +372,8 @@ function decideDeposit(config: PolicyConfig, state: SpendState, today: string, r
     [site !== undefined && !site.depositsAllowed, 'deny', 'deposits_not_allowed'],
     [req.amountSat > limits.maxDepositSat, 'prompt', 'above_deposit_limit'],
     [day.lockedSat + hold > limits.maxLockedSat, 'prompt', 'above_locked_limit'],
+    [state.forfeitedSites[registrableDomain(req.origin)] !== undefined, 'prompt', 'site_kept_a_deposit'],
+    [(state.forfeits[today] ?? 0) + req.amountSat > limits.maxForfeitPerDaySat, 'prompt', 'above_forfeit_limit'],
     [req.embeddedIn !== undefined, 'prompt', 'embedded_frame'],
     [maxFeeSat > ruleFee, 'prompt', 'above_fee_limit'],
     [!limits.autoHold, 'prompt', 'deposit_auto_hold_off'],

@@ -45,3 +45,8 @@ export function oldestRelevantDate(today: string): string {
   const month = periodStart(today, 'month');
   return week < month ? week : month;
 }
+
+/** The local date `days` after (negative: before) `date`. */
+export function shiftDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}

@@ -3,7 +3,7 @@ import { isRecord, upgrade, type Migration } from '../storage/schema.ts';
 import { isOrigin } from '../base/origin.ts';
 import { PAYMENT_SOURCES } from '../base/payment-kinds.ts';
 import { isSats, satsSchema as sats } from '../base/sats.ts';
-import { oldestRelevantDate } from './period.ts';
+import { oldestRelevantDate, shiftDays } from './period.ts';
 
 /**
  * What has been spent and what is on hold. Spend is kept in buckets per local
@@ -11,7 +11,7 @@ import { oldestRelevantDate } from './period.ts';
  * changing a site from 'day' to 'month' keeps what was already spent. A hold
  * counts in the period of the date it was made on.
  */
-export const SPEND_SCHEMA_VERSION = 2;
+export const SPEND_SCHEMA_VERSION = 3;
 /** v1 → v2: a hold's `kind` (webln, keysend, l402, deposit) became its `source`; keysend was always asked through WebLN. */
 const SOURCE_OF_V1_KIND: Record<string, string> = { webln: 'webln', keysend: 'webln', l402: 'l402', deposit: 'deposit' };
 export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {
@@ -26,6 +26,8 @@ export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {
     );
     return { ...record, reservations: moved };
   },
+  // v3 counts forfeited deposits apart (a site that takes deposits is bounded by them).
+  2: (record) => ({ ...record, forfeits: {}, forfeitedSites: {} }),
 };
 /** Settled ids remembered so a repeated commit/release is recognised; older ones are forgotten. */
 export const MAX_SETTLED = 1_000;
@@ -61,10 +63,17 @@ export interface SpendState {
   sites: Record<string, Record<string, number>>;
   /** Most recent last. */
   settled: Settled[];
+  /** date → sat lost to forfeited deposits (also counted in `daily`). */
+  forfeits: Record<string, number>;
+  /** registrable domain → last date one of its sites kept a deposit. */
+  forfeitedSites: Record<string, string>;
 }
 
+/** A site that kept a deposit is asked about for this long. */
+export const FORFEIT_MEMORY_DAYS = 30;
+
 export function emptySpend(): SpendState {
-  return { reservations: {}, daily: {}, sites: {}, settled: [] };
+  return { reservations: {}, daily: {}, sites: {}, settled: [], forfeits: {}, forfeitedSites: {} };
 }
 
 export function holdSat(r: Reservation): number {
@@ -81,7 +90,7 @@ export function migrateSpend(raw: unknown): { state: SpendState; issues: string[
   const up = upgrade(raw, SPEND_SCHEMA_VERSION, SPEND_MIGRATIONS);
   if (!up.ok) return { state, issues: [`spend: ${up.problem}; counters reset`] };
   const issues: string[] = [];
-  const { reservations, daily, sites, settled } = up.record;
+  const { reservations, daily, sites, settled, forfeits, forfeitedSites } = up.record;
   for (const [name, part] of Object.entries({ reservations, daily, sites }))
     if (!isRecord(part)) issues.push(`spend.${name}: not an object; reset`);
   if (!Array.isArray(settled)) issues.push('spend.settled: not an array; reset');
@@ -91,6 +100,11 @@ export function migrateSpend(raw: unknown): { state: SpendState; issues: string[
     else issues.push(`spend.reservations[${id}]: invalid; dropped`);
   }
   state.daily = readBuckets(daily, 'spend.daily', issues);
+  state.forfeits = readBuckets(forfeits, 'spend.forfeits', issues);
+  for (const [site, day] of Object.entries(isRecord(forfeitedSites) ? forfeitedSites : {})) {
+    if (typeof day === 'string' && date.safeParse(day).success) state.forfeitedSites[site] = day;
+    else issues.push(`spend.forfeitedSites[${site}]: invalid; dropped`);
+  }
   for (const [origin, buckets] of Object.entries(isRecord(sites) ? sites : {})) {
     if (isOrigin(origin)) state.sites[origin] = readBuckets(buckets, `spend.sites[${origin}]`, issues);
     else issues.push(`spend.sites[${origin}]: invalid origin; dropped`);
@@ -145,6 +159,12 @@ export function addSpend(state: SpendState, origin: string, day: string, sat: nu
   site[day] = (site[day] ?? 0) + sat;
 }
 
+/** A forfeited deposit: spent like any payment, and remembered against its site and the day's forfeit limit. */
+export function addForfeit(state: SpendState, site: string, day: string, sat: number): void {
+  state.forfeits[day] = (state.forfeits[day] ?? 0) + sat;
+  state.forfeitedSites[site] = day;
+}
+
 export function recordSettled(state: SpendState, entry: Settled): void {
   state.settled = state.settled.filter((s) => s.id !== entry.id);
   state.settled.push(entry);
@@ -154,6 +174,9 @@ export function recordSettled(state: SpendState, entry: Settled): void {
 /** Drops buckets no current period can include; holds stay until committed or released. */
 export function prune(state: SpendState, today: string): void {
   for (const day of Object.keys(state.daily)) if (day < today) delete state.daily[day];
+  for (const day of Object.keys(state.forfeits)) if (day < today) delete state.forfeits[day];
+  const forgetBefore = shiftDays(today, -FORFEIT_MEMORY_DAYS);
+  for (const [site, day] of Object.entries(state.forfeitedSites)) if (day < forgetBefore) delete state.forfeitedSites[site];
   const oldest = oldestRelevantDate(today);
   for (const [origin, buckets] of Object.entries(state.sites)) {
     for (const day of Object.keys(buckets)) if (day < oldest) delete buckets[day];

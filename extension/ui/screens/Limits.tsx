@@ -267,12 +267,14 @@ function DepositLimits({ limits, editor }: { limits: LimitsView; editor: Editor 
 
   const labels: Record<keyof DepositDraft, string> = {
     maxDeposit: t('limits_depositMax'),
+    maxForfeit: t('limits_depositMaxForfeit'),
     maxLocked: t('limits_depositMaxLocked'),
     holdHours: t('limits_depositHold'),
     cltv: t('limits_depositCltv'),
   };
   const problems: Record<keyof DepositDraft, (field: string) => ErrorLike> = {
     maxDeposit: (field) => formError('AMOUNT_INVALID', { field }),
+    maxForfeit: (field) => formError('AMOUNT_INVALID', { field }),
     maxLocked: (field) => formError('AMOUNT_INVALID', { field }),
     holdHours: (field) => formError('HOURS_INVALID', { field, min: formatDuration(HOLD_SECONDS_RANGE.min, locale), max: formatDuration(HOLD_SECONDS_RANGE.max, locale) }),
     cltv: (field) => formError('BLOCKS_INVALID', { field, min: formatInteger(CLTV_RANGE.min, locale), max: formatInteger(CLTV_RANGE.max, locale) }),
@@ -299,6 +301,7 @@ function DepositLimits({ limits, editor }: { limits: LimitsView; editor: Editor 
       />
       <LimitsForm place={DEPOSITS} editor={editor} onSave={save} saveTestId="limits-save-deposits" saveLabel={t('limits_saveDeposits')}>
         <SatsField testId="limit-deposit-max" label={labels.maxDeposit} value={draft.maxDeposit} onChange={edit('maxDeposit')} />
+        <SatsField testId="limit-deposit-max-forfeit" label={labels.maxForfeit} hint={t('limits_depositMaxForfeitHint')} value={draft.maxForfeit} onChange={edit('maxForfeit')} />
         <SatsField testId="limit-deposit-max-locked" label={labels.maxLocked} hint={t('limits_depositMaxLockedHint')} value={draft.maxLocked} onChange={edit('maxLocked')} />
         <Field testId="limit-deposit-hold" label={labels.holdHours} hint={t('limits_depositHoldHint')} {...numericText('decimal')} value={draft.holdHours} onChange={edit('holdHours')} />
         <Field
