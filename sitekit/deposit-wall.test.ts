@@ -285,6 +285,20 @@ describe('time', () => {
 describe('refused credentials', () => {
   const hold = (v: Visitor, d: HeldDeposit) => ({ authorization: v.credential(d, 'hold') });
 
+  it('sent by another site’s page (an <img>, a form POST): refused without a challenge; a visit from a link is served', async () => {
+    const d = await held();
+    const from = (site: string, mode: string, method = 'GET') => wall.guard(new Request(ARTICLE, { method, headers: { ...hold(alice, d), 'sec-fetch-site': site, 'sec-fetch-mode': mode } }));
+    const img = await from('cross-site', 'no-cors');
+    expect(img.ok ? 200 : img.response.status).toBe(403);
+    const post = await from('cross-site', 'navigate', 'POST');
+    expect(post.ok ? 200 : post.response.status).toBe(403);
+    expect(!img.ok && img.response.headers.get('www-authenticate')).toBe(null);
+    expect((await from('cross-site', 'navigate')).ok).toBe(true);
+    expect((await from('same-origin', 'cors', 'POST')).ok).toBe(true);
+    expect(await stateOn(d.paymentHash)).toBe('ACCEPTED');
+    await alice.release(d);
+  });
+
   it('another wallet’s key (a valid signature, but not the key the payment carried)', async () => {
     const d = await held();
     const mallory = visitorFor(9);

@@ -56,7 +56,7 @@ export interface DepositWallOptions extends WallTerms {
 /** Why a credential was not honoured: the `Deposit-Reason` header and the `error` of JSON answers. */
 export type DepositReason =
   | 'bad-credential' | 'stale-nonce' | 'replayed' | 'unknown-deposit' | 'not-held' | 'released' | 'forfeited'
-  | 'wrong-key' | 'amount' | 'idle' | 'max-hold';
+  | 'wrong-key' | 'amount' | 'idle' | 'max-hold' | 'cross-site';
 
 export type DepositState = 'pending' | 'held' | 'released' | 'forfeited';
 
@@ -199,6 +199,9 @@ export function createDepositWall(o: DepositWallOptions): DepositWall {
     const refuse = async (reason?: DepositReason, verifiedHash?: string): Promise<GuardResult> => ({ ok: false, response: await challenge(request, now, reason, verifiedHash) });
     try {
       if (header === null || !/^\s*deposit(\s|$)/i.test(header)) return await refuse();
+      // Another site's page made the browser send it (an <img>, a form POST): never honoured, so a
+      // guarded "abuse" endpoint can't be made to forfeit a visitor's deposit. A visit is fine.
+      if (crossSite(request)) return { ok: false, response: json(403, { error: 'cross-site' satisfies DepositReason }) };
       const r = await inspect(header, 'hold', now);
       if (!r.ok) return await refuse(r.reason, r.verifiedHash);
       const hash = r.s.paymentHash;
@@ -304,4 +307,16 @@ export function createDepositWall(o: DepositWallOptions): DepositWall {
       return out;
     },
   };
+}
+
+/**
+ * What the browser says about who made the request (Fetch Metadata): from another site, only a
+ * top-level GET visit counts. Clients that send no Sec-Fetch-Site (scripts, servers) are not browsers
+ * carrying someone else's credential.
+ */
+function crossSite(request: Request): boolean {
+  const site = request.headers.get('sec-fetch-site');
+  if (site === null || site === 'same-origin' || site === 'none') return false;
+  const visit = request.headers.get('sec-fetch-mode') === 'navigate' && (request.method === 'GET' || request.method === 'HEAD');
+  return !visit;
 }

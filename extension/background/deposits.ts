@@ -19,7 +19,9 @@ import { RESOURCE_TYPES } from './paywall/rules.ts';
  */
 export const DEPOSIT_ALARM = 'satnav:deposits';
 export const DEPOSIT_RULE_ID_MIN = 2_000_000;
-export const DEPOSIT_RULE_ID_MAX = 2_099_999;
+export const DEPOSIT_RULE_ID_MAX = 2_049_999;
+/** Each deposit has two rules: `id` (the site's own requests) and `id + NAVIGATION_RULE_OFFSET` (top-level visits). */
+export const NAVIGATION_RULE_OFFSET = 50_000;
 const RULES_KEY = 'deposit.rules';
 /** Requests not made by a tab (the worker's own) have this tab id. */
 const TAB_ID_NONE = -1;
@@ -33,7 +35,14 @@ export async function depositAlarm(active: boolean): Promise<void> {
 export interface DepositRule {
   id: number;
   priority: number;
-  condition: { urlFilter: string; isUrlFilterCaseSensitive: boolean; resourceTypes: readonly string[]; excludedTabIds: number[] };
+  condition: {
+    urlFilter: string;
+    isUrlFilterCaseSensitive: boolean;
+    resourceTypes: readonly string[];
+    excludedTabIds: number[];
+    initiatorDomains?: string[];
+    requestMethods?: string[];
+  };
   action: { type: 'modifyHeaders'; requestHeaders: Array<{ header: string; operation: 'set'; value: string }> };
 }
 
@@ -42,18 +51,26 @@ interface DnrApi {
 }
 
 /**
- * Every path of `origin`; above the 402 credentials' rules (a deposit opens the whole site). A
- * left-anchored urlFilter, not a regex: Chrome allows 1,000 regex rules in all, the 402 rules use
- * them, and a person may hold deposits at hundreds of sites. An origin holds none of the filter's
- * special characters (`*`, `^`, `|`).
+ * The credential goes on every path of `origin` (a deposit opens the whole site), but only on
+ *
+ * | rule       | requests                                                    | why                                   |
+ * | ---------- | ----------------------------------------------------------- | ------------------------------------- |
+ * | `id`       | any type, made by a page of the site itself (initiator)     | the site's own pages, images, fetches, forms |
+ * | `id + 50k` | top-level GET navigations, from anywhere (typed, links)     | visiting the site                      |
+ *
+ * so another site's page can't make the browser send it (an image, a form POST to an "abuse"
+ * endpoint: a forced forfeit). Tab requests only: the worker's own release and status calls carry
+ * their own. Above the 402 credentials' rules. A left-anchored urlFilter, not a regex: Chrome allows
+ * 1,000 regex rules in all, the 402 rules use them, and a person may hold deposits at hundreds of
+ * sites. An origin holds none of the filter's special characters (`*`, `^`, `|`).
  */
-export function depositRule(id: number, origin: string, header: string): DepositRule {
-  return {
-    id,
-    priority: 2,
-    condition: { urlFilter: `|${origin}/`, isUrlFilterCaseSensitive: false, resourceTypes: RESOURCE_TYPES, excludedTabIds: [TAB_ID_NONE] },
-    action: { type: 'modifyHeaders', requestHeaders: [{ header: 'Authorization', operation: 'set', value: header }] },
-  };
+export function depositRules(id: number, origin: string, header: string): [DepositRule, DepositRule] {
+  const base = { urlFilter: `|${origin}/`, isUrlFilterCaseSensitive: false, excludedTabIds: [TAB_ID_NONE] };
+  const action = { type: 'modifyHeaders' as const, requestHeaders: [{ header: 'Authorization', operation: 'set' as const, value: header }] };
+  return [
+    { id, priority: 2, condition: { ...base, resourceTypes: RESOURCE_TYPES, initiatorDomains: [new URL(origin).hostname] }, action },
+    { id: id + NAVIGATION_RULE_OFFSET, priority: 2, condition: { ...base, resourceTypes: ['main_frame'], requestMethods: ['get'] }, action },
+  ];
 }
 
 /** Rule ids by payment hash, in storage.session: a restarted worker replaces and removes the rules it made. */
@@ -70,7 +87,7 @@ export class DepositRules {
       const ids = await this.ids();
       const used = new Set(Object.values(ids));
       const id = ids[record.paymentHash] ?? freeId(used);
-      await this.dnr.updateSessionRules({ removeRuleIds: [id], addRules: [depositRule(id, record.origin, header)] });
+      await this.dnr.updateSessionRules({ removeRuleIds: [id, id + NAVIGATION_RULE_OFFSET], addRules: depositRules(id, record.origin, header) });
       await this.session.set({ [RULES_KEY]: { ...ids, [record.paymentHash]: id } });
     });
   }
@@ -80,7 +97,7 @@ export class DepositRules {
       const ids = await this.ids();
       const id = ids[record.paymentHash];
       if (id === undefined) return;
-      await this.dnr.updateSessionRules({ removeRuleIds: [id] });
+      await this.dnr.updateSessionRules({ removeRuleIds: [id, id + NAVIGATION_RULE_OFFSET] });
       delete ids[record.paymentHash];
       await this.session.set({ [RULES_KEY]: ids });
     });

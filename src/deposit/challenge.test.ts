@@ -51,6 +51,8 @@ describe('parseDepositChallenge', () => {
     ['two deposit challenges', `${depositLine()}, ${depositLine()}`],
     ['repeated param', `${depositLine()}, realm="x"`],
     ['token68 form', 'Deposit abcdef=='],
+    ['forfeit terms too long to keep', depositLine({ forfeit: 'x'.repeat(2049) })],
+    ['release URL too long to keep', depositLine({ release: `/r?${'a'.repeat(2048)}` })],
     ['syntax error', 'Deposit realm="unterminated'],
   ];
   for (const [name, header] of bad) {

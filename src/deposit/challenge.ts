@@ -34,9 +34,15 @@ function uint(params: Readonly<Record<string, string>>, name: string): number {
   return n;
 }
 
-function https(params: Readonly<Record<string, string>>, name: string, origin: string): string {
+/** What the wallet keeps of a challenge has bounds (src/deposit/book.ts): longer is refused here, clearly. */
+const MAX_URL = 2048;
+const MAX_TERMS = 2048;
+const MAX_INVOICE = 4096;
+
+function sameOriginUrl(params: Readonly<Record<string, string>>, name: string, origin: string): string {
   const v = params[name];
   if (v === undefined) throw fail(`missing ${name}`);
+  if (v.length > MAX_URL) throw fail(`${name} longer than ${MAX_URL}`, v.length);
   let u: URL;
   try {
     u = new URL(v, origin);
@@ -44,6 +50,7 @@ function https(params: Readonly<Record<string, string>>, name: string, origin: s
     throw fail(`${name} is not a URL`, v);
   }
   if (u.origin !== origin) throw fail(`${name} is not on the challenging origin`, v);
+  if (u.href.length > MAX_URL) throw fail(`${name} longer than ${MAX_URL}`, u.href.length);
   return u.href;
 }
 
@@ -77,6 +84,7 @@ export function parseDepositChallenge(header: string, origin: string): DepositCh
   if (nonce === undefined || !NONCE.test(nonce)) throw fail('nonce must be 32 bytes lowercase hex', nonce);
   const pr = p['invoice'];
   if (pr === undefined) throw fail('missing invoice');
+  if (pr.length > MAX_INVOICE) throw fail(`invoice longer than ${MAX_INVOICE}`, pr.length);
   let invoice: Invoice;
   try {
     invoice = decodeInvoice(pr);
@@ -92,9 +100,10 @@ export function parseDepositChallenge(header: string, origin: string): DepositCh
   const idleSeconds = uint(p, 'idle');
   if (maxHoldSeconds === 0 || idleSeconds === 0 || maxCltv === 0) throw fail('max_hold, max_cltv and idle must be positive');
   if (idleSeconds > maxHoldSeconds) throw fail('idle longer than max_hold', idleSeconds);
-  const release = https(p, 'release', origin);
-  const status = https(p, 'status', origin);
+  const release = sameOriginUrl(p, 'release', origin);
+  const status = sameOriginUrl(p, 'status', origin);
   const forfeit = p['forfeit'];
   if (forfeit === undefined || forfeit.length === 0) throw fail('missing forfeit terms');
+  if (forfeit.length > MAX_TERMS) throw fail(`forfeit terms longer than ${MAX_TERMS}`, forfeit.length);
   return { realm, invoice, amountSat, maxHoldSeconds, maxCltv, idleSeconds, release, status, forfeit, nonce };
 }
