@@ -2,23 +2,34 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { crx } from '@crxjs/vite-plugin';
 import manifest from './manifest.json' with { type: 'json' };
+import { firefoxManifest } from './scripts/firefox-manifest.ts';
 
-export default defineConfig(({ mode }) => ({
-  plugins: [react(), crx({ manifest })],
-  // src/env.d.ts. Only `vite build --mode devnet` (npm run build:devnet, for the demo and the e2e
-  // tests) keeps the simulated-network code; the release build drops it.
-  define: { __SATNAV_DEVNET__: JSON.stringify(mode === 'devnet') },
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    target: 'chrome111',
-    // Readable stack traces from users' bug reports; sourcemaps stay out of dist.
-    minify: true,
-    rollupOptions: {
-      input: {
-        prompt: 'extension/prompt/index.html',
+/**
+ * Modes: `production` (npm run build → dist/), `devnet` (npm run build:devnet), and the same two for
+ * Firefox, `firefox` and `firefox-devnet` (npm run build:firefox[:devnet] → dist-firefox/): the same
+ * sources, Firefox's manifest (scripts/firefox-manifest.ts).
+ */
+export default defineConfig(({ mode }) => {
+  const firefox = mode === 'firefox' || mode === 'firefox-devnet';
+  return {
+    plugins: [react(), firefox ? crx({ manifest: firefoxManifest(manifest), browser: 'firefox' }) : crx({ manifest })],
+    // src/env.d.ts. Only the devnet modes (npm run build:devnet, for the demo and the e2e tests) keep
+    // the simulated-network code; the release builds drop it.
+    define: { __SATNAV_DEVNET__: JSON.stringify(mode === 'devnet' || mode === 'firefox-devnet') },
+    build: {
+      outDir: firefox ? 'dist-firefox' : 'dist',
+      emptyOutDir: true,
+      target: firefox ? 'firefox128' : 'chrome111',
+      // Readable stack traces from users' bug reports; sourcemaps stay out of dist.
+      minify: true,
+      rollupOptions: {
+        input: {
+          prompt: 'extension/prompt/index.html',
+        // Opened by the worker (extension/background/offscreen.ts), so no manifest entry names it.
+        offscreen: 'extension/offscreen/index.html',
+        },
       },
     },
-  },
-  server: { port: 5173, strictPort: true, hmr: { port: 5173 } },
-}));
+    server: { port: 5173, strictPort: true, hmr: { port: 5173 } },
+  };
+});

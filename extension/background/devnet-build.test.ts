@@ -52,9 +52,11 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('the devnet stays out of release builds', () => {
-  it('the flag is on only in the devnet mode', () => {
+  it('the flag is on only in the devnet modes (Chrome and Firefox)', () => {
     expect(configFor('production').define).toEqual({ __SATNAV_DEVNET__: 'false' });
     expect(configFor('devnet').define).toEqual({ __SATNAV_DEVNET__: 'true' });
+    expect(configFor('firefox').define).toEqual({ __SATNAV_DEVNET__: 'false' });
+    expect(configFor('firefox-devnet').define).toEqual({ __SATNAV_DEVNET__: 'true' });
   });
 
   it('a release build of the node handlers has no devnet probe; a devnet build has it', async () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FIREFOX_ID, firefoxManifest } from '../../scripts/firefox-manifest.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as Record<string, unknown>;
@@ -60,5 +61,27 @@ describe('manifest: what the outside world can reach', () => {
       .filter((p) => /updateSessionRules|updateDynamicRules|updateEnabledRulesets/.test(readFileSync(p, 'utf8')))
       .map((p) => p.slice(root.length));
     expect(users.sort()).toEqual(['extension/background/deposits.ts', 'extension/background/paywall/rules.ts']);
+  });
+});
+
+describe("Firefox's manifest (npm run build:firefox): the same extension, in Firefox's terms", () => {
+  const firefox = firefoxManifest(manifest as unknown as Parameters<typeof firefoxManifest>[0]) as Record<string, unknown>;
+
+  it('an event page running the same worker, a fixed add-on id, and a floor of Firefox 128 (MAIN-world content scripts)', () => {
+    expect(firefox.background).toEqual({ scripts: ['extension/background/worker.ts'], type: 'module' });
+    expect(firefox.browser_specific_settings).toMatchObject({ gecko: { id: FIREFOX_ID, strict_min_version: '128.0' } });
+  });
+
+  it("no key Firefox doesn't read; the options page where Firefox looks for it", () => {
+    for (const key of ['key', 'minimum_chrome_version', 'options_page']) expect(firefox).not.toHaveProperty(key);
+    expect(firefox.options_ui).toEqual({ page: manifest.options_page, open_in_tab: true });
+  });
+
+  it('the same permissions but the Chrome-only ones (favicon, offscreen), the same reach, content scripts and page CSP', () => {
+    expect(firefox.permissions).toEqual(['storage', 'alarms', 'webRequest', 'declarativeNetRequestWithHostAccess', 'notifications']);
+    for (const key of ['host_permissions', 'content_scripts', 'content_security_policy', 'action', 'name', 'version', 'default_locale'])
+      expect(firefox[key]).toEqual(manifest[key]);
+    expect(firefox).not.toHaveProperty('web_accessible_resources');
+    expect(firefox).not.toHaveProperty('externally_connectable');
   });
 });

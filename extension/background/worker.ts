@@ -12,6 +12,7 @@ import { setRevokedRulesHook } from './paywall-handlers.ts';
 import type { HeadersReceivedDetails, RequestDetails } from './paywall/observations.ts';
 import { ACTIVE_STATES } from '../../src/deposit/book.ts';
 import { DEPOSIT_ALARM, depositAlarm } from './deposits.ts';
+import { headersReceivedOptions, inChromeTerms } from '../platform.ts';
 
 /**
  * MV3 service worker entry. Listeners are registered synchronously at top
@@ -46,13 +47,14 @@ browser.tabs.onUpdated.addListener((_id, change) => {
   if (change.url !== undefined) void services.then((svc) => svc.deposits.tabsChanged());
 });
 
-// Observing only (never blocking): when each request left, and every answer (402s with their challenge headers).
-// `extraHeaders`: Chrome hides some response headers from listeners without it.
-browser.webRequest.onSendHeaders.addListener((d) => walls.sent(d as unknown as RequestDetails), { urls: WEB_URLS });
-browser.webRequest.onHeadersReceived.addListener((d) => void walls.headersReceived(d as unknown as HeadersReceivedDetails), { urls: WEB_URLS }, [
-  'responseHeaders',
-  'extraHeaders',
-]);
+// Observing only (never blocking): when each request left, and every answer (402s with their challenge headers),
+// in Chrome's terms (../platform.ts).
+browser.webRequest.onSendHeaders.addListener((d) => walls.sent(inChromeTerms(d as unknown as RequestDetails)), { urls: WEB_URLS });
+browser.webRequest.onHeadersReceived.addListener(
+  (d) => void walls.headersReceived(inChromeTerms(d as unknown as HeadersReceivedDetails)),
+  { urls: WEB_URLS },
+  headersReceivedOptions(),
+);
 // An unlock makes the stored credentials readable again: their rules come back.
 browser.storage.onChanged.addListener((changes, area) => walls.storageChanged(changes, area));
 

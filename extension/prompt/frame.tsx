@@ -4,6 +4,7 @@ import { Button, OriginName, Shell } from '../ui/components.tsx';
 import { useT } from '../ui/i18n.ts';
 import { WarningIcon } from '../ui/icons.tsx';
 import { originParts } from '../ui/origin.ts';
+import { faviconUrl } from '../platform.ts';
 
 /** What every kind of question gets from the page: how to answer, and the state of the answer. */
 export interface Answer {
@@ -23,14 +24,14 @@ export interface Answer {
 export function PromptFrame(props: { kind: string; title: string; origin: string; children: ReactNode; footer: ReactNode }) {
   const t = useT();
   const { secure } = originParts(props.origin);
+  const icon = faviconUrl(props.origin);
   return (
     <Shell testId="prompt-screen" title={props.title} footer={props.footer}>
       <div className="prompt" data-kind={props.kind}>
         <div className="site-card" data-secure={secure}>
           <span className="site-card-label">{t('prompt_site')}</span>
           <div className="site-card-name">
-            {/* The browser's cached favicon (the _favicon API): nothing is fetched from the site. */}
-            <img className="site-icon" src={`/_favicon/?pageUrl=${encodeURIComponent(props.origin)}&size=32`} alt="" width={24} height={24} data-testid="prompt-icon" />
+            {icon !== undefined && <img className="site-icon" src={icon} alt="" width={24} height={24} data-testid="prompt-icon" />}
             <OriginName origin={props.origin} testId="prompt-origin" className="origin-big" />
           </div>
           {!secure && (

@@ -10,7 +10,9 @@ import { readFileSync } from 'node:fs';
 import type { Answer } from '../prompt/frame.tsx';
 import type * as I18n from './i18n.ts';
 
-export const polyfillStub = { default: { i18n: { getUILanguage: () => 'en' }, runtime: { sendMessage: async () => undefined } } };
+export const polyfillStub = {
+  default: { i18n: { getUILanguage: () => 'en' }, runtime: { sendMessage: async () => undefined, getManifest: () => ({ permissions: ['favicon'] }) } },
+};
 
 const raw: unknown = JSON.parse(readFileSync(new URL('../../public/_locales/en/messages.json', import.meta.url), 'utf8'));
 
