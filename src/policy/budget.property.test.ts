@@ -24,6 +24,8 @@ import { PERIODS, periodStart, type Period } from './period.ts';
  * engine call parses the stored config and spend, so a run costs a few ms.
  */
 const RUNS = Number(process.env.SATNAV_PROPERTY_RUNS) || 1_000;
+/** A run takes up to ~3 ms here; the margin is for a machine shared with other work. */
+const TIMEOUT = { timeout: 20_000 + RUNS * 10 };
 const ORIGINS = ['https://a.example', 'https://b.example', 'https://c.example'] as const;
 const WEDNESDAY = Date.parse('2025-03-12T12:00:00Z');
 
@@ -142,7 +144,7 @@ const share = (hold: number, pct: number) => Math.floor((hold * pct) / 100);
 
 // ---- properties -----------------------------------------------------------------------
 
-describe('budget engine properties', () => {
+describe('budget engine properties', TIMEOUT, () => {
   it('concurrent reserves never pass an allowance, the daily cap or the locked limit by more than was approved', async () => {
     const before = fc.array(fc.record({ r: request, commitPct: fc.option(fc.nat({ max: 100 }), { nil: undefined }) }), { maxLength: 3 });
     const seen = { granted: 0, refusedByLimit: 0 };
@@ -326,7 +328,7 @@ function periodKey(days: number, period: Period): number {
   return y * 12 + m;
 }
 
-describe('period boundaries', () => {
+describe('period boundaries', TIMEOUT, () => {
   // Real offsets, the half- and quarter-hour ones included; DST switches at 02:00 local, as in the EU and US.
   const zone = fc.record({
     base: fc.oneof(fc.constantFrom(-720, -600, -570, -300, -180, 0, 60, 330, 345, 525, 765, 840), fc.integer({ min: -720, max: 780 })),
