@@ -136,6 +136,8 @@ test('the worker is killed mid-deposit: the next worker finishes that deposit an
     devnet.control.setSlow('bob', 0);
   }
   const page = context.pages().find((p) => p.url().startsWith(site.url))!;
+  // Any event wakes the next worker (the deposit alarm does within 30 s); here the popup asking.
+  await expect.poll(async () => (await deposits(popup)).map((d) => d.state), { timeout: 30_000 }).toEqual(['held']);
   await expect(page.locator('html')).toHaveAttribute('data-deposit', 'held', { timeout: 30_000 });
   const list = await deposits(popup);
   expect(list).toEqual([expect.objectContaining({ state: 'held' })]);

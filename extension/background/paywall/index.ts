@@ -122,10 +122,9 @@ export class WallGlue {
       rules: this.rules,
       deposits: {
         open: async (wall) => {
-          const held = await svc.deposits.open(wall);
-          // Heartbeats and the node's word from now on, also in later worker lives.
+          // Before paying: a worker that dies mid-deposit is woken by it to finish the deposit; then heartbeats and the node's word.
           await depositAlarm(true);
-          return held;
+          return svc.deposits.open(wall);
         },
       },
       walls: this.walls,
