@@ -7,7 +7,7 @@
  *
  *   FUZZ_RUNS   inputs in all (default 1,000,000; 20,000 is a quick run)
  *   FUZZ_SEED   the seed (default: new each run, always printed)
- *   FUZZ_REPLAY <target>:<index>[-<index>] runs those inputs alone, printed
+ *   FUZZ_REPLAY <target>:<index>[-<index>] runs those inputs alone (up to 10 of them printed)
  *
  * Then the budget engine's properties at 10,000 runs each (SATNAV_PROPERTY_RUNS;
  * `npm test` runs them at 1,000): skipped with FUZZ_PROPERTIES=0.

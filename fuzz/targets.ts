@@ -506,7 +506,8 @@ const pageValidation: Target<unknown> = {
     // The router's check, then the service's: the whole of what a page message must pass before any handler.
     const r = pageRequest.safeParse(raw);
     if (!r.success) return false;
-    ensure(typeof r.data.method === 'string' && r.data.method.length <= 64, 'method is a bounded string');
+    // zod counts a string's length in code points: 64 of them, up to 128 UTF-16 units.
+    ensure(typeof r.data.method === 'string' && [...r.data.method].length <= 64, 'method is a bounded string');
     if (!isPageMethod(r.data.method)) return false;
     const p = weblnParams[r.data.method].safeParse(r.data.params);
     if (!p.success) return false;
