@@ -116,6 +116,18 @@ describe('WallPayer', () => {
     expect(await w.policy.getSite(SHOP)).toMatchObject({ enabled: true, l402AutoPay: true, allowanceSat: 2_000, spentSat: 100 });
   });
 
+  it('challenge headers too large to keep for recovery (a line over 64 KiB, more than 8 lines): refused clearly, nothing paid', async () => {
+    const w = world();
+    await enabled(w);
+    const good = wall(w);
+    const huge = { ...good, headers: { ...good.headers, wwwAuthenticate: [...good.headers.wwwAuthenticate, `Basic realm="${'x'.repeat(65_537)}"`] } };
+    const many = { ...good, headers: { ...good.headers, wwwAuthenticate: [...good.headers.wwwAuthenticate, ...Array(7).fill('Basic realm="x"')] } };
+    const bigX402 = { ...good, headers: { ...good.headers, paymentRequired: 'e'.repeat(65_537) } };
+    for (const obs of [huge, many, bigX402]) expect(await codeOf(w.payer.access(obs))).toBe('L402_CHALLENGE_INVALID');
+    expect(w.paid).toEqual([]);
+    expect(await w.credentials.pending()).toEqual([]);
+  });
+
   it('a "no" to the enable prompt pays nothing', async () => {
     const w = world({ answers: [{ approved: false }] });
     expect(await codeOf(w.payer.access(wall(w)))).toBe('REJECTED');

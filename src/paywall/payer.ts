@@ -71,6 +71,7 @@ export class WallPayer {
   /** What opens the wall at `obs.url`: a credential held already, or one bought now. */
   async access(obs: WallObservation): Promise<Access> {
     const url = parseUrl(obs.url);
+    checkHeaderSize(obs.headers);
     const { l402 } = (await this.d.policy.getConfig()).global;
     if (!l402.autoPay) throw error('PAYWALL_OFF', 'paying 402 walls is switched off in Limits');
     // Credentials live in the vault: unlock first (the person is asked), never fail as "locked".
@@ -279,6 +280,16 @@ function parseUrl(raw: string): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw error('BAD_REQUEST', 'not a web URL', raw);
   return url;
+}
+
+/** What a purchase keeps of the challenge to recover it after a restart (credentials.ts) has bounds: beyond them nothing is bought. */
+const MAX_CHALLENGE_LINES = 8;
+const MAX_CHALLENGE_CHARS = 65_536;
+
+function checkHeaderSize(h: WallObservation['headers']): void {
+  const lines = [...h.wwwAuthenticate, ...(h.paymentRequired === null ? [] : [h.paymentRequired])];
+  if (h.wwwAuthenticate.length > MAX_CHALLENGE_LINES || lines.some((l) => l.length > MAX_CHALLENGE_CHARS))
+    throw error('L402_CHALLENGE_INVALID', 'challenge headers too large to keep', lines.length);
 }
 
 function headersOf(obs: Pick<WallObservation, 'headers'>): ChallengeHeaders {
