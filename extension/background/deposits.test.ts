@@ -1,11 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DepositRecord } from '../../src/deposit/book.ts';
 import { MemoryStore } from '../../src/storage/kv.ts';
 
 vi.mock('webextension-polyfill', () => ({ default: {} }));
 const { DEPOSIT_RULE_ID_MIN, DepositRules, NAVIGATION_RULE_OFFSET, depositRules } = await import('./deposits.ts');
 
-const record = (origin: string, paymentHash: string) => ({ origin, paymentHash }) as DepositRecord;
+const record = (origin: string, key: string) => ({ origin, key });
 
 describe('deposit header rules', () => {
   it('every path of the origin, but only the site’s own requests and top-level GET visits; tab requests only; no regex', () => {

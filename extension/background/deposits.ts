@@ -73,7 +73,13 @@ export function depositRules(id: number, origin: string, header: string): [Depos
   ];
 }
 
-/** Rule ids by payment hash, in storage.session: a restarted worker replaces and removes the rules it made. */
+/** What a header rule is for: a deposit (its payment hash) or a custodial session (its id), on one origin. */
+export interface HeldAt {
+  key: string;
+  origin: string;
+}
+
+/** Rule ids by deposit or session, in storage.session: a restarted worker replaces and removes the rules it made. */
 export class DepositRules {
   private readonly mutex = new Mutex();
 
@@ -82,23 +88,23 @@ export class DepositRules {
     private readonly session: KeyValueStore,
   ) {}
 
-  put(record: DepositRecord, header: string): Promise<void> {
+  put(held: HeldAt, header: string): Promise<void> {
     return this.mutex.run(async () => {
       const ids = await this.ids();
       const used = new Set(Object.values(ids));
-      const id = ids[record.paymentHash] ?? freeId(used);
-      await this.dnr.updateSessionRules({ removeRuleIds: [id, id + NAVIGATION_RULE_OFFSET], addRules: depositRules(id, record.origin, header) });
-      await this.session.set({ [RULES_KEY]: { ...ids, [record.paymentHash]: id } });
+      const id = ids[held.key] ?? freeId(used);
+      await this.dnr.updateSessionRules({ removeRuleIds: [id, id + NAVIGATION_RULE_OFFSET], addRules: depositRules(id, held.origin, header) });
+      await this.session.set({ [RULES_KEY]: { ...ids, [held.key]: id } });
     });
   }
 
-  drop(record: DepositRecord): Promise<void> {
+  drop(held: Pick<HeldAt, 'key'>): Promise<void> {
     return this.mutex.run(async () => {
       const ids = await this.ids();
-      const id = ids[record.paymentHash];
+      const id = ids[held.key];
       if (id === undefined) return;
       await this.dnr.updateSessionRules({ removeRuleIds: [id, id + NAVIGATION_RULE_OFFSET] });
-      delete ids[record.paymentHash];
+      delete ids[held.key];
       await this.session.set({ [RULES_KEY]: ids });
     });
   }
@@ -118,7 +124,7 @@ function freeId(used: ReadonlySet<number>): number {
 export function depositBrowserDeps(session: KeyValueStore): Pick<KeeperDeps, 'credential' | 'openOrigins' | 'notify' | 'fetch'> {
   const rules = new DepositRules(browser.declarativeNetRequest as unknown as DnrApi, session);
   return {
-    credential: { put: (r, header) => rules.put(r, header), drop: (r) => rules.drop(r) },
+    credential: { put: (r, header) => rules.put({ key: r.paymentHash, origin: r.origin }, header), drop: (r) => rules.drop({ key: r.paymentHash }) },
     openOrigins: async () => new Set((await browser.tabs.query({})).flatMap((t) => (t.url ? [originOf(t.url)] : [])).filter((o): o is string => o !== undefined)),
     notify: (e) => void notify(e).catch(() => undefined),
     fetch: (input, init) => fetch(input, init),
