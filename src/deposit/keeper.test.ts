@@ -204,6 +204,8 @@ describe('DepositKeeper on the devnet', () => {
     expect(usage.lockedSat).toBe(0);
     expect(usage.spentSat).toBeGreaterThanOrEqual(5_000);
     expect(w.events).toEqual([expect.objectContaining({ kind: 'forfeited', record: expect.objectContaining({ origin: s.origin }) })]);
+    // That site's next deposit asks: a site that keeps deposits can't take them one after another.
+    expect((await w.policy.evaluate({ origin: s.origin, amountSat: 5_000, source: 'deposit', chosenBy: 'site' })).reason).toBe('site_kept_a_deposit');
   });
 
   it('a restarted worker finds it held, keeps it alive with a heartbeat, and releases it', async () => {

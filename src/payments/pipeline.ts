@@ -150,7 +150,7 @@ export class PaymentPipeline {
   private async settleBudget(entry: LedgerEntry, result: TrackResult): Promise<void> {
     if (!entry.reservationId) return;
     if (result.status === 'SUCCEEDED')
-      await this.d.policy.commit(entry.reservationId, { amountSat: result.amountSat || entry.amountSat, feeSat: result.feeSat ?? 0 });
+      await this.d.policy.commit(entry.reservationId, { amountSat: result.amountSat || entry.amountSat, feeSat: result.feeSat ?? 0 }, { forfeit: entry.kind === 'deposit' });
     else if (result.status === 'FAILED') await this.d.policy.release(entry.reservationId);
   }
 

@@ -544,7 +544,7 @@ describe('deposits', () => {
   it('a site that kept a deposit: its next deposits ask for 30 days, at any of its subdomains', async () => {
     const { engine, clock } = setup();
     const kept = await engine.reserve({ ...deposit(5_000), origin: 'https://a1.evil.example' });
-    await engine.commit(kept.id, { amountSat: 5_000, feeSat: 0 });
+    await engine.commit(kept.id, { amountSat: 5_000, feeSat: 0 }, { forfeit: true });
     expect((await engine.evaluate({ ...deposit(5_000), origin: 'https://a2.evil.example' })).reason).toBe('site_kept_a_deposit');
     expect((await engine.evaluate(deposit(5_000))).decision).toBe('auto');
     clock.t += 31 * 86_400_000;
@@ -558,7 +558,7 @@ describe('deposits', () => {
     await engine.updateGlobal({ deposits: { ...DEFAULT_GLOBAL.deposits, maxForfeitPerDaySat: 12_000 } });
     for (const n of [1, 2]) {
       const r = await engine.reserve({ ...deposit(5_000), origin: `https://taker${n}.example` });
-      await engine.commit(r.id, { amountSat: 5_000, feeSat: 0 });
+      await engine.commit(r.id, { amountSat: 5_000, feeSat: 0 }, { forfeit: true });
     }
     expect((await engine.evaluate({ ...deposit(1_000), origin: 'https://honest.example' })).decision).toBe('auto');
     expect((await engine.evaluate({ ...deposit(5_000), origin: 'https://honest.example' })).reason).toBe('above_forfeit_limit');

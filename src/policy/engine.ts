@@ -278,7 +278,7 @@ export class PolicyEngine {
    * in the period the hold was made in. Repeating it is a no-op. After a
    * `release` it still counts the spend (the node's word that money left wins).
    */
-  async commit(reservationId: string, actual: { amountSat: number; feeSat: number }): Promise<void> {
+  async commit(reservationId: string, actual: { amountSat: number; feeSat: number }, opts: { forfeit?: boolean } = {}): Promise<void> {
     assertSats(actual.amountSat, 'amountSat');
     assertSats(actual.feeSat, 'feeSat');
     const spent = actual.amountSat + actual.feeSat;
@@ -287,8 +287,8 @@ export class PolicyEngine {
       if (r) {
         delete state.reservations[reservationId];
         addSpend(state, r.origin, r.day, spent);
-        // A committed deposit is a forfeited one: the site kept it.
-        if (r.source === 'deposit') addForfeit(state, registrableDomain(r.origin), this.today(), spent);
+        // A hold-invoice deposit that settled: the site kept it (a custodial deposit settles by design and is no forfeit).
+        if (opts.forfeit) addForfeit(state, registrableDomain(r.origin), this.today(), spent);
         recordSettled(state, { id: r.id, outcome: 'committed', origin: r.origin, day: r.day });
         return;
       }
