@@ -121,11 +121,20 @@ function freeId(used: ReadonlySet<number>): number {
 }
 
 /** The browser-facing parts of the keeper's dependencies. */
-export function depositBrowserDeps(session: KeyValueStore): Pick<KeeperDeps, 'credential' | 'openOrigins' | 'notify' | 'fetch'> {
-  const rules = new DepositRules(browser.declarativeNetRequest as unknown as DnrApi, session);
+/** The one set of deposit and session header rules of this worker (one lock over their ids). */
+export function headerRules(session: KeyValueStore): DepositRules {
+  return new DepositRules(browser.declarativeNetRequest as unknown as DnrApi, session);
+}
+
+/** The origins open tabs show now. */
+export async function openOrigins(): Promise<Set<string>> {
+  return new Set((await browser.tabs.query({})).flatMap((t) => (t.url ? [originOf(t.url)] : [])).filter((o): o is string => o !== undefined));
+}
+
+export function depositBrowserDeps(rules: DepositRules): Pick<KeeperDeps, 'credential' | 'openOrigins' | 'notify' | 'fetch'> {
   return {
     credential: { put: (r, header) => rules.put({ key: r.paymentHash, origin: r.origin }, header), drop: (r) => rules.drop({ key: r.paymentHash }) },
-    openOrigins: async () => new Set((await browser.tabs.query({})).flatMap((t) => (t.url ? [originOf(t.url)] : [])).filter((o): o is string => o !== undefined)),
+    openOrigins,
     notify: (e) => void notify(e).catch(() => undefined),
     fetch: (input, init) => fetch(input, init),
   };

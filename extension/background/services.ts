@@ -11,13 +11,17 @@ import { rootFromSeed } from '../../src/keys/root.ts';
 import { PaymentPipeline } from '../../src/payments/index.ts';
 import { DepositBook } from '../../src/deposit/book.ts';
 import { DepositKeeper } from '../../src/deposit/keeper.ts';
+import { SessionPayer } from '../../src/deposit/session.ts';
+import { SessionStore } from '../../src/deposit/session-store.ts';
+import { secretStore } from '../../src/vault/secret-store.ts';
 import { CredentialStore } from '../../src/paywall/credentials.ts';
 import { WallPayer } from '../../src/paywall/payer.ts';
 import type { Approver } from '../../src/webln/approval.ts';
 import { PageInvoices } from '../../src/webln/page-invoices.ts';
 import { WeblnService } from '../../src/webln/service.ts';
 import { Approvals } from './approvals.ts';
-import { depositBrowserDeps } from './deposits.ts';
+import { depositBrowserDeps, headerRules, openOrigins } from './deposits.ts';
+import { SessionGlue } from './sessions.ts';
 import { DEV_BUILD } from './dev-build.ts';
 import { browserNodeFetches } from './node-fetch.ts';
 import { openWallForPage } from './paywall/index.ts';
@@ -29,6 +33,7 @@ const error = moduleErrors('node');
 export const NODE_PROFILE_KEY = 'node.profile';
 export const NODE_SECRET_KEY = 'node';
 const PAYWALL_SECRET_KEY = 'paywall';
+const SESSIONS_SECRET_KEY = 'sessions';
 
 /** Everything the handlers use, built once per worker life. */
 export interface Services {
@@ -42,6 +47,7 @@ export interface Services {
   webln: WeblnService;
   paywall: WallPayer;
   deposits: DepositKeeper;
+  sessions: SessionGlue;
   /** The node's calls go through `fetchFor(connection, nodeFetches)`. */
   nodeFetches: NodeFetches;
   storedConnection(): Promise<StoredConnection>;
@@ -88,6 +94,7 @@ export async function createServices(): Promise<Services> {
   });
   const paywall = new WallPayer({ payments, policy, ledger, credentials, node, nodeNetwork: async () => (await nodeProfile())?.network, isUnlocked, ask });
   const root = async () => rootFromSeed(await vault.seed());
+  const rules = headerRules(session);
   const deposits = new DepositKeeper({
     book: new DepositBook(local, (issue) => console.warn('satnav deposits:', issue)),
     payments,
@@ -98,7 +105,7 @@ export async function createServices(): Promise<Services> {
     root,
     sessionKeys: session,
     devBuild: DEV_BUILD,
-    ...depositBrowserDeps(session),
+    ...depositBrowserDeps(rules),
     log: (...args) => console.warn(...args),
   });
   const webln = new WeblnService({
@@ -117,7 +124,19 @@ export async function createServices(): Promise<Services> {
     // The page's fetch/XHR met a 402: the worker opens it from its own sighting (paywall/opener.ts).
     paywall: (ctx, url) => openWallForPage(ctx, url),
   });
-  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, nodeFetches, storedConnection };
+  // A custodial session's record holds its bearer proof (the deposit's preimage): kept with the vault's secrets, encrypted.
+  const sessionPayer = new SessionPayer({
+    sessions: new SessionStore(secretStore(vault, SESSIONS_SECRET_KEY)),
+    payments,
+    policy,
+    ledger,
+    node,
+    nodeNetwork: async () => (await nodeProfile())?.network,
+    fetch: (input, init) => fetch(input, init),
+    log: (...args) => console.warn(...args),
+  });
+  const sessions = new SessionGlue({ sessions: sessionPayer, rules, openOrigins, log: (...args) => console.warn(...args) });
+  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, sessions, nodeFetches, storedConnection };
 }
 
 /** A site enabled without "remember" keeps its permission until the browser closes. */

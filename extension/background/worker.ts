@@ -42,9 +42,15 @@ browser.alarms.onAlarm.addListener(async (alarm) => {
 });
 
 // Deposit walls: a site's last tab closed or navigated away releases its deposit (after a short grace).
-browser.tabs.onRemoved.addListener(() => void services.then((svc) => svc.deposits.tabsChanged()));
+// Custodial sessions likewise are closed (what is left refunded).
+const tabsChanged = () =>
+  void services.then((svc) => {
+    svc.deposits.tabsChanged();
+    svc.sessions.tabsChanged();
+  });
+browser.tabs.onRemoved.addListener(tabsChanged);
 browser.tabs.onUpdated.addListener((_id, change) => {
-  if (change.url !== undefined) void services.then((svc) => svc.deposits.tabsChanged());
+  if (change.url !== undefined) tabsChanged();
 });
 
 // Observing only (never blocking): when each request left, and every answer (402s with their challenge headers),
@@ -69,6 +75,7 @@ void services.then(async (svc) => {
 async function tickDeposits(): Promise<void> {
   const svc = await services;
   await svc.deposits.tick().catch((e: unknown) => console.warn('satnav deposits:', e));
+  await svc.sessions.tick().catch((e: unknown) => console.warn('satnav sessions:', e));
   await depositAlarm((await svc.deposits.list()).some((r) => ACTIVE_STATES.has(r.state)));
 }
 

@@ -204,11 +204,11 @@ describe('outcomes', () => {
 });
 
 describe('list', () => {
-  it('filters by origin, kind, status and since, newest first, with a limit', async () => {
+  it('filters by origin, kind, source, status and since, newest first, with a limit', async () => {
     const { ledger, clock } = setup();
     const a = await ledger.begin(out(1));
     clock.t += 1_000;
-    const b = await ledger.begin(out(2, { origin: OTHER, kind: 'keysend' }));
+    const b = await ledger.begin(out(2, { origin: OTHER, kind: 'keysend', source: 'lnurl' }));
     clock.t += 1_000;
     const c = await ledger.begin(out(3));
     await ledger.fail(c.id, 'no_route');
@@ -216,6 +216,7 @@ describe('list', () => {
     expect(await ids({})).toEqual([c.id, b.id, a.id]);
     expect(await ids({ origin: SITE })).toEqual([c.id, a.id]);
     expect(await ids({ kind: 'keysend' })).toEqual([b.id]);
+    expect(await ids({ source: 'lnurl' })).toEqual([b.id]);
     expect(await ids({ status: 'failed' })).toEqual([c.id]);
     expect(await ids({ since: a.createdAt + 1 })).toEqual([c.id, b.id]);
     expect(await ids({ limit: 2 })).toEqual([c.id, b.id]);

@@ -67,6 +67,8 @@ const KEY = {
 export interface LedgerFilter {
   origin?: string;
   kind?: LedgerKind;
+  /** What asked for it (a custodial deposit is a `payment` asked by `deposit`). */
+  source?: PaymentSource;
   status?: LedgerStatus;
   /** createdAt ≥ since (epoch ms). */
   since?: number;
@@ -211,6 +213,7 @@ export class Ledger {
       for (const e of await this.readMany(ids)) {
         if (filter.origin !== undefined && e.origin !== filter.origin) continue;
         if (filter.kind !== undefined && e.kind !== filter.kind) continue;
+        if (filter.source !== undefined && e.source !== filter.source) continue;
         if (filter.status !== undefined && e.status !== filter.status) continue;
         if (filter.since !== undefined && e.createdAt < filter.since) continue;
         out.push(e);

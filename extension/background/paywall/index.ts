@@ -120,6 +120,13 @@ export class WallGlue {
     return {
       payer: svc.paywall,
       rules: this.rules,
+      sessions: {
+        open: async (wall) => {
+          // Closed when its site's tabs are gone: the tick notices too.
+          await depositAlarm(true);
+          await svc.sessions.open(wall);
+        },
+      },
       deposits: {
         open: async (wall) => {
           // Before paying: a worker that dies mid-deposit is woken by it to finish the deposit; then heartbeats and the node's word.

@@ -2,6 +2,7 @@ import type { PageContext } from '../../../src/base/origin.ts';
 import { isSatnavError, moduleErrors } from '../../../src/errors.ts';
 import { offersDeposit } from '../../../src/deposit/challenge.ts';
 import type { DepositWall } from '../../../src/deposit/keeper.ts';
+import { sessionOffers, type SessionWall } from '../../../src/deposit/session.ts';
 import type { Credential } from '../../../src/paywall/credentials.ts';
 import type { WallObservation, WallPayer } from '../../../src/paywall/payer.ts';
 import { isBusted } from '../../content/refetch.ts';
@@ -64,6 +65,8 @@ export interface OpenerDeps {
   walls: PageWalls;
   /** Deposit walls (src/deposit/keeper.ts): a 402 offering a Deposit is opened there, origin-wide. */
   deposits?: { open(wall: DepositWall): Promise<unknown> };
+  /** Custodial deposits (Payment intent="session", src/deposit/session.ts): opened there, origin-wide. */
+  sessions?: { open(wall: SessionWall): Promise<unknown> };
   log?: (...args: unknown[]) => void;
   now?: () => number;
   /** How long the page's question waits for the browser's report of its 402 (PAGE_WAIT_MS). */
@@ -164,6 +167,10 @@ export class WallOpener {
         // A deposit Satnav won't hold, beside an ordinary offer: that one is paid instead (never after a person's "no").
         if (!(isSatnavError(e) && DEPOSIT_FALLBACK.has(e.code) && offersMore(obs))) throw e;
       }
+    }
+    if (this.d.sessions && sessionOffers(obs.headers.wwwAuthenticate).length > 0) {
+      await this.d.sessions.open({ url: obs.url, wwwAuthenticate: obs.headers.wwwAuthenticate, ctx: obs.ctx, sentAt: obs.sentAt });
+      return undefined;
     }
     const url = new URL(obs.url);
     const held = await this.heldFor(url);
