@@ -188,3 +188,33 @@ test('100 sites in one session: every deposit held while visited, every one refu
     await sites.stop();
   }
 });
+
+test('custodial session (Aperture’s Payment intent="session"): opened on its own, the page served; the tab closed → closed, the unspent balance back on the node', async ({
+  context,
+  walletReady: popup,
+  devnet,
+  sites,
+}) => {
+  type SessionStats = { closed: number; refundedSat: number; sessions: Array<{ status: string; depositSat: number; refundSat?: number }> };
+  const stats = async () => (await (await fetch(`${sites.url}/paywall/session/stats`)).json()) as SessionStats;
+  const before = await stats();
+  const page = await context.newPage();
+  await page.goto(`${sites.url}/paywall/session/article.html`);
+  await expect(page.locator('html')).toHaveAttribute('data-paywall', 'paid', { timeout: 20_000 });
+  const { entries } = await uiCall<{ entries: Array<{ kind: string; source: string; status: string; amountSat: number; direction: string }> }>(popup, { type: 'activity.list' });
+  const deposit = entries.find((e) => e.source === 'deposit' && e.direction === 'out');
+  expect(deposit).toMatchObject({ kind: 'payment', status: 'succeeded' });
+  const aliceBefore = await aliceLocalSat(devnet);
+  await page.close();
+  await expect.poll(async () => (await stats()).closed - before.closed, { timeout: 15_000 }).toBe(1);
+  const refunded = (await stats()).refundedSat - before.refundedSat;
+  expect(refunded).toBeGreaterThan(0);
+  // The refund arrives as an incoming payment on the return invoice, recorded when the node says so.
+  await expect
+    .poll(async () => {
+      const list = (await uiCall<{ entries: Array<{ kind: string; status: string; amountSat: number }> }>(popup, { type: 'activity.list' })).entries;
+      return list.filter((e) => e.kind === 'refund').map((e) => [e.status, e.amountSat]);
+    }, { timeout: 20_000 })
+    .toEqual([['succeeded', refunded]]);
+  expect(await aliceLocalSat(devnet)).toBe(aliceBefore + refunded);
+});
