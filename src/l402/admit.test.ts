@@ -71,7 +71,7 @@ describe('admit: refusals, each with its own code and a readable sentence', () =
     ['an amount above the ceiling', () => one(l402Line(inv)), { ceilingSat: 99 }, 'L402_ABOVE_CEILING', /asks 100 sat, more than the 99 sat you allow per request/],
     ['1 msat above the ceiling', () => one(l402Line(invoice({ seed: 'msat', amountMsat: 99_001n }))), { ceilingSat: 99 }, 'L402_ABOVE_CEILING', /asks 100 sat/],
     ['anything with a ceiling of 0', () => one(l402Line(inv)), { ceilingSat: 0 }, 'L402_ABOVE_CEILING', /0 sat you allow/],
-    ['a session offer (not supported yet)', () => one(sessionLine(inv)), {}, 'L402_CHALLENGE_INVALID', /deposit session/],
+    ['a session offer (a custodial deposit, never a charge)', () => one(sessionLine(inv)), {}, 'L402_CHALLENGE_INVALID', /deposit session/],
   ];
   for (const [name, challenge, over, code, message] of cases)
     it(`refuses ${name}`, () => {
