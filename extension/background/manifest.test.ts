@@ -42,11 +42,12 @@ describe('manifest: what the outside world can reach', () => {
     }
   });
 
-  it('asks for no permission beyond storage, alarms, favicons, observing requests (webRequest, never blocking), session header rules and notifications', () => {
+  it('asks for no permission beyond storage, alarms, favicons, observing requests (webRequest, never blocking), session header rules, notifications and an offscreen document', () => {
     // declarativeNetRequestWithHostAccess, not declarativeNetRequest: no install warning of its own, and rules act
     // only where the host permissions already reach. No static rulesets: every rule is a session rule the worker makes.
     // notifications: a deposit refunded or forfeited is told to the person even with the popup closed.
-    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon', 'webRequest', 'declarativeNetRequestWithHostAccess', 'notifications']);
+    // offscreen: node calls where a certificate the person accepted applies (background/offscreen.ts); no install warning.
+    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon', 'webRequest', 'declarativeNetRequestWithHostAccess', 'notifications', 'offscreen']);
     expect(manifest).not.toHaveProperty('declarative_net_request');
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { moduleErrors } from '../../src/errors.ts';
+import { fetchFor, probeTrusting } from '../../src/node/browser-trust.ts';
 import {
   connectionFromRequest,
   connectorsFor,
@@ -10,6 +11,7 @@ import {
   type StoredConnection,
 } from '../../src/node/connection.ts';
 import type { UiHandlers } from './ui-handlers.ts';
+import { trustInBrowser } from './node-trust.ts';
 import { broadcastAccountChanged } from './page-events.ts';
 import { NODE_PROFILE_KEY, NODE_SECRET_KEY, type Services } from './services.ts';
 
@@ -54,11 +56,22 @@ async function fetchDevnetOffer(svc: Services) {
 
 export const nodeHandlers = {
   'node.status': async (_req, svc) => statusOf(await svc.local.get<NodeProfile>(NODE_PROFILE_KEY)),
+  // A certificate the browser refuses: NODE_TLS_UNTRUSTED names the address to open, then node.trust.
   'node.connect': async (req, svc) => {
-    const conn = connectionFromRequest(req.connection);
-    const profile = await probeConnection(conn, connectorsFor(conn), req.connection.expectedNetwork);
+    const asked = connectionFromRequest(req.connection);
+    const saved = await svc.storedConnection().catch(() => undefined);
+    const acceptedBefore = saved?.tls === 'accepted-in-browser' && saved.restUrl === asked.restUrl;
+    const { conn, profile } = await probeTrusting(asked, svc.nodeFetches, req.connection.expectedNetwork, acceptedBefore);
     await save(svc, conn, profile);
     return statusOf(profile);
+  },
+  // The saved node again (its certificate changed, or the browser forgot the person's acceptance), on its saved network.
+  'node.trust': async (req, svc) => {
+    const conn = req.connection ? connectionFromRequest(req.connection) : await svc.storedConnection();
+    const network = req.connection ? req.connection.expectedNetwork : (await svc.local.get<NodeProfile>(NODE_PROFILE_KEY))?.network;
+    const connected = await trustInBrowser(conn, svc.nodeFetches, network);
+    await save(svc, connected.conn, connected.profile);
+    return statusOf(connected.profile);
   },
   'node.disconnect': async (_req, svc) => {
     await svc.vault.updateSecrets(({ [NODE_SECRET_KEY]: _gone, ...rest }) => rest);
@@ -66,7 +79,10 @@ export const nodeHandlers = {
     void notifySites(svc);
     return statusOf(undefined);
   },
-  'node.balances': async (_req, svc) => readBalances(connectorsFor(await svc.storedConnection())),
+  'node.balances': async (_req, svc) => {
+    const conn = await svc.storedConnection();
+    return readBalances(connectorsFor(conn, fetchFor(conn, svc.nodeFetches)));
+  },
   // __SATNAV_DEVNET__ is a build-time constant (src/env.d.ts): a release build answers without
   // probing this machine's ports, and drops the devnet code.
   'devnet.offer': async (_req, svc) => {
@@ -82,7 +98,7 @@ export const nodeHandlers = {
       { restUrl: offer.restUrl, macaroon: offer.macaroonHex, tapdUrl: offer.tapdUrl, tapdMacaroon: offer.tapdMacaroonHex, label: 'Simulated network' },
       true,
     );
-    const profile = await probeConnection(conn, connectorsFor(conn));
+    const profile = await probeConnection(conn, connectorsFor(conn, svc.nodeFetches.own));
     await save(svc, conn, profile);
     return statusOf(profile);
   },

@@ -3,9 +3,14 @@ import { describe, expect, it, vi } from 'vitest';
 
 const ID = 'satnavsatnavsatnavsatnavsatnavsa';
 vi.mock('webextension-polyfill', () => ({
-  default: { runtime: { id: 'satnavsatnavsatnavsatnavsatnavsa', getURL: (p: string) => `chrome-extension://satnavsatnavsatnavsatnavsatnavsa/${p}` } },
+  default: {
+    runtime: {
+      id: 'satnavsatnavsatnavsatnavsatnavsa',
+      getURL: (p: string) => `chrome-extension://satnavsatnavsatnavsatnavsatnavsa/${p}`,
+    },
+  },
 }));
-const { isExtensionPage, pageOrigin } = await import('./sender.ts');
+const { isExtensionPage, isOwnWorker, pageOrigin } = await import('./sender.ts');
 
 const tab = { index: 0, highlighted: false, active: true, pinned: false, incognito: false } as Runtime.MessageSender['tab'];
 const frame = (over: Partial<Runtime.MessageSender> & { origin?: string }): Runtime.MessageSender => ({ id: ID, tab, frameId: 0, ...over });
@@ -52,4 +57,24 @@ describe('isExtensionPage: Satnav’s own pages only', () => {
     ['an unparsable URL', { id: ID, url: 'not a url' }],
   ];
   for (const [why, sender] of BAD) it(`refuses ${why}`, () => expect(isExtensionPage(sender)).toBe(false));
+});
+
+describe('isOwnWorker: the offscreen document answers the service worker only', () => {
+  const WORKER = `chrome-extension://${ID}/service-worker-loader.js`;
+  it('accepts the worker as Chrome reports it (its script’s URL, no tab, frame or document)', () => {
+    expect(isOwnWorker({ id: ID, url: WORKER })).toBe(true);
+  });
+  const BAD: Array<[why: string, sender: Runtime.MessageSender]> = [
+    ['a content script in a web page', frame({ url: 'https://shop.example/', origin: 'https://shop.example', documentId: 'D1' } as Partial<Runtime.MessageSender>)],
+    ['a content script in a frame whose URL is the worker’s script', frame({ url: WORKER, origin: `chrome-extension://${ID}` })],
+    ['Satnav’s popup', { id: ID, url: `chrome-extension://${ID}/extension/popup/index.html`, frameId: 0, documentId: 'D2' } as Runtime.MessageSender],
+    ['an extension page that names the worker’s URL but has a document', { id: ID, url: WORKER, documentId: 'D3' } as Runtime.MessageSender],
+    ['an extension frame without a document id (frame 0)', { id: ID, url: `chrome-extension://${ID}/extension/popup/index.html`, frameId: 0 }],
+    ['a sender with a web URL and no frame', { id: ID, url: 'https://shop.example/' }],
+    ['the worker’s script opened in a tab', { id: ID, url: WORKER, tab, frameId: 0 }],
+    ['another extension’s worker', { id: 'otherotherotherotherotherotherot', url: 'chrome-extension://otherotherotherotherotherotherot/service-worker-loader.js' }],
+    ['another extension claiming our worker’s URL', { id: 'otherotherotherotherotherotherot', url: WORKER }],
+    ['no URL', { id: ID }],
+  ];
+  for (const [why, sender] of BAD) it(`refuses ${why}`, () => expect(isOwnWorker(sender)).toBe(false));
 });

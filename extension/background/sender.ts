@@ -14,6 +14,25 @@ export function isExtensionPage(sender: Runtime.MessageSender): boolean {
 }
 
 /**
+ * This extension's own service worker, and nothing else: Chrome reports it with an extension
+ * URL and no tab, frame or document, where a content script or an extension page always has a
+ * frame (measured on Chromium 156). Only the offscreen document asks this, and it cannot read
+ * the manifest to compare the worker's script (offscreen documents get a few runtime calls
+ * only): this extension has one worker.
+ */
+export function isOwnWorker(sender: Runtime.MessageSender): boolean {
+  const frame = sender as { frameId?: unknown; documentId?: unknown };
+  return (
+    sender.id === browser.runtime.id &&
+    sender.url !== undefined &&
+    originOf(sender.url) === extensionOrigin &&
+    sender.tab === undefined &&
+    frame.frameId === undefined &&
+    frame.documentId === undefined
+  );
+}
+
+/**
  * The web origin of a content-script sender (http/https frames only).
  *
  * Only `sender.origin` counts, never `sender.url`: the URL of a sandboxed frame

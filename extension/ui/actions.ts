@@ -70,6 +70,12 @@ export async function connectNode(connection: NodeConnectRequest): Promise<void>
   go('home');
 }
 
+/** Once the person accepted the node's certificate in the tab the worker opens: this connection, or the saved one. */
+export async function trustNode(connection?: NodeConnectRequest): Promise<void> {
+  await call(connection ? { type: 'node.trust', connection } : { type: 'node.trust' });
+  go('home');
+}
+
 /** The embedded devnet's node; the worker marks it simulated. */
 export async function connectDevnet(): Promise<void> {
   await call({ type: 'devnet.connect' });

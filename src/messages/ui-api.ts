@@ -73,6 +73,9 @@ export const uiRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('node.status') }).strict(),
   z.object({ type: z.literal('node.connect'), connection: nodeConnectRequest }).strict(),
   z.object({ type: z.literal('node.disconnect') }).strict(),
+  // Waits for the person to accept the node's certificate in a tab, then connects: this
+  // connection, or the saved one (its certificate changed, or the browser's acceptance ran out).
+  z.object({ type: z.literal('node.trust'), connection: nodeConnectRequest.optional() }).strict(),
   z.object({ type: z.literal('node.balances') }).strict(),
   z.object({ type: z.literal('devnet.offer') }).strict(),
   z.object({ type: z.literal('devnet.connect') }).strict(),
@@ -108,6 +111,7 @@ export const UI_REQUEST_PASSIVE = {
   'node.status': true,
   'node.connect': false,
   'node.disconnect': false,
+  'node.trust': false,
   'node.balances': true,
   'devnet.offer': true,
   'devnet.connect': false,
@@ -144,6 +148,10 @@ export interface NodeStatus {
   restUrl?: string;
   hasTapd?: boolean;
   simulated?: boolean;
+  /** The SHA-256 fingerprint of the node's certificate from its lndconnect link. */
+  certFingerprint?: string;
+  /** The node's certificate is one the person accepted in the browser (src/node/browser-trust.ts). */
+  tls?: 'accepted-in-browser';
 }
 import type { AssetBalance, Balances } from '../node/types.ts';
 import type { DepositState } from '../deposit/book.ts';
@@ -165,6 +173,8 @@ export interface UiResponses {
   'node.status': NodeStatus;
   'node.connect': NodeStatus;
   'node.disconnect': NodeStatus;
+  /** Connected once the browser accepts the node's certificate; NODE_TLS_UNTRUSTED with `gaveUp` when the tab closed or time ran out. */
+  'node.trust': NodeStatus;
   'node.balances': Balances;
   'devnet.offer': DevnetOffer;
   /** Connects to the devnet's "alice" node, clearly marked as simulated. */

@@ -21,8 +21,10 @@ export interface StoredConnection {
   tapdMacaroonHex?: string;
   label?: string;
   simulated?: boolean;
-  /** From the lndconnect URI's cert=: shown for comparison, not checked against the node. */
+  /** From the lndconnect URI's cert=: shown for comparison, not checked against the node (browser-trust.ts). */
   certFingerprint?: string;
+  /** Reached through the browser's acceptance of a certificate it doesn't trust otherwise (browser-trust.ts). */
+  tls?: 'accepted-in-browser';
 }
 
 /** Non-secret facts about the node, kept in plain storage for display. */
@@ -35,6 +37,7 @@ export interface NodeProfile {
   label?: string;
   simulated?: boolean;
   certFingerprint?: string;
+  tls?: 'accepted-in-browser';
 }
 
 export function connectionFromRequest(req: NodeConnectRequest, simulated = false): StoredConnection {
@@ -99,6 +102,7 @@ export async function probeConnection(conn: StoredConnection, c: Connectors, exp
     ...(conn.label && { label: conn.label }),
     ...(conn.simulated && { simulated: true }),
     ...(conn.certFingerprint && { certFingerprint: conn.certFingerprint }),
+    ...(conn.tls && { tls: conn.tls }),
   };
 }
 

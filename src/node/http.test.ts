@@ -78,6 +78,14 @@ describe('restCall', () => {
     expect(isSatnavError(err) && err.details?.maybeTls).toBe(true);
   });
 
+  it('a browser’s reason, when the extension adds it, decides: a certificate error, or certainly not one', async () => {
+    const browserFailure = (code: string) => async () => Promise.reject(new TypeError('Failed to fetch', { cause: { code } }));
+    const untrusted = await rejectedWith(restCall(cfg(browserFailure('net::ERR_CERT_AUTHORITY_INVALID')), 'GET', '/v1/x', undefined, anyObject));
+    expect([untrusted.code, untrusted.details?.cause]).toEqual(['NODE_TLS_UNTRUSTED', 'net::ERR_CERT_AUTHORITY_INVALID']);
+    const refused = await rejectedWith(restCall(cfg(browserFailure('net::ERR_CONNECTION_REFUSED')), 'GET', '/v1/x', undefined, anyObject));
+    expect([refused.code, refused.details?.cause, refused.details?.maybeTls]).toEqual(['NODE_UNREACHABLE', 'net::ERR_CONNECTION_REFUSED', false]);
+  });
+
   it('times out even if the injected fetch ignores the abort signal', async () => {
     const deaf: typeof globalThis.fetch = () => new Promise(() => undefined);
     expect(await codeOf(restCall(cfg(deaf, 30), 'GET', '/v1/x', undefined, anyObject))).toBe('NODE_TIMEOUT');

@@ -6,16 +6,18 @@
  * | code               | when                                                                  |
  * | ------------------ | --------------------------------------------------------------------- |
  * | NODE_UNREACHABLE   | fetch failed: refused, DNS, reset (in a browser also: untrusted cert) |
- * | NODE_TLS_UNTRUSTED | fetch failed with a certificate error (Node reports the cause)        |
+ * | NODE_TLS_UNTRUSTED | fetch failed with a certificate error (`cause.code` says so)          |
  * | NODE_TIMEOUT       | no answer (or no stream line) within the deadline                     |
  * | NODE_AUTH          | 401/403, or gRPC Unauthenticated/PermissionDenied, or macaroon errors |
  * | NODE_LOCKED        | the node's wallet is locked or its RPC server is still starting       |
  * | NODE_BAD_RESPONSE  | not JSON, or JSON without the fields we read; a redirect (`redirect`) |
  * | NODE_RPC           | any other error the node reports (its message is kept)                |
  *
- * A browser reports a self-signed certificate exactly like an unreachable host ("Failed to
- * fetch"). For https URLs NODE_UNREACHABLE carries `details.maybeTls = true`, and the UI links
- * the node's address so the person can look at its certificate.
+ * A browser's fetch reports a self-signed certificate exactly like an unreachable host ("Failed
+ * to fetch"); the extension adds the browser's own reason (webRequest, e.g.
+ * `net::ERR_CERT_AUTHORITY_INVALID`) as `cause.code` where it has it, as Node's fetch does. A
+ * bare failure of an https URL is NODE_UNREACHABLE with `details.maybeTls = true`, and the UI
+ * offers the node's address so the person can look at its certificate.
  *
  * Redirects are never followed: fetch would resend the macaroon header to wherever the answer
  * points, another host or plain http included. `redirect: 'manual'` rather than `'error'`
@@ -76,7 +78,8 @@ function transportError(e: unknown, cfg: RestConfig, where: string, timedOut: bo
   if (TLS_CODES.test(text)) return error('NODE_TLS_UNTRUSTED', 'certificate not trusted', where, { cause: code });
   return error('NODE_UNREACHABLE', 'cannot reach node', where, {
     ...(code && { cause: code }),
-    maybeTls: cfg.baseUrl.startsWith('https:'),
+    // Only a bare failure leaves the certificate open: a cause (Node's, or the browser's webRequest report) rules it in or out.
+    maybeTls: cfg.baseUrl.startsWith('https:') && !code,
   });
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { DevnetOffer, NodeConnectRequest } from '../../../src/messages/ui-api.ts';
 import { parseLndConnect } from '../../../src/node/lndconnect.ts';
-import { connectDevnet, connectNode, handleLocked } from '../actions.ts';
+import { connectDevnet, connectNode, handleLocked, trustNode } from '../actions.ts';
 import { call } from '../client.ts';
 import { Button, Field, FormError, SelectField, Shell, Spinner, TextAreaField, verbatimText } from '../components.tsx';
 import { errorCode, formError, isErrorLike } from '../error-text.ts';
@@ -9,6 +9,7 @@ import { connectionFrom, nodeOrigin, type ConnectTab, type ManualFields } from '
 import { useT } from '../i18n.ts';
 import { BoltIcon } from '../icons.tsx';
 import { go } from '../route.ts';
+import { TrustCertificate, trustTarget, type TrustTarget } from '../trust.tsx';
 import { useAction } from '../use-action.ts';
 
 const NETWORKS = ['mainnet', 'testnet', 'testnet4', 'signet', 'regtest'] as const;
@@ -27,12 +28,20 @@ export function Connect() {
   const [attempt, setAttempt] = useState<NodeConnectRequest>();
   // The network the person means to use: a node on another one is refused (NODE_WRONG_NETWORK).
   const [network, setNetwork] = useState<ExpectedNetwork>('mainnet');
-  const { busy, error, setError, run } = useAction((target: NodeConnectRequest | 'devnet') =>
-    target === 'devnet' ? connectDevnet() : connectNode(target),
-  );
+  // Set while the node's certificate waits for the person's acceptance; kept through the wait itself.
+  const [untrusted, setUntrusted] = useState<TrustTarget>();
+  const { busy, error, setError, run } = useAction(async (target: NodeConnectRequest | 'devnet', trust = false) => {
+    try {
+      await (target === 'devnet' ? connectDevnet() : trust ? trustNode(target) : connectNode(target));
+    } catch (e) {
+      setUntrusted(trustTarget(e));
+      throw e;
+    }
+  });
 
   const connect = (target: NodeConnectRequest | 'devnet') => {
     setAttempt(target === 'devnet' ? undefined : target);
+    setUntrusted(undefined);
     void run(target);
   };
   const submit = (e: FormEvent) => {
@@ -107,9 +116,10 @@ export function Connect() {
           options={NETWORKS.map((n) => ({ value: n, label: networkLabel(n) }))}
         />
         <p className="hint">{t('connect_networkHint')}</p>
-        <FormError error={error}>
-          <ConnectHint error={error} attempt={attempt} />
-        </FormError>
+        <FormError error={error}>{!untrusted && <ConnectHint error={error} attempt={attempt} />}</FormError>
+        {untrusted && attempt && (
+          <TrustCertificate fingerprint={untrusted.fingerprint} gaveUp={untrusted.gaveUp} busy={busy} onOpen={() => void run(attempt, true)} />
+        )}
         <Button testId="connect-submit" type="submit" busy={busy}>
           {busy ? t('connect_busy') : t('connect_submit')}
         </Button>
@@ -142,7 +152,7 @@ function linkFingerprint(link: string): string | undefined {
 
 /**
  * An extension's fetch cannot see the certificate the node presents, so nothing compares them:
- * the person can, with the browser's certificate viewer on the node's address.
+ * the person can, with the browser's certificate viewer on the node's address (trust.tsx).
  */
 function CertFingerprint({ fingerprint }: { fingerprint: string }) {
   const t = useT();
@@ -166,7 +176,7 @@ function ConnectHint({ error, attempt }: { error: unknown; attempt: NodeConnectR
   const code = errorCode(error);
   // http.ts refuses redirects (the macaroon would follow them): the fix is the address itself.
   if (isErrorLike(error) && error.details?.redirect === true) return <p>{t('connect_hintRedirect')}</p>;
-  // A browser reports an untrusted certificate like an unreachable host; over plain http it cannot be the certificate.
+  // Without the browser's reason (webRequest), an untrusted certificate looks like an unreachable host; over plain http it cannot be the certificate.
   const maybeCertificate = code === 'NODE_TLS_UNTRUSTED' || (code === 'NODE_UNREACHABLE' && isErrorLike(error) && error.details?.maybeTls !== false);
   if (maybeCertificate) {
     return origin ? (

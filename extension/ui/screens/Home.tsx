@@ -9,6 +9,7 @@ import { useLocale, useT } from '../i18n.ts';
 import { ActivityIcon, ForwardIcon, GaugeIcon, GearIcon, LockIcon, RefreshIcon } from '../icons.tsx';
 import { usePayCurrency, type PayCurrency } from '../pay-currency.ts';
 import { go, visit } from '../route.ts';
+import { TrustAgain } from '../trust.tsx';
 import { usePolled, useRefreshWhileVisible } from '../use-polling.ts';
 
 const REFRESH_MS = 10_000;
@@ -98,10 +99,17 @@ function Connected(props: { status: NodeStatus; balances: Balances | undefined; 
       <NodeLine status={status} />
       {error !== undefined && (
         <div className="notice notice-error" role="alert" data-testid="node-error">
-          <p>{errorText(error, t)}</p>
-          <Button testId="node-retry" variant="secondary" busy={busy} onClick={() => void refresh()}>
-            {t('common_retry')}
-          </Button>
+          {/* Only a certificate the person accepted before gets the way to accept one again: a node that had a trusted one and now shows an untrusted one is not waved through. */}
+          {errorCode(error) === 'NODE_TLS_UNTRUSTED' && status.tls === 'accepted-in-browser' ? (
+            <TrustAgain fingerprint={status.certFingerprint} onTrusted={refresh} />
+          ) : (
+            <>
+              <p>{errorText(error, t)}</p>
+              <Button testId="node-retry" variant="secondary" busy={busy} onClick={() => void refresh()}>
+                {t('common_retry')}
+              </Button>
+            </>
+          )}
         </div>
       )}
       {!balances && error === undefined && <Spinner label={t('common_loading')} />}
