@@ -192,11 +192,15 @@ describe('outcomes', () => {
     expect(await codeOf(ledger.update(e.id, { feeSat: -1 }))).toBe('INVALID_PATCH');
     expect(await codeOf(ledger.fail(e.id, ''))).toBe('INVALID_PATCH');
   });
-  it("does not store an L402 preimage (a bearer credential) unless told to", async () => {
+  it("does not store a bearer preimage (L402, a custodial session's deposit) unless told to", async () => {
     const { ledger, make, store } = setup();
     const l402 = await ledger.begin(out(1, { source: 'l402' }));
     expect((await ledger.succeed(l402.id, { preimage: payment(1).preimage })).preimage).toBeUndefined();
     expect(JSON.stringify(await store.get(`ledger:e:${l402.id}`))).not.toContain(payment(1).preimage);
+    const session = await ledger.begin(out(3, { source: 'deposit', kind: 'payment' }));
+    expect((await ledger.succeed(session.id, { preimage: payment(3).preimage })).preimage).toBeUndefined();
+    const forfeit = await ledger.begin(out(4, { source: 'deposit', kind: 'deposit' }));
+    expect((await ledger.succeed(forfeit.id, { preimage: payment(4).preimage })).preimage).toBe(payment(4).preimage);
     const keeping = make({ keepPreimage: () => true });
     const kept = await keeping.begin(out(2, { source: 'l402' }));
     expect((await keeping.succeed(kept.id, { preimage: payment(2).preimage })).preimage).toBe(payment(2).preimage);

@@ -99,8 +99,10 @@ export interface LedgerOptions {
   /** Told once per distinct problem found in stored data. */
   onIssue?: (issue: string) => void;
   /**
-   * Whether to store the preimage of an entry. Default: all but those of a
-   * 402 wall, whose preimage is a bearer credential kept only in encrypted storage.
+   * Whether to store the preimage of an entry. Default: all but the bearer
+   * credentials, kept only in encrypted storage: a 402 wall's, and a custodial
+   * session's deposit (a `payment` asked by `deposit`: its preimage spends the balance).
+   * A forfeited hold-invoice deposit keeps its preimage: the proof the site took it.
    */
   keepPreimage?: (entry: Pick<LedgerEntry, 'kind' | 'source'>) => boolean;
 }
@@ -118,7 +120,7 @@ export class Ledger {
     this.store = opts.store;
     this.now = opts.now ?? Date.now;
     this.onIssue = opts.onIssue;
-    this.keepPreimage = opts.keepPreimage ?? ((entry) => entry.source !== 'l402');
+    this.keepPreimage = opts.keepPreimage ?? ((entry) => entry.source !== 'l402' && !(entry.source === 'deposit' && entry.kind === 'payment'));
   }
 
   /**
