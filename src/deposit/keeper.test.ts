@@ -13,9 +13,10 @@ import { PaymentPipeline } from '../payments/index.ts';
 import { DEFAULT_GLOBAL, PolicyEngine } from '../policy/index.ts';
 import { MemoryStore } from '../storage/kv.ts';
 import { SatnavError } from '../errors.ts';
+import { scriptedApprover } from '../testing/approver.ts';
 import { codeOf } from '../testing/expect-code.ts';
 import { waitFor } from '../testing/wait-for.ts';
-import type { ApprovalDecision, ApprovalRequest } from '../webln/approval.ts';
+import type { ApprovalDecision } from '../webln/approval.ts';
 import { DepositBook, type DepositRecord } from './book.ts';
 import { parseDepositCredential, verifyDepositSignature } from './credential.ts';
 import { DepositKeeper, type DepositEvent } from './keeper.ts';
@@ -80,20 +81,8 @@ function life(o: {
   const policy = new PolicyEngine({ store });
   const ledger = new Ledger({ store });
   const alice = new LndRest({ baseUrl: dn.nodes.alice.lndRestUrl, macaroonHex: dn.nodes.alice.adminMacaroonHex, timeoutMs: 5_000 });
-  const asked: ApprovalRequest[] = [];
-  const answers = [...(o.answers ?? [])];
-  const payments = new PaymentPipeline({
-    policy,
-    ledger,
-    node: async () => alice,
-    isUnlocked: async () => true,
-    ask: async (r) => {
-      asked.push(r);
-      const a = answers.shift();
-      if (!a) throw new Error(`unexpected prompt: ${r.kind}`);
-      return a;
-    },
-  });
+  const { asked, ask } = scriptedApprover(o.answers);
+  const payments = new PaymentPipeline({ policy, ledger, node: async () => alice, isUnlocked: async () => true, ask });
   const headers = new Map<string, string>();
   const events: DepositEvent[] = [];
   const open = o.open ?? new Set(o.sites.map((s) => s.origin));

@@ -14,8 +14,9 @@ import { LndRest } from '../node/lnd-rest.ts';
 import { PaymentPipeline } from '../payments/index.ts';
 import { DEFAULT_GLOBAL, PolicyEngine } from '../policy/index.ts';
 import { MemoryStore } from '../storage/kv.ts';
+import { scriptedApprover } from '../testing/approver.ts';
 import { codeOf, rejectedWith } from '../testing/expect-code.ts';
-import type { ApprovalDecision, ApprovalRequest } from '../webln/approval.ts';
+import type { ApprovalDecision } from '../webln/approval.ts';
 import { SessionPayer, sessionOffers, type SessionWall } from './session.ts';
 import { SessionStore } from './session-store.ts';
 
@@ -56,20 +57,8 @@ function life(o: { store?: MemoryStore; answers?: ApprovalDecision[]; fetch?: Fe
   const policy = new PolicyEngine({ store });
   const ledger = new Ledger({ store });
   const alice = new LndRest({ baseUrl: dn.nodes.alice.lndRestUrl, macaroonHex: dn.nodes.alice.adminMacaroonHex, timeoutMs: 10_000 });
-  const asked: ApprovalRequest[] = [];
-  const answers = [...(o.answers ?? [])];
-  const payments = new PaymentPipeline({
-    policy,
-    ledger,
-    node: async () => alice,
-    isUnlocked: async () => true,
-    ask: async (r) => {
-      asked.push(r);
-      const a = answers.shift();
-      if (!a) throw new Error(`unexpected prompt: ${r.kind}`);
-      return a;
-    },
-  });
+  const { asked, ask } = scriptedApprover(o.answers);
+  const payments = new PaymentPipeline({ policy, ledger, node: async () => alice, isUnlocked: async () => true, ask });
   const sessions = new SessionStore(store, { now: clock });
   const payer = new SessionPayer({
     sessions,

@@ -1,3 +1,4 @@
+import { parseWebUrl } from '../base/web-url.ts';
 import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
 import { MAX_SATS } from '../base/sats.ts';
 import { isSatnavError, moduleErrors, SatnavError } from '../errors.ts';
@@ -128,7 +129,7 @@ export class SessionPayer {
 
   /** The header that opens `wall`'s server: the session held already, re-bound, topped up, or opened now. */
   open(wall: SessionWall): Promise<OpenedSession> {
-    const site = parseUrl(wall.url).origin;
+    const site = parseWebUrl(wall.url).origin;
     return this.serial(site, () => this.openOnce(site, wall));
   }
 
@@ -650,14 +651,4 @@ const clip = (s: string, max = 256) => (s.length > max ? `${s.slice(0, max - 1)}
 /** msat that arrived → whole sat, rounded down (money in is never over-counted). */
 const msatToSatDown = (msat: bigint): number => (msat < 0n ? 0 : Number(msat / 1000n));
 
-function parseUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw error('BAD_REQUEST', 'not a URL', raw);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw error('BAD_REQUEST', 'not a web URL', raw);
-  return url;
-}
 

@@ -1,3 +1,4 @@
+import { parseWebUrl } from '../base/web-url.ts';
 import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import { admitBest, parseChallenges, rankChallenges, retryHeader, type Admitted, type Challenge, type ChallengeHeaders } from '../l402/index.ts';
@@ -70,7 +71,7 @@ export class WallPayer {
 
   /** What opens the wall at `obs.url`: a credential held already, or one bought now. */
   async access(obs: WallObservation): Promise<Access> {
-    const url = parseUrl(obs.url);
+    const url = parseWebUrl(obs.url);
     checkHeaderSize(obs.headers);
     const { l402 } = (await this.d.policy.getConfig()).global;
     if (!l402.autoPay) throw error('PAYWALL_OFF', 'paying 402 walls is switched off in Limits');
@@ -271,16 +272,6 @@ export class WallPayer {
   }
 }
 
-function parseUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw error('BAD_REQUEST', 'not a URL', raw);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw error('BAD_REQUEST', 'not a web URL', raw);
-  return url;
-}
 
 /** What a purchase keeps of the challenge to recover it after a restart (credentials.ts) has bounds: beyond them nothing is bought. */
 const MAX_CHALLENGE_LINES = 8;
