@@ -43,10 +43,11 @@ async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000)
 async function releaseToRefund(o: { ctx: BrowserContext; sw: Worker; call: UiCall; devnet: Devnet }): Promise<boolean> {
   const site = await startDepositSite({ devnet: o.devnet.control, amountSat: 10_000, sweepSeconds: 0 });
   const alice = new LndRest({ baseUrl: o.devnet.nodes.alice.lndRestUrl, macaroonHex: o.devnet.nodes.alice.adminMacaroonHex });
+  // Read where the wallet keeps it (src/deposit/book.ts): under way, or ended.
   const stateOf = (hash: string) =>
     o.sw.evaluate(async (h) => {
-      const s = (await chrome.storage.local.get('deposits')) as { deposits?: { records: Record<string, { state: string }> } };
-      return s.deposits?.records[h]?.state;
+      const s = (await chrome.storage.local.get(['deposits', 'deposits.history'])) as Record<string, { records: Record<string, { state: string }> } | undefined>;
+      return s['deposits']?.records[h]?.state ?? s['deposits.history']?.records[h]?.state;
     }, hash);
   const wallet: number[] = [];
   const node: number[] = [];

@@ -20,7 +20,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDemoSites } from '../demo-sites/server.ts';
-import { startDevnet } from '../devnet/index.ts';
+import { startDevnet, type Devnet } from '../devnet/index.ts';
+import { execFileSync } from 'node:child_process';
 import { CHROMIUM, CHROMIUM_ARGS, DIST, launchWithExtension, serviceWorkerOf } from '../e2e/fixtures.ts';
 import { LndRest } from '../src/node/lnd-rest.ts';
 import { MemoryStore } from '../src/storage/kv.ts';
@@ -87,6 +88,24 @@ async function plainContext(dir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
+/** A browser with the built extension, a new wallet connected to the devnet's alice, and its UI API. */
+async function walletContext(dir: string, devnet: Devnet) {
+  const ctx = await launchWithExtension(dir);
+  const sw = await serviceWorkerOf(ctx);
+  const ui = await ctx.newPage();
+  await ui.goto(`chrome-extension://${new URL(sw.url()).host}/extension/popup/index.html`);
+  const call = (request: Record<string, unknown>) =>
+    ui.evaluate(async (r) => {
+      const reply = await chrome.runtime.sendMessage({ channel: 'satnav/ui', request: r });
+      if (!reply?.ok) throw new Error(JSON.stringify(reply));
+      return reply.result;
+    }, request);
+  await call({ type: 'vault.create', mnemonic: generateMnemonic(12), password: 'bench password 1' });
+  const a = devnet.nodes.alice;
+  await call({ type: 'node.connect', connection: { restUrl: a.lndRestUrl, macaroon: a.adminMacaroonHex, expectedNetwork: 'regtest' } });
+  return { ctx, sw, call };
+}
+
 async function main() {
   console.log('Satnav bench', new Date().toISOString(), '\n');
   await benchUnlock();
@@ -94,7 +113,7 @@ async function main() {
 
   const devnet = await startDevnet({ basePort: 0 });
   const sites = await startDemoSites({ port: 0, devnet: devnet.control });
-  const dirs = [mkdtempSync(path.join(tmpdir(), 'satnav-bench-')), mkdtempSync(path.join(tmpdir(), 'satnav-bench-'))];
+  const dirs = [0, 1, 2].map(() => mkdtempSync(path.join(tmpdir(), 'satnav-bench-')));
   let paywallOk = false;
   let depositsOk = false;
   try {
@@ -103,20 +122,8 @@ async function main() {
     const plain = await plainContext(dirs[0]!);
     const plainPage = await plain.newPage();
 
-    const ctx = await launchWithExtension(dirs[1]!);
-    const sw = await serviceWorkerOf(ctx);
-    const id = new URL(sw.url()).host;
-    const ui = await ctx.newPage();
-    await ui.goto(`chrome-extension://${id}/extension/popup/index.html`);
-    const call = (request: Record<string, unknown>) =>
-      ui.evaluate(async (r) => {
-        const reply = await chrome.runtime.sendMessage({ channel: 'satnav/ui', request: r });
-        if (!reply?.ok) throw new Error(JSON.stringify(reply));
-        return reply.result;
-      }, request);
-    await call({ type: 'vault.create', mnemonic: generateMnemonic(12), password: 'bench password 1' });
+    const { ctx, sw, call } = await walletContext(dirs[1]!, devnet);
     const a = devnet.nodes.alice;
-    await call({ type: 'node.connect', connection: { restUrl: a.lndRestUrl, macaroon: a.adminMacaroonHex, expectedNetwork: 'regtest' } });
     await call({ type: 'limits.updateGlobal', patch: { dailyCapSat: 1_000_000 } });
     await call({ type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, allowanceSat: 1_000_000 } });
     const page = await ctx.newPage();
@@ -158,9 +165,13 @@ async function main() {
     console.log(`sendPayment round trip (median of ${PAYMENTS}, interleaved)  through Satnav ${ms(e)} vs direct connector ${ms(d)}  = ${(e / d).toFixed(2)}×`);
 
     paywallOk = (await benchPaywall({ ctx, sw, call, devnet, sites })).ok;
-    console.log('');
-    depositsOk = await benchDeposits({ ctx, sw, call, devnet });
     await ctx.close();
+    // The deposit demo site is plain http on loopback, which only the devnet build accepts (deposits are https only).
+    console.log('');
+    execFileSync('npx', ['vite', 'build', '--mode', 'devnet', '--logLevel', 'error'], { stdio: 'inherit' });
+    const dev = await walletContext(dirs[2]!, devnet);
+    depositsOk = await benchDeposits({ ...dev, devnet });
+    await dev.ctx.close();
     printDepositSitekitFigures(await runDepositSitekitBench());
   } finally {
     await sites.stop();
