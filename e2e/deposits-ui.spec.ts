@@ -210,7 +210,7 @@ test('Deposits: locked now and the history, release against a site out of reach,
   await expect(popup.getByTestId('limit-deposit-auto-hold')).not.toBeChecked();
   type Limits = { global: { deposits: Record<string, unknown> }; sites: Array<{ origin: string; depositsAllowed: boolean; lockedSat: number }> };
   const stored = await uiCall<Limits>(popup, { type: 'limits.get' });
-  expect(stored.global.deposits).toEqual({ autoHold: false, maxDepositSat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 5_400, maxCltv: 144 });
+  expect(stored.global.deposits).toEqual({ autoHold: false, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 5_400, maxCltv: 144 });
   await card.scrollIntoViewIfNeeded();
   await shot(popup, '64-limits-deposits');
   await popup.getByTestId('deposits-button').scrollIntoViewIfNeeded();

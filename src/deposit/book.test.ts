@@ -79,6 +79,8 @@ describe('DepositBook', () => {
     expect(issues).toEqual([`deposits[${hash(3)}]: invalid; dropped`]);
     await book.update(hash(2), { lastVisitAt: 9 });
     expect(Object.keys((await store.get<{ records: object }>('deposits'))!.records)).toEqual([hash(2)]);
+    // The ended one moved to the history on that first write, not lost.
+    expect((await book.list()).map((r) => r.state)).toEqual(['held', 'refunded']);
   });
 
   it('a record from a newer Satnav is reported, the book starts empty rather than guessing', async () => {

@@ -79,6 +79,8 @@ export type DepositRecord = z.infer<typeof recordSchema>;
 
 interface Stored {
   records: Record<string, DepositRecord>;
+  /** What the history key holds. */
+  stored: Record<string, DepositRecord>;
 }
 
 export class DepositBook {
@@ -140,7 +142,8 @@ export class DepositBook {
   private change(fn: (s: Stored) => void): Promise<void> {
     return lockFor(this.store, KEY).run(async () => {
       const s = await this.load();
-      const endedBefore = endedKeys(s.records);
+      // What the history key holds now (an older layout kept ended deposits under KEY: they move on the first write).
+      const endedBefore = endedKeys(s.stored);
       fn(s);
       const ended = Object.values(s.records)
         .filter((r) => !ACTIVE_STATES.has(r.state))
@@ -160,7 +163,8 @@ export class DepositBook {
   private async load(): Promise<Stored> {
     const raw = await this.store.getMany([KEY, HISTORY_KEY]);
     // History first: a record in both (an older layout kept everything under KEY) is the live one.
-    return { records: { ...this.read(raw[HISTORY_KEY], HISTORY_KEY), ...this.read(raw[KEY], KEY) } };
+    const stored = this.read(raw[HISTORY_KEY], HISTORY_KEY);
+    return { records: { ...stored, ...this.read(raw[KEY], KEY) }, stored };
   }
 
   private read(raw: unknown, key: string): Record<string, DepositRecord> {
