@@ -6,11 +6,9 @@ import { registrableDomain } from '../base/site.ts';
 import { isRecord } from '../storage/schema.ts';
 import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
 import { isSatnavError, moduleErrors, SatnavError } from '../errors.ts';
-import type { Ledger } from '../ledger/index.ts';
 import { invoiceNetworkOf } from '../node/network-check.ts';
-import type { LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
-import type { PaymentPipeline } from '../payments/index.ts';
-import type { PolicyEngine } from '../policy/index.ts';
+import type { PaymentResult } from '../node/types.ts';
+import type { PayerDeps } from '../payments/index.ts';
 import { admitDeposit } from './admit.ts';
 import { ACTIVE_STATES, type DepositBook, type DepositRecord } from './book.ts';
 import { parseDepositChallenge, type DepositChallenge } from './challenge.ts';
@@ -57,13 +55,8 @@ const MAX_HEARTBEAT_MS = 120_000;
 
 export type DepositEvent = { kind: 'refunded' | 'expired' | 'forfeited' | 'failed'; record: DepositRecord };
 
-export interface KeeperDeps {
+export interface KeeperDeps extends PayerDeps {
   book: DepositBook;
-  payments: PaymentPipeline;
-  policy: PolicyEngine;
-  ledger: Ledger;
-  node(): Promise<LightningNode>;
-  nodeNetwork(): Promise<NodeNetwork | undefined>;
   /** The vault's BIP32 root (unlocked). */
   root(): Promise<HDKey>;
   /** The worker's own fetch to the site (release, status): no cookies, no redirects followed. */

@@ -14,11 +14,10 @@ import {
   sessionTopUpAuthorization,
   type RefundStatus,
 } from '../l402/session.ts';
-import type { Ledger, LedgerEntry } from '../ledger/index.ts';
+import type { LedgerEntry } from '../ledger/index.ts';
 import { invoiceNetworkOf } from '../node/network-check.ts';
-import type { LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
-import type { PaymentPipeline } from '../payments/index.ts';
-import type { PolicyEngine } from '../policy/index.ts';
+import type { LightningNode, PaymentResult } from '../node/types.ts';
+import type { PayerDeps } from '../payments/index.ts';
 import { LIVE_STATES, type SessionRecord, type SessionStore } from './session-store.ts';
 
 /**
@@ -96,14 +95,8 @@ export interface ClosedSession {
 
 export type Session = SessionRecord;
 
-export interface SessionPayerDeps {
+export interface SessionPayerDeps extends PayerDeps {
   sessions: SessionStore;
-  payments: PaymentPipeline;
-  policy: PolicyEngine;
-  ledger: Ledger;
-  /** The connected node; throws VAULT_LOCKED / NODE_NOT_CONNECTED. */
-  node(): Promise<LightningNode>;
-  nodeNetwork(): Promise<NodeNetwork | undefined>;
   /** The worker's own fetch to the site: no cookies, no redirects followed. */
   fetch: typeof fetch;
   now?: () => number;

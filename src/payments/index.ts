@@ -1,3 +1,3 @@
 export { admitInvoice, type AdmissionContext, type AdmittedInvoice } from './admission.ts';
-export { PAYMENT_LABELS, type PaymentIntent, type PaymentLabel, type Send } from './intent.ts';
+export { PAYMENT_LABELS, type PayerDeps, type PaymentIntent, type PaymentLabel, type Send } from './intent.ts';
 export { PaymentPipeline, type PipelineDeps, type StartedPayment } from './pipeline.ts';

@@ -2,7 +2,10 @@ import type { Origin } from '../base/origin.ts';
 import type { GrantableMethod } from '../base/page-methods.ts';
 import type { PaymentSource, Rail } from '../base/payment-kinds.ts';
 import type { LedgerKind } from '../ledger/index.ts';
-import type { PaymentResult } from '../node/types.ts';
+import type { Ledger } from '../ledger/index.ts';
+import type { LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
+import type { PolicyEngine } from '../policy/index.ts';
+import type { PaymentPipeline } from './pipeline.ts';
 
 /**
  * One payment someone wants made, as every payer (WebLN, LNURL, 402 walls,
@@ -55,6 +58,16 @@ export interface DepositTerms {
 
 export const PAYMENT_LABELS = ['sendPayment', 'sendPaymentAsync', 'keysend', 'lnurlPay', 'l402', 'deposit', 'send'] as const;
 export type PaymentLabel = (typeof PAYMENT_LABELS)[number];
+
+/** What every payer (402 walls, deposits, sessions) pays through and checks against. */
+export interface PayerDeps {
+  payments: PaymentPipeline;
+  policy: PolicyEngine;
+  ledger: Ledger;
+  /** The connected node; throws VAULT_LOCKED / NODE_NOT_CONNECTED. */
+  node(): Promise<LightningNode>;
+  nodeNetwork(): Promise<NodeNetwork | undefined>;
+}
 
 /** Sends the payment with this routing-fee limit; resolves with the node's word. */
 export type Send = (maxFeeSat: number) => Promise<PaymentResult>;

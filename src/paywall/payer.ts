@@ -2,11 +2,8 @@ import { parseWebUrl } from '../base/web-url.ts';
 import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import { admitBest, parseChallenges, rankChallenges, retryHeader, type Admitted, type Challenge, type ChallengeHeaders } from '../l402/index.ts';
-import type { Ledger } from '../ledger/index.ts';
 import { invoiceNetworkOf } from '../node/network-check.ts';
-import type { LightningNode, NodeNetwork } from '../node/types.ts';
-import type { PaymentPipeline } from '../payments/index.ts';
-import type { PolicyEngine } from '../policy/index.ts';
+import type { PayerDeps } from '../payments/index.ts';
 import type { Approver } from '../webln/approval.ts';
 import type { Credential, CredentialStore } from './credentials.ts';
 
@@ -45,14 +42,8 @@ export interface Access {
   paid: boolean;
 }
 
-export interface PaywallDeps {
-  payments: PaymentPipeline;
-  policy: PolicyEngine;
-  ledger: Ledger;
+export interface PaywallDeps extends PayerDeps {
   credentials: CredentialStore;
-  /** The connected node; throws VAULT_LOCKED / NODE_NOT_CONNECTED. */
-  node(): Promise<LightningNode>;
-  nodeNetwork(): Promise<NodeNetwork | undefined>;
   isUnlocked(): Promise<boolean>;
   ask: Approver;
   now?: () => number;
