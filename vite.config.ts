@@ -7,7 +7,8 @@ import { firefoxManifest } from './scripts/firefox-manifest.ts';
 /**
  * Modes: `production` (npm run build → dist/), `devnet` (npm run build:devnet), and the same two for
  * Firefox, `firefox` and `firefox-devnet` (npm run build:firefox[:devnet] → dist-firefox/): the same
- * sources, Firefox's manifest (scripts/firefox-manifest.ts).
+ * sources, Firefox's manifest (scripts/firefox-manifest.ts). SATNAV_DIST names another output folder
+ * (e2e/fixtures.ts reads the same variable), so two builds can be tested side by side.
  */
 export default defineConfig(({ mode }) => {
   const firefox = mode === 'firefox' || mode === 'firefox-devnet';
@@ -17,7 +18,7 @@ export default defineConfig(({ mode }) => {
     // the simulated-network code; the release builds drop it.
     define: { __SATNAV_DEVNET__: JSON.stringify(mode === 'devnet' || mode === 'firefox-devnet') },
     build: {
-      outDir: firefox ? 'dist-firefox' : 'dist',
+      outDir: process.env.SATNAV_DIST || (firefox ? 'dist-firefox' : 'dist'),
       emptyOutDir: true,
       target: firefox ? 'firefox128' : 'chrome111',
       // Readable stack traces from users' bug reports; sourcemaps stay out of dist.

@@ -3,7 +3,8 @@ import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-export const DIST = path.resolve(import.meta.dirname, '..', 'dist');
+/** The built extension: dist/, or the folder SATNAV_DIST names (vite.config.ts builds there too). */
+export const DIST = path.resolve(import.meta.dirname, '..', process.env.SATNAV_DIST || 'dist');
 export const SHOTS = path.resolve(import.meta.dirname, 'screenshots');
 export const CHROMIUM = process.env.SATNAV_CHROMIUM ?? '/usr/bin/chromium';
 
