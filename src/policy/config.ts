@@ -24,6 +24,10 @@ export const POLICY_MIGRATIONS: Readonly<Record<number, Migration>> = {
 
 const epochMs = z.number().int().min(0);
 
+/** What a Lightning invoice is paid from. */
+export const PAY_IN = ['btc', 'usd'] as const;
+export type PayIn = (typeof PAY_IN)[number];
+
 export const globalPolicySchema = z
   .object({
     /** Hard ceiling: no approval lets a day's spend (amount + max fee) exceed it. */
@@ -60,6 +64,8 @@ export const globalPolicySchema = z
         maxCltv: z.number().int().min(20).max(2_016),
       })
       .strict(),
+    /** What Lightning invoices are paid from: BTC channels, or the USD asset channel through tapd at an RFQ quote. */
+    payIn: z.enum(PAY_IN),
   })
   .strict();
 export type GlobalPolicy = z.infer<typeof globalPolicySchema>;
@@ -79,6 +85,8 @@ export const sitePolicySchema = z
     /** Deposit walls may lock money for this site (a site never seen is allowed too, within the global limits). */
     depositsAllowed: z.boolean(),
     rewardAutoClaim: z.boolean(),
+    /** This site's payments are paid in this, whatever the global choice (absent: the global choice). */
+    payIn: z.enum(PAY_IN).optional(),
     /** getInfo shows the node's public key: a lasting id linking this site to every other that sees it. Absent: not shared. */
     sharePubkey: z.boolean().optional(),
     createdAt: epochMs,
@@ -104,6 +112,7 @@ export const DEFAULT_GLOBAL: GlobalPolicy = {
   maxFee: { baseSat: 10, ppm: 10_000 }, // max(10 sat, 1 %)
   l402: { autoPay: true, overBudget: 'ask' },
   deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
+  payIn: 'btc',
 };
 
 /** A new site starts with nothing granted; the caller's patch grants what the person chose. */

@@ -45,6 +45,7 @@ describe('config', () => {
       maxFee: { baseSat: 10, ppm: 10_000 },
       l402: { autoPay: true, overBudget: 'ask' },
       deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
+      payIn: 'btc',
     });
   });
   it('updateGlobal persists across instances and merges', async () => {

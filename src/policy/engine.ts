@@ -65,6 +65,22 @@ export interface SpendRequest {
   chosenBy: 'site' | 'person';
   /** The top-level origin when the asking frame sits inside another origin's page (`null`: unknown). */
   embeddedIn?: Origin | null;
+  /**
+   * The payment's worth in dollars at the RFQ quote used for it (an asset payment's own quote, or
+   * for a BTC payment a quote fetched to value it): what dollar budgets are enforced with.
+   */
+  valuation?: Valuation;
+}
+
+/** A payment valued in the USD asset at one quote. */
+export interface Valuation {
+  /** amount + routing-fee limit, in the asset's raw units (micro-dollars for a 6-decimal USD coin), rounded up. */
+  worstCaseUnits: bigint;
+  /** The quote's rate: asset units per BTC = coefficient / 10^scale. */
+  rate: { coefficient: bigint; scale: number };
+  decimalDisplay: number;
+  /** The RFQ quote id (hex), when the payment is made with it. */
+  quoteId?: string;
 }
 
 export type Decision = 'auto' | 'prompt' | 'deny';

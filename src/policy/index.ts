@@ -1,6 +1,7 @@
 export {
   DEFAULT_GLOBAL,
   DEFAULT_SITE,
+  PAY_IN,
   POLICY_SCHEMA_VERSION,
   feeLimitSat,
   globalPolicyPatch,
@@ -8,6 +9,7 @@ export {
   sitePolicyPatch,
   type GlobalPolicy,
   type GlobalPolicyPatch,
+  type PayIn,
   type PolicyConfig,
   type SitePolicy,
   type SitePolicyPatch,
@@ -18,6 +20,7 @@ export {
   type Decision,
   type Evaluation,
   type SpendRequest,
+  type Valuation,
   type PolicyEngineOptions,
   type PolicyReason,
   type SiteView,
