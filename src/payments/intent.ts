@@ -4,7 +4,7 @@ import type { PaymentSource, Rail } from '../base/payment-kinds.ts';
 import type { LedgerKind } from '../ledger/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
-import type { PolicyEngine } from '../policy/index.ts';
+import type { PayIn, PolicyEngine } from '../policy/index.ts';
 import type { PaymentPipeline } from './pipeline.ts';
 
 /**
@@ -17,6 +17,11 @@ export interface PaymentIntent {
   origin: Origin;
   source: PaymentSource;
   rail: Rail;
+  /**
+   * The person's choice for this very payment (the send screen, the prompt's switch): wins over
+   * the site's and the global `payIn`. Absent: the site's choice, else the global one.
+   */
+  payIn?: PayIn;
   /** What moves: a deposit stays in flight while it is held. */
   kind: Extract<LedgerKind, 'payment' | 'keysend' | 'deposit'>;
   amountSat: number;
