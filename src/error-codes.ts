@@ -153,6 +153,10 @@ export const ERROR_CODES = {
   // The node's failure reason is its own words.
   PAYMENT_FAILED: { page: 'PAYMENT_FAILED' },
   PAYMENT_PENDING: { page: 'PAYMENT_PENDING' },
+  // Pasted text or a link's target (payments/payment-code.ts) that is not a Lightning payment code.
+  PAYMENT_CODE_UNKNOWN: { page: 'BAD_REQUEST' },
+  PAYMENT_CODE_ONCHAIN: { page: 'BAD_REQUEST' },
+  PAYMENT_CODE_OFFER: { page: 'BAD_REQUEST' },
   // LNURL: what the page handed over, then everything that happened on the wire.
   LNURL_INVALID: { page: 'LNURL_INVALID' },
   LNURL_UNSUPPORTED: { page: 'LNURL_UNSUPPORTED' },
