@@ -24,6 +24,9 @@ export const POLICY_MIGRATIONS: Readonly<Record<number, Migration>> = {
 
 const epochMs = z.number().int().min(0);
 
+/** A re-quote may move at most this far (50 %) whatever the setting: beyond it nothing is "slippage". */
+export const MAX_SLIPPAGE_PPM = 500_000;
+
 /** What a Lightning invoice is paid from. */
 export const PAY_IN = ['btc', 'usd'] as const;
 export type PayIn = (typeof PAY_IN)[number];
@@ -66,6 +69,11 @@ export const globalPolicySchema = z
       .strict(),
     /** What Lightning invoices are paid from: BTC channels, or the USD asset channel through tapd at an RFQ quote. */
     payIn: z.enum(PAY_IN),
+    /**
+     * How far (parts per million) a fresh RFQ quote may move against the person from the one
+     * they saw or their budgets were checked with before the payment is asked about again.
+     */
+    maxSlippagePpm: z.number().int().min(0).max(MAX_SLIPPAGE_PPM),
   })
   .strict();
 export type GlobalPolicy = z.infer<typeof globalPolicySchema>;
@@ -113,6 +121,7 @@ export const DEFAULT_GLOBAL: GlobalPolicy = {
   l402: { autoPay: true, overBudget: 'ask' },
   deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
   payIn: 'btc',
+  maxSlippagePpm: 10_000, // 1 %
 };
 
 /** A new site starts with nothing granted; the caller's patch grants what the person chose. */

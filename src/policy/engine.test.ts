@@ -46,6 +46,7 @@ describe('config', () => {
       l402: { autoPay: true, overBudget: 'ask' },
       deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
       payIn: 'btc',
+      maxSlippagePpm: 10_000,
     });
   });
   it('updateGlobal persists across instances and merges', async () => {
@@ -62,6 +63,8 @@ describe('config', () => {
     ['partial maxFee', { maxFee: { ppm: 5 } }],
     ['unknown key', { dailyCap: 5 }],
     ['string amount', { dailyCapSat: '5' }],
+    ['slippage above 50 %', { maxSlippagePpm: 500_001 }],
+    ['fractional slippage', { maxSlippagePpm: 0.5 }],
   ];
   for (const [name, patch] of badGlobal)
     it(`updateGlobal rejects ${name} and writes nothing`, async () => {
@@ -165,6 +168,9 @@ describe('evaluate', () => {
     { name: 'unknown site', site: null, req: { amountSat: 1 }, decision: 'deny', reason: 'site_not_enabled' },
     { name: 'site not enabled', site: { enabled: false }, req: { amountSat: 1 }, decision: 'deny', reason: 'site_not_enabled' },
     { name: 'paused site', site: { paused: true }, req: { amountSat: 1 }, decision: 'deny', reason: 'site_paused' },
+    { name: 'the person chose it at a site never enabled', site: null, req: { amountSat: 1, chosenBy: 'person' }, decision: 'prompt', reason: 'above_site_allowance' },
+    { name: 'the person chose it at a site not enabled, over the daily cap', site: { enabled: false }, req: { amountSat: 9_991, chosenBy: 'person' }, decision: 'prompt', reason: 'daily_cap_exceeded' },
+    { name: 'the person chose it at a paused site', site: { paused: true }, req: { amountSat: 1, chosenBy: 'person' }, decision: 'deny', reason: 'site_paused' },
     { name: 'sendPayment withdrawn', site: { methods: { sendPayment: false } }, req: { amountSat: 1 }, decision: 'deny', reason: 'method_not_granted' },
     { name: 'keysend withdrawn', site: { methods: { keysend: false } }, req: { amountSat: 1, grant: 'keysend' }, decision: 'deny', reason: 'method_not_granted' },
     { name: 'keysend grant does not gate sendPayment', site: { methods: { keysend: false } }, req: { amountSat: 1 }, decision: 'auto', reason: 'within_budget' },

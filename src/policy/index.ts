@@ -1,6 +1,7 @@
 export {
   DEFAULT_GLOBAL,
   DEFAULT_SITE,
+  MAX_SLIPPAGE_PPM,
   PAY_IN,
   POLICY_SCHEMA_VERSION,
   feeLimitSat,
