@@ -193,6 +193,12 @@ export const ERROR_CODES = {
   PAYWALL_OFF: { page: 'REJECTED' },
   PAYWALL_REFUSED: { page: 'REJECTED' },
   CREDENTIAL_UNKNOWN: { page: 'INTERNAL' },
+  // The dollar rail (a Taproot Asset paid through tapd at an RFQ quote): a page learns only that it failed.
+  ASSET_UNAVAILABLE: { page: 'PAYMENT_FAILED' },
+  ASSET_BALANCE_LOW: { page: 'PAYMENT_FAILED' },
+  ASSET_QUOTE_REFUSED: { page: 'PAYMENT_FAILED' },
+  ASSET_QUOTE_MOVED: { page: 'PAYMENT_FAILED' },
+  ASSET_KEYSEND_UNSUPPORTED: { page: 'PAYMENT_FAILED' },
   // Transport between the pages, the bridge and the worker.
   EXTENSION_UNAVAILABLE: { page: 'EXTENSION_UNAVAILABLE' },
   NO_REPLY: { page: 'INTERNAL' },

@@ -46,10 +46,12 @@ import type {
 } from './types.ts';
 import { checkNetwork } from './network-check.ts';
 import {
+  assertCltvLimit,
   assertHex,
   assertSats,
   b64Hex,
   consumePayments,
+  customRecordsWire,
   DEFAULT_PAYMENT_TIMEOUT_S,
   hexToB64,
   hexToB64url,
@@ -64,8 +66,6 @@ const error = moduleErrors('node');
 
 /** TLV type lnd reads a keysend preimage from. */
 const KEYSEND_RECORD = '5482373484';
-/** Custom TLV records must be in the range reserved for applications. */
-const MIN_CUSTOM_RECORD = 65536n;
 
 const NETWORKS = ['mainnet', 'testnet', 'testnet4', 'signet', 'regtest', 'simnet'] as const;
 
@@ -253,7 +253,7 @@ export class LndRest implements LightningNode {
     const body = {
       payment_request: p.paymentRequest.trim().replace(/^lightning:/i, ''),
       ...(p.amountSat !== undefined && { amt: String(assertSats(p.amountSat, 'amountSat')) }),
-      ...(p.customRecords && { dest_custom_records: customRecordsWire(p.customRecords) }),
+      ...(p.customRecords && { dest_custom_records: customRecordsWire(p.customRecords, 'base64') }),
       ...(p.cltvLimit !== undefined && { cltv_limit: assertCltvLimit(p.cltvLimit) }),
     };
     return this.send(body, p, onUpdate);
@@ -262,7 +262,7 @@ export class LndRest implements LightningNode {
   async keysend(p: KeysendParams, onUpdate?: PaymentUpdate): Promise<PaymentResult> {
     const dest = assertHex(p.destPubkey, 33, 'destPubkey');
     const preimage = p.preimage === undefined ? crypto.getRandomValues(new Uint8Array(32)) : hexToBytes(assertHex(p.preimage, 32, 'preimage'));
-    const records = customRecordsWire(p.customRecords ?? {});
+    const records = customRecordsWire(p.customRecords ?? {}, 'base64');
     records[KEYSEND_RECORD] = base64.encode(preimage);
     const body = {
       dest: hexToB64(dest),
@@ -374,22 +374,4 @@ export function parseAssetChannels(hex: string): AssetChannelBalance[] {
     pending,
   });
   return [...r.data.open_channels.map(toBalance(false)), ...r.data.pending_channels.map(toBalance(true))];
-}
-
-
-/** `dest_custom_records` (map<uint64, bytes>): decimal types ≥ 65536, values base64 on the wire. */
-function customRecordsWire(records: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [type, hex] of Object.entries(records)) {
-    if (!/^[0-9]+$/.test(type) || BigInt(type) < MIN_CUSTOM_RECORD) throw error('NODE_BAD_INPUT', 'custom record type', type);
-    if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw error('NODE_BAD_INPUT', 'custom record value (hex)', hex);
-    out[type] = hexToB64(hex);
-  }
-  return out;
-}
-
-/** `cltv_limit` (int32): lnd's own ceiling is 2016 blocks; 0 would mean "no limit". */
-function assertCltvLimit(blocks: number): number {
-  if (!Number.isSafeInteger(blocks) || blocks < 1 || blocks > 2016) throw error('NODE_BAD_INPUT', 'cltvLimit', blocks);
-  return blocks;
 }

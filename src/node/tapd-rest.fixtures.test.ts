@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { json, ndjson, type Handler } from '../../devnet/contract/fake-daemon.ts';
 import { checkedFakeDaemon } from '../testing/contract-checked.ts';
 import { codeOf } from '../testing/expect-code.ts';
+import type { SatnavError } from '../errors.ts';
 import { TapdRest } from './tapd-rest.ts';
 
 const MAC = '0201047461706402';
@@ -182,6 +183,92 @@ describe('TapdRest (recorded fixtures)', () => {
     });
   });
 
+  it('payWithAsset at a quote: rfq_id, custom records and the CLTV limit in lnd\'s request, bytes as hex', async () => {
+    const { tapd, fake } = node({
+      'POST /v1/taproot-assets/channels/send-payment': () =>
+        ndjson([{ result: { payment_result: payment('IN_FLIGHT') } }]),
+    });
+    const r = await tapd.payWithAsset({
+      groupKey: GROUP,
+      paymentRequest: PR,
+      feeLimitSat: 7,
+      rfqId: 'AB'.repeat(32),
+      peerPubkey: PEER,
+      customRecords: { '696969': 'c0ffee' },
+      cltvLimit: 288,
+      waitFinal: false,
+      timeoutSeconds: 30,
+    });
+    expect(r.status).toBe('IN_FLIGHT');
+    expect(fake.requests[0]?.body).toEqual({
+      group_key: GROUP,
+      peer_pubkey: PEER,
+      rfq_id: 'ab'.repeat(32),
+      payment_request: { payment_request: PR, fee_limit_sat: '7', timeout_seconds: 30, dest_custom_records: { '696969': 'c0ffee' }, cltv_limit: 288 },
+    });
+  });
+
+  const accepted = {
+    peer: PEER,
+    id: 'ab'.repeat(32),
+    scid: '1234',
+    asset_amount: '5100000',
+    bid_asset_rate: { coefficient: '10000000000000', scale: 2 },
+    expiry: '1700000600',
+    min_transportable_msat: '355000',
+    price_oracle_metadata: '',
+    asset_spec: { id: USDT_A, group_pub_key: GROUP },
+    accepted_max_amount: '0',
+  };
+
+  it('requestSellQuote by group key: the key in the path, the order in the body, the quote as the wallet uses it', async () => {
+    const { tapd, fake } = node({ 'POST /v1/taproot-assets/rfq/sellorder/group-key/*': () => json({ accepted_quote: accepted }) });
+    const q = await tapd.requestSellQuote({ groupKey: GROUP, maxMsat: 5_100_000n, expiresAt: 1700000600, peerPubkey: PEER, timeoutSeconds: 10 });
+    expect(q).toEqual({
+      id: 'ab'.repeat(32),
+      peer: PEER,
+      scid: '1234',
+      rate: { coefficient: 10000000000000n, scale: 2 },
+      expiresAt: 1700000600,
+      assetAmount: 5100000n,
+      maxMsat: 5_100_000n,
+      minTransportableMsat: 355000n,
+    });
+    expect(fake.requests[0]?.path).toBe(`/v1/taproot-assets/rfq/sellorder/group-key/${GROUP}`);
+    expect(fake.requests[0]?.body).toEqual({ payment_max_amt: '5100000', expiry: '1700000600', peer_pub_key: PEER, timeout_seconds: 10 });
+  });
+
+  it('requestSellQuote by asset id; a partial fill bounds what the quote carries', async () => {
+    const { tapd, fake } = node({ 'POST /v1/taproot-assets/rfq/sellorder/asset-id/*': () => json({ accepted_quote: { ...accepted, accepted_max_amount: '4000000' } }) });
+    const q = await tapd.requestSellQuote({ assetId: USDT_A, maxMsat: 5_100_000n, expiresAt: 1700000600 });
+    expect(q.maxMsat).toBe(4_000_000n);
+    expect(fake.requests[0]?.path).toBe(`/v1/taproot-assets/rfq/sellorder/asset-id/${USDT_A}`);
+  });
+
+  it('requestSellQuote: a rejected or invalid quote is ASSET_QUOTE_REFUSED with the peer\'s reason; a bad rate or no quote is a bad response', async () => {
+    const answers = [
+      { rejected_quote: { peer: PEER, id: 'ab'.repeat(32), error_message: 'price oracle unavailable', error_code: 1 } },
+      { invalid_quote: { status: 'RATE_BOUND_MISS', peer: PEER, id: 'ab'.repeat(32) } },
+      { accepted_quote: { ...accepted, bid_asset_rate: { coefficient: '0', scale: 2 } } },
+      {},
+    ];
+    const seen: string[] = [];
+    for (const answer of answers) {
+      const { tapd } = node({ 'POST /v1/taproot-assets/rfq/sellorder/group-key/*': () => json(answer) });
+      const e = await tapd.requestSellQuote({ groupKey: GROUP, maxMsat: 1000n, expiresAt: 1700000600 }).then(
+        () => 'accepted',
+        (x: SatnavError) => `${x.code}: ${x.message}`,
+      );
+      seen.push(e);
+    }
+    expect(seen).toEqual([
+      'ASSET_QUOTE_REFUSED: node: the peer rejected the quote=price oracle unavailable',
+      "ASSET_QUOTE_REFUSED: node: the peer's quote is invalid=RATE_BOUND_MISS",
+      'NODE_BAD_RESPONSE: rate: quote rate coefficient must be positive=0',
+      'NODE_BAD_RESPONSE: node: sell order answered with no quote',
+    ]);
+  });
+
   it('rejects an ambiguous or missing asset before sending anything', async () => {
     const { tapd, fake } = node({});
     const both = { assetId: USDT_A, groupKey: GROUP } as unknown as { assetId: string };
@@ -189,6 +276,9 @@ describe('TapdRest (recorded fixtures)', () => {
     expect(await codeOf(tapd.createAssetInvoice({ assetId: 'zz', assetAmount: 1n }))).toBe('NODE_BAD_INPUT');
     expect(await codeOf(tapd.createAssetInvoice({ assetId: USDT_A, assetAmount: 0n }))).toBe('NODE_BAD_INPUT');
     expect(await codeOf(tapd.payWithAsset({ groupKey: GROUP, paymentRequest: PR, feeLimitSat: -5 }))).toBe('NODE_BAD_INPUT');
+    expect(await codeOf(tapd.payWithAsset({ groupKey: GROUP, paymentRequest: PR, feeLimitSat: 5, rfqId: 'ab' }))).toBe('NODE_BAD_INPUT');
+    expect(await codeOf(tapd.payWithAsset({ groupKey: GROUP, paymentRequest: PR, feeLimitSat: 5, customRecords: { '5': 'aa' } }))).toBe('NODE_BAD_INPUT');
+    expect(await codeOf(tapd.requestSellQuote({ groupKey: GROUP, maxMsat: 0n, expiresAt: 1 }))).toBe('NODE_BAD_INPUT');
     expect(fake.requests).toEqual([]);
   });
 });

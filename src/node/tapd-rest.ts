@@ -10,6 +10,8 @@
  * | assetMeta          | GET  /v1/taproot-assets/assets/meta/asset-id/{id} (cached)  |
  * | createAssetInvoice | POST /v1/taproot-assets/channels/invoice                    |
  * | payWithAsset       | POST /v1/taproot-assets/channels/send-payment (stream)      |
+ * | requestSellQuote   | POST /v1/taproot-assets/rfq/sellorder/group-key/{key}       |
+ * |                    | POST /v1/taproot-assets/rfq/sellorder/asset-id/{id}         |
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
@@ -21,17 +23,22 @@ import type {
   AssetMeta,
   AssetNode,
   AssetNodeInfo,
+  AssetQuote,
   AssetRef,
   CreateAssetInvoiceParams,
   CreatedAssetInvoice,
   PaymentResult,
   PaymentUpdate,
   PayWithAssetParams,
+  SellQuoteParams,
 } from './types.ts';
+import { assertRate } from '../base/asset-rate.ts';
 import {
+  assertCltvLimit,
   assertHex,
   assertSats,
   consumePayments,
+  customRecordsWire,
   DEFAULT_PAYMENT_TIMEOUT_S,
   hexString,
   int64,
@@ -77,6 +84,22 @@ const fixedPoint = z.object({ coefficient: z.string().regex(/^[0-9]+$/), scale: 
 const addInvoiceRes = z.object({
   accepted_buy_quote: z.object({ ask_asset_rate: fixedPoint.nullish(), expiry: int64 }).nullish(),
   invoice_result: z.object({ r_hash: hexString, payment_request: z.string().min(1) }),
+});
+const sellOrderRes = z.object({
+  accepted_quote: z
+    .object({
+      peer: z.string().regex(/^[0-9a-fA-F]{66}$/),
+      id: z.string().regex(/^[0-9a-fA-F]{64}$/),
+      scid: int64,
+      asset_amount: int64,
+      bid_asset_rate: fixedPoint,
+      expiry: int64,
+      min_transportable_msat: int64,
+      accepted_max_amount: int64,
+    })
+    .nullish(),
+  invalid_quote: z.object({ status: z.string().default('INVALID_ASSET_RATES'), peer: z.string().default('') }).nullish(),
+  rejected_quote: z.object({ error_message: z.string().default(''), error_code: z.number().int().default(0), peer: z.string().default('') }).nullish(),
 });
 const sendPaymentRes = z.object({ payment_result: paymentWire.nullish() }).transform((r) => r.payment_result ?? undefined);
 
@@ -211,10 +234,14 @@ export class TapdRest implements AssetNode {
     const body = {
       ...assetSpecifier(p),
       ...(p.peerPubkey !== undefined && { peer_pubkey: assertHex(p.peerPubkey, 33, 'peerPubkey') }),
+      ...(p.rfqId !== undefined && { rfq_id: assertHex(p.rfqId, 32, 'rfqId') }),
+      // lnd's SendPaymentRequest, with tapd's REST bytes (hex).
       payment_request: {
         payment_request: p.paymentRequest.trim().replace(/^lightning:/i, ''),
         fee_limit_sat: String(assertSats(p.feeLimitSat, 'feeLimitSat')),
         timeout_seconds: assertSats(timeoutSeconds, 'timeoutSeconds'),
+        ...(p.customRecords && { dest_custom_records: customRecordsWire(p.customRecords, 'hex') }),
+        ...(p.cltvLimit !== undefined && { cltv_limit: assertCltvLimit(p.cltvLimit) }),
       },
     };
     // The first message is the RFQ quote, then lnd's payment updates follow.
@@ -222,6 +249,38 @@ export class TapdRest implements AssetNode {
       timeoutMs: streamTimeoutMs(timeoutSeconds, this.cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
     return consumePayments(updates, p.waitFinal ?? true, onUpdate);
+  }
+
+  async requestSellQuote(p: SellQuoteParams): Promise<AssetQuote> {
+    if (p.maxMsat <= 0n) throw error('NODE_BAD_INPUT', 'maxMsat must be positive', p.maxMsat.toString());
+    if (!Number.isSafeInteger(p.expiresAt) || p.expiresAt <= 0) throw error('NODE_BAD_INPUT', 'expiresAt must be unix seconds', p.expiresAt);
+    // The asset rides in the path (REST's *_str fields); the body carries the order.
+    const spec = assetSpecifier(p);
+    const path = 'group_key' in spec ? `group-key/${spec.group_key}` : `asset-id/${spec.asset_id}`;
+    const body = {
+      payment_max_amt: p.maxMsat.toString(),
+      expiry: String(p.expiresAt),
+      ...(p.peerPubkey !== undefined && { peer_pub_key: assertHex(p.peerPubkey, 33, 'peerPubkey') }),
+      ...(p.timeoutSeconds !== undefined && { timeout_seconds: assertSats(p.timeoutSeconds, 'timeoutSeconds') }),
+    };
+    const r = await this.call('POST', `/v1/taproot-assets/rfq/sellorder/${path}`, body, sellOrderRes);
+    const q = r.accepted_quote;
+    if (q) {
+      const rate = assertRate({ coefficient: BigInt(q.bid_asset_rate.coefficient), scale: q.bid_asset_rate.scale }, 'quote rate');
+      return {
+        id: q.id.toLowerCase(),
+        peer: q.peer.toLowerCase(),
+        scid: q.scid.toString(),
+        rate,
+        expiresAt: Number(q.expiry),
+        assetAmount: q.asset_amount,
+        maxMsat: q.accepted_max_amount > 0n ? q.accepted_max_amount : p.maxMsat,
+        minTransportableMsat: q.min_transportable_msat,
+      };
+    }
+    if (r.rejected_quote) throw error('ASSET_QUOTE_REFUSED', 'the peer rejected the quote', r.rejected_quote.error_message || r.rejected_quote.error_code);
+    if (r.invalid_quote) throw error('ASSET_QUOTE_REFUSED', "the peer's quote is invalid", r.invalid_quote.status);
+    throw error('NODE_BAD_RESPONSE', 'sell order answered with no quote');
   }
 }
 

@@ -222,7 +222,42 @@ export type PayWithAssetParams = AssetRef &
     paymentRequest: string;
     feeLimitSat: number;
     peerPubkey?: string;
+    /** The accepted sell quote to pay at (hex): tapd skips its own negotiation and uses exactly this one. */
+    rfqId?: string;
+    /** As lnd's: TLV type (≥ 65536, decimal string) → hex value. */
+    customRecords?: Record<string, string>;
+    cltvLimit?: number;
   };
+
+/** What to ask the channel peer for: a price for selling units to pay up to `maxMsat`. */
+export type SellQuoteParams = AssetRef & {
+  /** The most the payment may send out: amount plus routing-fee limit. */
+  maxMsat: bigint;
+  /** Unix seconds after which the order lapses. */
+  expiresAt: number;
+  peerPubkey?: string;
+  /** How long tapd waits for the peer's answer. */
+  timeoutSeconds?: number;
+};
+
+/** A peer's accepted sell quote (tapd's PeerAcceptedSellQuote). */
+export interface AssetQuote {
+  /** RFQ id, hex (32 bytes): what `payWithAsset` pays at. */
+  id: string;
+  /** The peer's node key (hex). */
+  peer: string;
+  scid: string;
+  /** Asset units per BTC the peer buys at. */
+  rate: FixedPoint;
+  /** Unix seconds: not usable after. */
+  expiresAt: number;
+  /** Units the peer takes for the whole order. */
+  assetAmount: bigint;
+  /** The most the quote carries (msat): the peer's partial fill, else what was asked. */
+  maxMsat: bigint;
+  /** Smallest payment that can carry one unit (msat). */
+  minTransportableMsat: bigint;
+}
 
 /** What an asset's JSON meta says about showing it (both absent for opaque meta). */
 export interface AssetMeta {
@@ -237,6 +272,8 @@ export interface AssetNode {
   getAssetBalances(): Promise<TapdAssetBalance[]>;
   createAssetInvoice(p: CreateAssetInvoiceParams): Promise<CreatedAssetInvoice>;
   payWithAsset(p: PayWithAssetParams, onUpdate?: PaymentUpdate): Promise<PaymentResult>;
+  /** An RFQ sell quote from the channel peer; ASSET_QUOTE_REFUSED when it rejects or answers badly. */
+  requestSellQuote(p: SellQuoteParams): Promise<AssetQuote>;
 }
 
 /** What the wallet shows: BTC from lnd, assets from tapd, one shape for the worker and the popup. */

@@ -33,6 +33,24 @@ export function assertHex(hex: string, bytes: number, what: string): string {
 }
 
 export const hexToB64 = (hex: string) => base64.encode(hexToBytes(hex));
+
+/** lnd's `dest_custom_records`: TLV types ≥ 65536 → values, base64 for lnd, hex for tapd. */
+const MIN_CUSTOM_RECORD = 65_536n;
+export function customRecordsWire(records: Readonly<Record<string, string>>, bytes: 'base64' | 'hex'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [type, hex] of Object.entries(records)) {
+    if (!/^[0-9]+$/.test(type) || BigInt(type) < MIN_CUSTOM_RECORD) throw error('NODE_BAD_INPUT', 'custom record type', type);
+    if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw error('NODE_BAD_INPUT', 'custom record value (hex)', hex);
+    out[type] = bytes === 'base64' ? hexToB64(hex) : hex.toLowerCase();
+  }
+  return out;
+}
+
+/** `cltv_limit` (int32): lnd's own ceiling is 2016 blocks; 0 would mean "no limit". */
+export function assertCltvLimit(blocks: number): number {
+  if (!Number.isSafeInteger(blocks) || blocks < 1 || blocks > 2016) throw error('NODE_BAD_INPUT', 'cltvLimit', blocks);
+  return blocks;
+}
 export const hexToB64url = (hex: string) => base64url.encode(hexToBytes(hex));
 
 // Response pieces (zod): only the fields the wallet reads.
