@@ -412,7 +412,9 @@ function decideSpend(config: PolicyConfig, state: SpendState, today: string, req
   // A small payment a site chose on its own never opens a window: a site can't flood the person.
   const quiet = req.chosenBy === 'site' && req.amountSat <= global.autoApproveSat;
   const rows: Array<[boolean, Decision, PolicyReason]> = [
-    [!site?.enabled, 'deny', 'site_not_enabled'],
+    // Enable is a site's permission to ask for payments; one the person chose (a link they clicked, an amount
+    // they typed) is theirs, and meets the allowance (as 0 for a site never enabled) and the cap like any other.
+    [!site?.enabled && req.chosenBy === 'site', 'deny', 'site_not_enabled'],
     [!!site?.paused, 'deny', 'site_paused'],
     [req.grant !== undefined && site?.methods?.[req.grant] === false, 'deny', 'method_not_granted'],
     [quiet && hold > remainingSiteSat, 'deny', 'above_site_allowance'],
