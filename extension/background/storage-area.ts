@@ -1,18 +1,34 @@
 import browser from 'webextension-polyfill';
-import type { KeyValueStore } from '../../src/storage/kv.ts';
+import { CachedStore } from '../../src/storage/cached.ts';
 
-/** `storage.local` / `storage.session` behind the core's KeyValueStore. */
-export function storageArea(area: 'local' | 'session'): KeyValueStore {
+const areas: Partial<Record<'local' | 'session', CachedStore>> = {};
+
+/**
+ * `storage.local` / `storage.session` behind the core's KeyValueStore, kept in
+ * memory (src/storage/cached.ts): one instance per area for the whole worker,
+ * so every writer shares its memory and its locks. Writes by other contexts
+ * come in through `storage.onChanged`.
+ */
+export function storageArea(area: 'local' | 'session'): CachedStore {
+  const known = areas[area];
+  if (known) return known;
   const s = area === 'local' ? browser.storage.local : browser.storage.session;
-  return {
-    async get<T>(key: string) {
-      const got = await s.get(key);
-      return got[key] as T | undefined;
+  const store = new CachedStore(
+    {
+      async get<T>(key: string) {
+        const got = await s.get(key);
+        return got[key] as T | undefined;
+      },
+      getMany: (keys) => s.get(keys),
+      set: (entries) => s.set(entries),
+      remove: (keys) => s.remove(keys),
     },
-    getMany: (keys) => s.get(keys),
-    set: (entries) => s.set(entries),
-    remove: (keys) => s.remove(keys),
-  };
+    () => s.get(null),
+  );
+  browser.storage.onChanged.addListener((changes, areaName) => {
+    if (areaName === area) store.changed(changes);
+  });
+  return (areas[area] = store);
 }
 
 type AccessLevel = { setAccessLevel?(o: { accessLevel: 'TRUSTED_CONTEXTS' }): Promise<void> };

@@ -5,6 +5,7 @@ import { SatnavError } from '../errors.ts';
 import { Ledger } from '../ledger/index.ts';
 import type { LightningNode, PaymentResult } from '../node/types.ts';
 import { PolicyEngine } from '../policy/index.ts';
+import { CachedStore } from '../storage/cached.ts';
 import { MemoryStore } from '../storage/kv.ts';
 import { codeOf } from '../testing/expect-code.ts';
 import type { ApprovalDecision, ApprovalRequest } from '../webln/approval.ts';
@@ -230,5 +231,70 @@ describe('PaymentPipeline', () => {
     expect(sent).toBe(5);
     expect(runs.filter((c) => c === 'BUDGET_EXCEEDED')).toHaveLength(15);
     expect((await w.policy.getSite(SITE))?.spentSat).toBe(5 * 510);
+  });
+});
+
+/** storage.local as the worker sees it: a counted area behind the CachedStore, batches on. */
+describe('PaymentPipeline on the worker\'s cached store', () => {
+  class Area extends MemoryStore {
+    readonly keys = new Set<string>();
+    writes: string[][] = [];
+    override async set(entries: Record<string, unknown>) {
+      this.writes.push(Object.keys(entries).sort());
+      for (const k of Object.keys(entries)) this.keys.add(k);
+      return super.set(entries);
+    }
+    all = () => this.getMany([...this.keys]);
+  }
+  async function life(area: Area) {
+    const store = new CachedStore(area, area.all);
+    const policy = new PolicyEngine({ store });
+    const ledger = new Ledger({ store });
+    const pipeline = new PaymentPipeline({
+      policy,
+      ledger,
+      node: async () => Promise.reject(new Error('not used')),
+      isUnlocked: async () => true,
+      ask: async () => Promise.reject(new Error('no prompt expected')),
+      batch: (fn) => store.batch(fn),
+    });
+    return { policy, ledger, pipeline };
+  }
+
+  it('one write before the node is asked (hold + entry, durable: a new worker life sees both), one after', async () => {
+    const area = new Area();
+    const w = await life(area);
+    await w.policy.upsertSite(SITE, { enabled: true, allowanceSat: 5_000 });
+    area.writes = [];
+    const p = payment();
+    let atSend: unknown[] = [];
+    await w.pipeline.pay(intent(p), async () => {
+      expect(area.writes).toHaveLength(1);
+      const next = await life(area);
+      atSend = [(await next.ledger.byHash(p.paymentHash))?.status, (await next.policy.getSite(SITE))?.heldSat];
+      return result(p, 'SUCCEEDED', 500, 3);
+    });
+    expect(atSend).toEqual(['pending', 510]);
+    expect(area.writes).toHaveLength(2);
+    expect(area.writes[0]).toEqual(expect.arrayContaining(['policy:spend']));
+    const next = await life(area);
+    expect(await next.ledger.byHash(p.paymentHash)).toMatchObject({ status: 'succeeded', feeSat: 3 });
+    expect(await next.policy.getSite(SITE)).toMatchObject({ heldSat: 0, spentSat: 503 });
+  });
+
+  it('20 concurrent payments against an allowance for 5: 5 sent, never over, also as stored', async () => {
+    const area = new Area();
+    const w = await life(area);
+    await w.policy.upsertSite(SITE, { enabled: true, allowanceSat: 5 * 510 });
+    let sent = 0;
+    const runs = await Promise.all(
+      Array.from({ length: 20 }, () => {
+        const p = payment();
+        return codeOf(w.pipeline.pay(intent(p), async () => ((sent += 1), result(p, 'SUCCEEDED', 500, 10))));
+      }),
+    );
+    expect(sent).toBe(5);
+    expect(runs.filter((c) => c === 'BUDGET_EXCEEDED')).toHaveLength(15);
+    expect((await (await life(area)).policy.getSite(SITE))?.spentSat).toBe(5 * 510);
   });
 });

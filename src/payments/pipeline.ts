@@ -16,6 +16,11 @@ export interface PipelineDeps {
   node(): Promise<LightningNode>;
   isUnlocked(): Promise<boolean>;
   now?: () => number;
+  /**
+   * Makes the storage writes `fn` makes one write, durable when it resolves
+   * (the worker's CachedStore.batch); without it each write lands on its own.
+   */
+  batch?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** A payment handed to the node: its ledger entry, and the node's word when it comes. */
@@ -63,25 +68,28 @@ export class PaymentPipeline {
     const ev = await this.d.policy.evaluate(req);
     const approvedByUser = intent.consent === 'chosen' || (ev.decision === 'prompt' && (await this.askPerson(intent, ev)));
     // A 'deny' lands here too: reserve re-checks atomically and throws the refusal.
-    const reservation = await this.d.policy.reserve({ ...req, approvedByUser });
-    let entry: LedgerEntry;
-    try {
-      entry = await this.d.ledger.begin({
-        origin: intent.origin,
-        kind: intent.kind,
-        source: intent.source,
-        rail: intent.rail,
-        amountSat: intent.amountSat,
-        maxFeeSat: reservation.maxFeeSat,
-        paymentHash: intent.paymentHash,
-        reservationId: reservation.id,
-        ...(intent.paymentRequest && { paymentRequest: intent.paymentRequest }),
-        ...(intent.description !== undefined && { description: intent.description }),
-      });
-    } catch (e) {
-      await this.d.policy.release(reservation.id);
-      throw e;
-    }
+    // The hold and the ledger entry land in one storage write, durable before the node is asked.
+    const { reservation, entry } = await this.batch(async () => {
+      const reservation = await this.d.policy.reserve({ ...req, approvedByUser });
+      try {
+        const entry = await this.d.ledger.begin({
+          origin: intent.origin,
+          kind: intent.kind,
+          source: intent.source,
+          rail: intent.rail,
+          amountSat: intent.amountSat,
+          maxFeeSat: reservation.maxFeeSat,
+          paymentHash: intent.paymentHash,
+          reservationId: reservation.id,
+          ...(intent.paymentRequest && { paymentRequest: intent.paymentRequest }),
+          ...(intent.description !== undefined && { description: intent.description }),
+        });
+        return { reservation, entry };
+      } catch (e) {
+        await this.d.policy.release(reservation.id);
+        throw e;
+      }
+    });
     this.sending.add(entry.id);
     const outcome = send(reservation.maxFeeSat)
       .then(
@@ -143,7 +151,12 @@ export class PaymentPipeline {
 
   /** The live path's twin of reconcile: the same order (budget, then ledger), the same amounts. */
   private async recordOutcome(entry: LedgerEntry, result: TrackResult): Promise<void> {
-    await this.d.ledger.record(entry, result, (e, r) => this.settleBudget(e, r));
+    // Ledger outcome and budget commit/release: one storage write.
+    await this.batch(() => this.d.ledger.record(entry, result, (e, r) => this.settleBudget(e, r)));
+  }
+
+  private batch<T>(fn: () => Promise<T>): Promise<T> {
+    return this.d.batch ? this.d.batch(fn) : fn();
   }
 
   /** Commit what left the node (its amount when it said, else the entry's), or release the hold. */

@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { CachedStore } from './cached.ts';
+import { MemoryStore } from './kv.ts';
+
+/** A MemoryStore that counts its calls and can be told to refuse writes, like storage.local. */
+class Area extends MemoryStore {
+  calls = { get: 0, set: 0, remove: 0, all: 0 };
+  keys = new Set<string>();
+  refuse = false;
+  override async get<T>(key: string) {
+    this.calls.get++;
+    return super.get<T>(key);
+  }
+  override async getMany(keys: string[]) {
+    this.calls.get++;
+    return super.getMany(keys);
+  }
+  override async set(entries: Record<string, unknown>) {
+    this.calls.set++;
+    if (this.refuse) throw new Error('QUOTA_BYTES quota exceeded');
+    for (const k of Object.keys(entries)) this.keys.add(k);
+    return super.set(entries);
+  }
+  override async remove(keys: string[]) {
+    this.calls.remove++;
+    for (const k of keys) this.keys.delete(k);
+    return super.remove(keys);
+  }
+  async all() {
+    this.calls.all++;
+    return super.getMany([...this.keys]);
+  }
+}
+
+function setup() {
+  const area = new Area();
+  const store = new CachedStore(area, () => area.all());
+  return { area, store };
+}
+
+describe('CachedStore', () => {
+  it('reads the area once, then answers from memory (absent keys too)', async () => {
+    const { area, store } = setup();
+    await area.set({ a: { n: 1 } });
+    expect(await store.get('a')).toEqual({ n: 1 });
+    expect(await store.get('missing')).toBeUndefined();
+    expect(await store.getMany(['a', 'missing'])).toEqual({ a: { n: 1 } });
+    expect(area.calls.all).toBe(1);
+    expect(area.calls.get).toBe(0);
+  });
+
+  it('writes through: the area has the write when set resolves, later reads see it', async () => {
+    const { area, store } = setup();
+    await store.set({ a: 1, b: [1, 2] });
+    expect(await area.getMany(['a', 'b'])).toEqual({ a: 1, b: [1, 2] });
+    await store.remove(['a']);
+    expect(await area.get('a')).toBeUndefined();
+    expect(await store.getMany(['a', 'b'])).toEqual({ b: [1, 2] });
+  });
+
+  it('hands out copies: changing what a read returned changes nothing stored', async () => {
+    const { store } = setup();
+    const v = { list: [1] };
+    await store.set({ a: v });
+    v.list.push(2);
+    const read = await store.get<{ list: number[] }>('a');
+    read!.list.push(3);
+    expect(await store.get('a')).toEqual({ list: [1] });
+  });
+
+  it('keeps what a read of the area would give (JSON: undefined fields dropped)', async () => {
+    const { store } = setup();
+    await store.set({ a: { x: 1, y: undefined } });
+    expect(Object.keys((await store.get<object>('a'))!)).toEqual(['x']);
+  });
+
+  it("takes another context's change whose old value it holds, keys in any order", async () => {
+    const { store } = setup();
+    await store.set({ a: { x: 1, y: 2 } });
+    store.changed({ a: { oldValue: { y: 2, x: 1 }, newValue: { x: 5, y: 2 } } });
+    expect(await store.get('a')).toEqual({ x: 5, y: 2 });
+    store.changed({ b: { newValue: 7 } });
+    expect(await store.get('b')).toBe(7);
+    store.changed({ b: { oldValue: 7 } });
+    expect(await store.get('b')).toBeUndefined();
+  });
+
+  it('ignores the late echoes of its own writes already superseded (never goes back to an older value)', async () => {
+    const { store } = setup();
+    await store.get('a');
+    await store.set({ a: 1 });
+    await store.set({ a: 2 });
+    store.changed({ a: { newValue: 1 } });
+    expect(await store.get('a')).toBe(2);
+    store.changed({ a: { oldValue: 1, newValue: 2 } });
+    expect(await store.get('a')).toBe(2);
+    // A page's write between our two: ours landed last, so ours stands.
+    await store.set({ a: 3 });
+    store.changed({ a: { oldValue: 2, newValue: 'page' } });
+    store.changed({ a: { oldValue: 'page', newValue: 3 } });
+    expect(await store.get('a')).toBe(3);
+  });
+
+  it('a write made while the area is being read is not undone by the read', async () => {
+    const area = new Area();
+    await area.set({ a: 'old', b: 'kept' });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const store = new CachedStore(area, async () => {
+      const all = await area.all();
+      await gate;
+      return all;
+    });
+    const first = store.get('a');
+    await store.set({ a: 'new' });
+    store.changed({ c: { newValue: 'page' } });
+    release();
+    expect(await first).toBe('new');
+    expect(await store.getMany(['a', 'b', 'c'])).toEqual({ a: 'new', b: 'kept', c: 'page' });
+  });
+
+  it('a refused write throws and drops memory: the next read is the area again', async () => {
+    const { area, store } = setup();
+    await store.set({ a: 1 });
+    expect(await store.get('a')).toBe(1);
+    area.refuse = true;
+    await expect(store.set({ a: 2 })).rejects.toThrow(/quota/);
+    area.refuse = false;
+    expect(await store.get('a')).toBe(1);
+    expect(area.calls.all).toBe(2);
+  });
+
+  describe('batch', () => {
+    it("makes a section's writes one area write, durable when batch resolves", async () => {
+      const { area, store } = setup();
+      await store.get('x');
+      const sets = area.calls.set;
+      const result = await store.batch(async () => {
+        await store.set({ hold: 1 });
+        // Read back from memory inside the section, before anything is durable.
+        expect(await store.get('hold')).toBe(1);
+        expect(await area.get('hold')).toBeUndefined();
+        await store.set({ entry: 'e', hold: 2 });
+        await store.remove(['gone']);
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect(area.calls.set - sets).toBe(1);
+      expect(await area.getMany(['hold', 'entry'])).toEqual({ hold: 2, entry: 'e' });
+    });
+
+    it('overlapping batches: each resolves only once its writes are in the area', async () => {
+      const { area, store } = setup();
+      let releaseB!: () => void;
+      const gateB = new Promise<void>((r) => (releaseB = r));
+      let aDone = false;
+      const a = store.batch(async () => store.set({ a: 1 })).then(() => {
+        aDone = true;
+      });
+      const b = store.batch(async () => {
+        await store.set({ b: 1 });
+        await gateB;
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      expect(aDone).toBe(false);
+      expect(await area.get('a')).toBeUndefined();
+      releaseB();
+      await Promise.all([a, b]);
+      expect(await area.getMany(['a', 'b'])).toEqual({ a: 1, b: 1 });
+    });
+
+    it('a section that throws still writes what it wrote, then throws', async () => {
+      const { area, store } = setup();
+      await expect(
+        store.batch(async () => {
+          await store.set({ released: true });
+          throw new Error('begin failed');
+        }),
+      ).rejects.toThrow('begin failed');
+      expect(await area.get('released')).toBe(true);
+    });
+
+    it('a refused batch write throws, and memory forgets the writes the area never took', async () => {
+      const { area, store } = setup();
+      await store.set({ a: 1 });
+      area.refuse = true;
+      await expect(store.batch(() => store.set({ a: 2, b: 2 }))).rejects.toThrow(/quota/);
+      area.refuse = false;
+      expect(await store.getMany(['a', 'b'])).toEqual({ a: 1 });
+    });
+
+    it('a worker killed before the batch ends leaves nothing of it; after, all of it', async () => {
+      const { area, store } = setup();
+      let kill!: () => void;
+      const killed = new Promise<void>((r) => (kill = r));
+      void store.batch(async () => {
+        await store.set({ reservation: 'r', entry: 'e' });
+        await killed;
+      });
+      await new Promise((r) => setTimeout(r, 1));
+      const nextLife = new CachedStore(area, () => area.all());
+      expect(await nextLife.getMany(['reservation', 'entry'])).toEqual({});
+      kill();
+      await store.batch(async () => undefined);
+      const laterLife = new CachedStore(area, () => area.all());
+      expect(await laterLife.getMany(['reservation', 'entry'])).toEqual({ reservation: 'r', entry: 'e' });
+    });
+  });
+
+  it('derive parses once per change of the key', async () => {
+    const { store } = setup();
+    let parses = 0;
+    const parse = (v: unknown) => {
+      parses++;
+      return { value: v };
+    };
+    await store.set({ cfg: { a: 1 } });
+    expect(await store.derive('cfg', parse)).toEqual({ value: { a: 1 } });
+    await store.derive('cfg', parse);
+    expect(parses).toBe(1);
+    await store.set({ cfg: { a: 2 } });
+    expect(await store.derive('cfg', parse)).toEqual({ value: { a: 2 } });
+    store.changed({ cfg: { oldValue: { a: 2 }, newValue: { a: 3 } } });
+    expect(await store.derive('cfg', parse)).toEqual({ value: { a: 3 } });
+    expect(parses).toBe(3);
+  });
+});
