@@ -4,6 +4,13 @@ import { MemoryStore } from '../storage/kv.ts';
 import type { KdfChoice, KdfFloor } from './kdf.ts';
 import { mnemonicToSeed } from './mnemonic.ts';
 import { Vault } from './vault.ts';
+
+// Counts the BIP39 stretches (still the real one).
+const stretches = vi.hoisted(() => ({ n: 0 }));
+vi.mock('./mnemonic.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./mnemonic.ts')>();
+  return { ...real, mnemonicToSeed: (m: string) => ((stretches.n += 1), real.mnemonicToSeed(m)) };
+});
 import type { VaultOptions } from './vault.ts';
 import type { VaultRecord } from './vault-format.ts';
 
@@ -92,6 +99,31 @@ describe('lock / unlock', () => {
     await expect(vault.readSecrets()).rejects.toThrow(code('VAULT_LOCKED'));
     await expect(vault.seed()).rejects.toThrow(code('VAULT_LOCKED'));
     await expect(vault.updateSecrets(() => ({}))).rejects.toThrow(code('VAULT_LOCKED'));
+  });
+
+  it('the seed is stretched once per unlock: a locked vault (by lock or by idling) forgets it, and the secrets', async () => {
+    const { vault, clock } = setup();
+    await vault.create(MNEMONIC, PASSWORD);
+    await vault.updateSecrets(() => ({ node: { macaroon: 'ab' } }));
+    const first = stretches.n;
+    const seed = await vault.seed();
+    seed.fill(0);
+    expect(await vault.seed()).toEqual(await mnemonicToSeed(MNEMONIC));
+    expect(stretches.n - first).toBe(2); // one by the vault, one by this test's comparison
+    const secrets = await vault.readSecrets<{ node: { macaroon: string } }>();
+    secrets.node.macaroon = 'changed by a caller';
+    expect(await vault.readSecrets()).toEqual({ node: { macaroon: 'ab' } });
+    await vault.lock();
+    await expect(vault.seed()).rejects.toThrow(code('VAULT_LOCKED'));
+    await vault.unlock(PASSWORD);
+    await vault.seed();
+    expect(stretches.n - first).toBe(3);
+    clock.t += 15 * MINUTE;
+    await expect(vault.readSecrets()).rejects.toThrow(code('VAULT_LOCKED'));
+    await expect(vault.seed()).rejects.toThrow(code('VAULT_LOCKED'));
+    await vault.unlock(PASSWORD);
+    await vault.seed();
+    expect(stretches.n - first).toBe(4);
   });
 
   it('WRONG_PASSWORD, then the right one unlocks', async () => {

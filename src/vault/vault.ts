@@ -61,6 +61,13 @@ export class Vault {
   // cannot land in the middle of an unlock or a touch, and two secret updates cannot overwrite
   // each other.
   private readonly mutex: Mutex;
+  /**
+   * What the unlocked record last decrypted to (and the seed stretched from its
+   * mnemonic), under the session key it was opened with: a node call or a
+   * deposit key needs no AES-GCM and no BIP39 stretch each time. Only in this
+   * worker's memory; forgotten as soon as the vault is found locked.
+   */
+  private opened: { key: string; iv: string; ciphertext: string; payload: VaultPayload; seed?: Uint8Array } | undefined;
 
   constructor(opts: VaultOptions) {
     this.local = opts.local;
@@ -91,6 +98,7 @@ export class Vault {
       if (!opts.replace && (await this.local.get(LOCAL.record)) !== undefined) throw err('VAULT_EXISTS', 'vault already exists');
       const { record, key } = await encryptVault(payload, password, this.kdf, this.kdfFloor);
       // The old session key must never meet the new record.
+      this.opened = undefined;
       await this.session.remove([SESSION]);
       await this.local.set({ [LOCAL.record]: record });
       await this.throttle.recordSuccess();
@@ -114,6 +122,7 @@ export class Vault {
   }
 
   lock(): Promise<void> {
+    this.opened = undefined;
     return this.mutex.run(() => this.session.remove([SESSION]));
   }
 
@@ -130,6 +139,7 @@ export class Vault {
     return this.mutex.run(async () => {
       if ((await this.session.get(SESSION)) === undefined) return false;
       if ((await this.activeSession(await this.autoLockMinutes())) !== undefined) return false;
+      this.opened = undefined;
       await this.session.remove([SESSION]);
       return true;
     });
@@ -166,12 +176,28 @@ export class Vault {
 
   /** BIP39 seed of the stored mnemonic, no passphrase. VAULT_LOCKED when locked. */
   async seed(): Promise<Uint8Array> {
-    return mnemonicToSeed((await this.payload()).mnemonic);
+    const payload = await this.payload();
+    const opened = this.opened;
+    if (opened?.payload.mnemonic === payload.mnemonic) return (opened.seed ??= await mnemonicToSeed(payload.mnemonic)).slice();
+    return mnemonicToSeed(payload.mnemonic);
   }
 
+  /** A copy: callers may change what they get. */
   private async payload(): Promise<VaultPayload> {
-    const key = await this.sessionKey();
-    return parsePayload(await decryptWithKey(await this.record(), key));
+    let key: Uint8Array;
+    try {
+      key = await this.sessionKey();
+    } catch (e) {
+      this.opened = undefined;
+      throw e;
+    }
+    const record = await this.record();
+    const hex = bytesToHex(key);
+    const o = this.opened;
+    if (o?.key === hex && o.iv === record.cipher.iv && o.ciphertext === record.ciphertext) return structuredClone(o.payload);
+    const payload = parsePayload(await decryptWithKey(record, key));
+    this.opened = { key: hex, iv: record.cipher.iv, ciphertext: record.ciphertext, payload };
+    return structuredClone(payload);
   }
 
   private async checkPassword(record: VaultRecord, password: string): Promise<OpenedVault> {
