@@ -86,10 +86,16 @@ export async function runLnurl(host: LnurlHost, origin: string, text: string): P
   }
 }
 
-async function pay(host: LnurlHost, origin: string, params: PayParams, opts: LnurlFetchOptions): Promise<LnurlResult> {
+/** The whole-sat amounts a pay link takes (its range is in msat); none → LNURL_BAD_RESPONSE. */
+export function payRangeSat(params: PayParams): { minSat: number; maxSat: number } {
   const minSat = Math.ceil(params.minSendable / 1000);
   const maxSat = Math.floor(params.maxSendable / 1000);
   if (minSat > maxSat) throw error('LNURL_BAD_RESPONSE', 'no whole-sat amount fits', `${params.minSendable}..${params.maxSendable} msat`);
+  return { minSat, maxSat };
+}
+
+async function pay(host: LnurlHost, origin: string, params: PayParams, opts: LnurlFetchOptions): Promise<LnurlResult> {
+  const { minSat, maxSat } = payRangeSat(params);
   const today = await host.policy.dailyUsage();
   const answer = await ask(host, {
     kind: 'lnurlPay',
@@ -177,11 +183,14 @@ function chosenAmount(answer: ApprovalDecision, minSat: number, maxSat: number):
   return amount;
 }
 
+/** A success action as it is shown: an aes one decrypted into a message. */
+export type ShownSuccessAction = Exclude<SuccessAction, { tag: 'aes' }> | { tag: 'message'; description: string; message: string };
+
 /**
  * What the page is told to show once paid. Only aes needs the preimage; one that does not
  * decrypt is left out, since the money is gone either way and the page must hear "OK".
  */
-async function shownAction(action: SuccessAction, preimage: string | undefined) {
+export async function shownAction(action: SuccessAction, preimage: string | undefined): Promise<ShownSuccessAction | undefined> {
   if (action.tag !== 'aes') return action;
   if (preimage === undefined) return undefined;
   const message = await decryptSuccessAction(action, preimage).catch(() => undefined);
