@@ -1,7 +1,7 @@
 /**
  * The devnet's control API: what a test, the demo or a demo site does to the network from outside
  * (fund, open channels, mine, add merchants, make and pay invoices, settle or cancel hold invoices,
- * inject faults). Available in-process and as JSON over HTTP: `POST /control/<operation>` with the
+ * inject faults, move the RFQ rate). Available in-process and as JSON over HTTP: `POST /control/<operation>` with the
  * named arguments as a JSON object (e.g. `{"node":"carol","amountSat":1000,"hold":true}` for
  * createInvoice), `GET /control/nodes`, `GET /control/contractViolations`.
  */
@@ -87,6 +87,15 @@ export interface NodeBalances {
   }>;
 }
 
+/** The edge nodes' RFQ terms: asset units per BTC = coefficient / 10^scale (coefficient as a decimal string). */
+export interface RfqTerms {
+  rate: { coefficient: string; scale: number };
+  /** How long a quote stays valid. */
+  quoteSeconds: number;
+  /** Set: peers reject every sell order with this message. */
+  reject?: string;
+}
+
 export interface DevnetControl {
   nodeNames(): string[];
   nodeInfo(node: string): DevnetNodeInfo;
@@ -116,6 +125,9 @@ export interface DevnetControl {
   setMalformed(node: string, malformed: boolean): void;
   /** The node fails HTLCs paid to it with an unexpected error: payers see FAILURE_REASON_ERROR. */
   setFailHtlcs(node: string, fail: boolean): void;
+  rfq(): RfqTerms;
+  /** Moves the rate, changes new quotes' lifetime, or makes peers reject (`reject: null` stops that). */
+  setRfq(terms: { rate?: RfqTerms['rate']; quoteSeconds?: number; reject?: string | null }): RfqTerms;
   contractViolations(): string[];
 }
 
@@ -267,8 +279,27 @@ export function createControl(deps: ControlDeps): DevnetControl {
     },
     setMalformed: (name, malformed) => void (node(name).faults.malformed = malformed),
     setFailHtlcs: (name, fail) => void (node(name).faults.failHtlcs = fail),
+    rfq: () => rfqTerms(sim),
+    setRfq: (t) => {
+      if (t.rate) {
+        if (!/^[1-9][0-9]{0,60}$/.test(t.rate.coefficient)) throw new ControlError(`devnet: rate coefficient must be a positive integer=${t.rate.coefficient}`);
+        if (!Number.isSafeInteger(t.rate.scale) || t.rate.scale < 0 || t.rate.scale > 30) throw new ControlError(`devnet: rate scale must be 0..30=${t.rate.scale}`);
+        sim.rfq.rate = { coefficient: BigInt(t.rate.coefficient), scale: t.rate.scale };
+      }
+      if (t.quoteSeconds !== undefined) {
+        if (!Number.isSafeInteger(t.quoteSeconds) || t.quoteSeconds < 1) throw new ControlError(`devnet: quoteSeconds must be a positive integer=${t.quoteSeconds}`);
+        sim.rfq.quoteSeconds = t.quoteSeconds;
+      }
+      if (t.reject !== undefined) sim.rfq.rejectWith = t.reject ?? undefined;
+      return rfqTerms(sim);
+    },
     contractViolations: () => [...violations],
   };
+}
+
+function rfqTerms(sim: Sim): RfqTerms {
+  const { rate, quoteSeconds, rejectWith } = sim.rfq;
+  return { rate: { coefficient: String(rate.coefficient), scale: rate.scale }, quoteSeconds, ...(rejectWith !== undefined && { reject: rejectWith }) };
 }
 
 function payees(nodes: Iterable<SimNode>, hashHex: string): InvoiceRecord[] {
@@ -351,6 +382,17 @@ const OPS: Record<string, Op> = {
   setSlow: op(z.object({ node: nodeName, ms: z.number().int().nonnegative() }).strict(), (c, a) => (c.setSlow(a.node, a.ms), {})),
   setMalformed: op(z.object({ node: nodeName, malformed: z.boolean() }).strict(), (c, a) => (c.setMalformed(a.node, a.malformed), {})),
   setFailHtlcs: op(z.object({ node: nodeName, fail: z.boolean() }).strict(), (c, a) => (c.setFailHtlcs(a.node, a.fail), {})),
+  rfq: op(z.object({}).strict(), (c) => c.rfq()),
+  setRfq: op(
+    z
+      .object({
+        rate: z.object({ coefficient: z.string(), scale: z.number().int() }).strict().optional(),
+        quoteSeconds: z.number().int().optional(),
+        reject: z.string().nullable().optional(),
+      })
+      .strict(),
+    (c, a) => c.setRfq(a),
+  ),
 };
 
 export function controlHandler(control: DevnetControl): http.RequestListener {

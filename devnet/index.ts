@@ -12,6 +12,7 @@ import http from 'node:http';
 import { base64urlnopad } from '@scure/base';
 import { fromHex } from './codec.ts';
 import { stablecoin } from './assets.ts';
+import { RfqDesk } from './rfq.ts';
 import { createControl, controlHandler, type DevnetControl, type DevnetNodeInfo } from './control.ts';
 import { close, listen, startApiServer, type Api, type ContractChecker, type Server } from './http.ts';
 import { lndRoutes } from './lnd-rest.ts';
@@ -71,9 +72,11 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   const contract = opts.validate ? await loadContract() : undefined;
   const tls = await loadDevnetTls();
   const net = new Network(SEED, START_HEIGHT);
+  const asset = stablecoin(SEED, ASSET_MINT_HEIGHT);
   const sim: Sim = {
     net,
-    asset: stablecoin(SEED, ASSET_MINT_HEIGHT),
+    asset,
+    rfq: new RfqDesk(asset.rate),
     router: { paymentDelayMs: opts.paymentDelayMs ?? 0 },
     secondMs: opts.secondMs ?? 1000,
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bolt11Examples as spec, WRONG_LENGTH_TITLE } from '../src/testing/bolt11-vectors.ts';
+import { RfqDesk } from './rfq.ts';
 import { stablecoin } from './assets.ts';
 import { encodeInvoice, type InvoiceToSign } from './bolt11-encode.ts';
 import { deriveKey } from './keys.ts';
@@ -26,7 +27,8 @@ describe('readPaymentRequest: BOLT #11 invalid examples', () => {
 });
 
 describe('resolvePayment: what lnd takes from a payment request', () => {
-  const sim: Sim = { net: new Network('t', 100), asset: stablecoin('t', 100), router: { paymentDelayMs: 0 }, secondMs: 1 };
+  const asset = stablecoin('t', 100);
+  const sim: Sim = { net: new Network('t', 100), asset, rfq: new RfqDesk(asset.rate), router: { paymentDelayMs: 0 }, secondMs: 1 };
   const carol = deriveKey('t', 'carol');
   const hash = new Uint8Array(32).fill(7);
   const secret = new Uint8Array(32).fill(8);

@@ -11,6 +11,7 @@ import { otherSide, sideOf, type Network } from './network.ts';
 import type { SimNode } from './node.ts';
 import { Code, RpcError } from './http.ts';
 import type { AssetDef } from './assets.ts';
+import type { RfqDesk } from './rfq.ts';
 import type { AssetLastLeg, AssetSpend } from './pathfinding.ts';
 import { PaymentExistsError, type PaymentRecord } from './payments.ts';
 import { startPayment, type RouterConfig } from './router.ts';
@@ -19,6 +20,8 @@ import { startPayment, type RouterConfig } from './router.ts';
 export interface Sim {
   readonly net: Network;
   readonly asset: AssetDef;
+  /** The RFQ rate and the quotes peers accepted. */
+  readonly rfq: RfqDesk;
   readonly router: RouterConfig;
   /** Length of one second of payment timeout (`timeout_seconds`), so tests can shrink it. */
   readonly secondMs: number;

@@ -10,9 +10,14 @@
  * | GET    | /v1/taproot-assets/assets/meta/asset-id/{id}      | TaprootAssets.FetchAssetMeta         |
  * | POST   | /v1/taproot-assets/channels/invoice               | TaprootAssetChannels.AddInvoice      |
  * | POST   | /v1/taproot-assets/channels/send-payment          | TaprootAssetChannels.SendPayment (stream) |
+ * | POST   | /v1/taproot-assets/rfq/sellorder/group-key/{key}  | Rfq.AddAssetSellOrder                |
+ * | POST   | /v1/taproot-assets/rfq/sellorder/asset-id/{id}    | Rfq.AddAssetSellOrder                |
+ *
+ * Prices come from the RFQ desk (devnet/rfq.ts): the edge nodes buy and sell at one rate, which
+ * tests may move; a payment made with `rfq_id` runs at that quote's rate, only while it is valid.
  */
 import { bytesEqual, fromHex, isHex, toHex } from './codec.ts';
-import { msatForUnits, scriptKeyOf, unitsForMsat, type AssetDef } from './assets.ts';
+import { msatForUnits, scriptKeyOf, unitsForMsat, type AssetDef, type FixedPoint } from './assets.ts';
 import { Fields, queryBool, queryBytes } from './fields.ts';
 import { Code, RpcError, type RequestCtx, type RouteDef } from './http.ts';
 import { KEYSEND_RECORD } from './invoices.ts';
@@ -21,15 +26,14 @@ import { otherSide, sideOf, type Channel } from './network.ts';
 import { addInvoice, pay, randomBytes, resolvePayment, type Sim } from './node-ops.ts';
 import type { SimNode } from './node.ts';
 import { payRequest, paymentUpdates } from './lnd-rest.ts';
+import type { SellQuote } from './rfq.ts';
 
 const TAPD_VERSION = '0.8.1-alpha commit=v0.8.1';
-/** Quotes are valid for ten minutes. */
-const QUOTE_SECONDS = 600;
 /** The smallest non-dust HTLC, in msat: the floor under every asset HTLC. */
 const MIN_HTLC_MSAT = 354_000;
 
 const str = (n: number | bigint): string => String(n);
-const rateJson = (a: AssetDef) => ({ coefficient: str(a.rate.coefficient), scale: a.rate.scale });
+const rateJson = (rate: FixedPoint) => ({ coefficient: str(rate.coefficient), scale: rate.scale });
 const specJson = (a: AssetDef) => ({ id: a.assetId, group_pub_key: a.groupKey });
 
 function genesisJson(a: AssetDef) {
@@ -80,6 +84,20 @@ function assetOf(sim: Sim, f: Fields): AssetDef {
   if ((id.length > 0 && !bytesEqual(id, fromHex(a.assetId))) || (group.length > 0 && !bytesEqual(group, fromHex(a.groupKey)))) {
     throw new RpcError(Code.Unknown, `no asset channel found for asset ${toHex(id.length > 0 ? id : group)}`);
   }
+  return a;
+}
+
+/** The asset a sell order names in its path: a group key (33 bytes, or x-only 32) or an asset id, hex. */
+function assetOfPath(sim: Sim, ctx: RequestCtx): AssetDef {
+  const a = sim.asset;
+  const group = ctx.params['asset_specifier.group_key_str'];
+  const id = ctx.params['asset_specifier.asset_id_str'];
+  const key = (group ?? id ?? '').toLowerCase();
+  if (!isHex(key) || (id !== undefined ? key.length !== 64 : key.length !== 64 && key.length !== 66)) {
+    throw new RpcError(Code.InvalidArgument, `invalid asset specifier: ${key}`);
+  }
+  const known = id !== undefined ? key === a.assetId : key === a.groupKey || key === a.groupKey.slice(2);
+  if (!known) throw new RpcError(Code.Unknown, `no asset channel found for asset ${key}`);
   return a;
 }
 
@@ -187,7 +205,8 @@ export function tapdRoutes(sim: Sim): RouteDef[] {
         if ([assetAmount, req.int('value'), req.int('value_msat')].filter((x) => x !== 0).length > 1) {
           throw new RpcError(Code.InvalidArgument, 'only one of asset_amount, value and value_msat can be set');
         }
-        const units = assetAmount || unitsForMsat(msat, a.rate, 'down');
+        const rate = sim.rfq.rate;
+        const units = assetAmount || unitsForMsat(msat, rate, 'down');
         if (units <= 0) throw new RpcError(Code.InvalidArgument, 'asset amount must be greater than zero');
         // The peer must be able to sell us the units over the channel.
         const channel = assetChannels(sim, ctx.node, a, f.bytes('peer_pubkey')).find(
@@ -198,7 +217,7 @@ export function tapdRoutes(sim: Sim): RouteDef[] {
         const rfqId = randomBytes(32);
         const hodl = f.obj('hodl_invoice');
         const inv = addInvoice(sim, ctx.node, {
-          valueMsat: msatForUnits(units, a.rate, 'up'),
+          valueMsat: msatForUnits(units, rate, 'up'),
           memo: req.str('memo'),
           descriptionHash: req.bytes('description_hash'),
           expiry: req.int('expiry'),
@@ -215,9 +234,9 @@ export function tapdRoutes(sim: Sim): RouteDef[] {
               id: toHex(rfqId),
               scid: str(channel.id),
               asset_max_amount: str(channel.sides[otherSide(sideOf(channel, ctx.node.name))].units),
-              ask_asset_rate: rateJson(a),
-              expiry: str(net.nowSec() + QUOTE_SECONDS),
-              min_transportable_units: str(unitsForMsat(MIN_HTLC_MSAT, a.rate, 'up')),
+              ask_asset_rate: rateJson(rate),
+              expiry: str(net.nowSec() + sim.rfq.quoteSeconds),
+              min_transportable_units: str(unitsForMsat(MIN_HTLC_MSAT, rate, 'up')),
               price_oracle_metadata: f.str('price_oracle_metadata'),
               asset_spec: specJson(a),
               accepted_max_amount: '0',
@@ -239,34 +258,87 @@ export function tapdRoutes(sim: Sim): RouteDef[] {
         if (inner.destCustomRecords[KEYSEND_RECORD]) {
           throw new RpcError(Code.Unimplemented, 'devnet: asset keysend payments are not simulated');
         }
-        const channels = assetChannels(sim, ctx.node, a, f.bytes('peer_pubkey'));
-        const unitsFor = (msat: number) => unitsForMsat(msat, a.rate, 'up');
-        // The sell quote covers the invoice amount plus the most the payer allows in fees.
         const { amountMsat } = resolvePayment(sim, inner);
-        const maxUnits = unitsFor(amountMsat + inner.feeLimitMsat);
-        const channel = channels.find((c) => c.sides[sideOf(c, ctx.node.name)].units >= unitsFor(amountMsat)) ?? channels[0]!;
-        const peer = peerOf(channel, ctx.node);
-        const rfqId = f.bytes('rfq_id').length === 32 ? f.bytes('rfq_id') : randomBytes(32);
-        const rec = pay(sim, ctx.node, { ...inner, spend: { asset: a, peer: peer.name, unitsFor, rfqId } });
-        const quote = {
-          peer: peer.pubkeyHex,
-          id: toHex(rfqId),
-          scid: str(channel.id),
-          asset_amount: str(maxUnits),
-          bid_asset_rate: rateJson(a),
-          expiry: str(net.nowSec() + QUOTE_SECONDS),
-          min_transportable_msat: str(MIN_HTLC_MSAT + msatForUnits(1, a.rate, 'up')),
-          price_oracle_metadata: f.str('price_oracle_metadata'),
-          asset_spec: specJson(a),
-          accepted_max_amount: '0',
-        };
+        const rfqId = f.bytes('rfq_id');
+        if (rfqId.length !== 0 && rfqId.length !== 32) throw new RpcError(Code.InvalidArgument, `invalid RFQ ID length: ${rfqId.length}`);
+        // With rfq_id tapd skips negotiation and pays at that accepted quote, if it still has it.
+        const quote =
+          rfqId.length === 32
+            ? acceptedQuote(sim, ctx.node, rfqId, amountMsat + inner.feeLimitMsat)
+            : // The sell quote negotiated here covers the invoice amount plus the most the payer allows in fees.
+              sellQuote(ctx.node, assetChannels(sim, ctx.node, a, f.bytes('peer_pubkey')), amountMsat + inner.feeLimitMsat, amountMsat);
+        const channel = net.channelById(quote.channelId)!;
+        const peer = net.node(quote.peer);
+        const unitsFor = (msat: number) => unitsForMsat(msat, quote.rate, 'up');
+        const rec = pay(sim, ctx.node, { ...inner, spend: { asset: a, peer: peer.name, unitsFor, rfqId: fromHex(quote.id) } });
+        const quoteJson = { ...sellQuoteJson(a, quote, channel), price_oracle_metadata: f.str('price_oracle_metadata') };
         const updates = paymentUpdates(ctx, rec, false, (p) => ({ payment_result: paymentJson(p, net, toHex) }));
         async function* lines() {
-          yield { accepted_sell_order: quote, accepted_sell_orders: { accepted_sell_orders: [quote] } };
+          yield { accepted_sell_order: quoteJson, accepted_sell_orders: { accepted_sell_orders: [quoteJson] } };
           yield* updates;
         }
         return { stream: lines() };
       },
     },
+    ...(['group-key/{asset_specifier.group_key_str}', 'asset-id/{asset_specifier.asset_id_str}'] as const).map(
+      (tail): RouteDef => ({
+        method: 'POST',
+        path: `/v1/taproot-assets/rfq/sellorder/${tail}`,
+        perm: 'write',
+        handle: (ctx) => {
+          const f = new Fields(ctx.body, 'hex');
+          const a = assetOfPath(sim, ctx);
+          const maxMsat = f.int('payment_max_amt');
+          if (maxMsat <= 0) throw new RpcError(Code.InvalidArgument, 'payment max amount must be greater than zero');
+          const expiry = f.int('expiry');
+          if (expiry !== 0 && expiry <= net.nowSec()) throw new RpcError(Code.InvalidArgument, 'expiry must be in the future');
+          const channels = assetChannels(sim, ctx.node, a, f.bytes('peer_pub_key'));
+          if (sim.rfq.rejectWith !== undefined) {
+            const peer = peerOf(channels[0]!, ctx.node);
+            return { json: { rejected_quote: { peer: peer.pubkeyHex, id: toHex(randomBytes(32)), error_message: sim.rfq.rejectWith, error_code: 1 } } };
+          }
+          const q = sellQuote(ctx.node, channels, maxMsat, maxMsat);
+          const channel = net.channelById(q.channelId)!;
+          return { json: { accepted_quote: { ...sellQuoteJson(a, q, channel), price_oracle_metadata: f.str('price_oracle_metadata') } } };
+        },
+      }),
+    ),
   ];
+
+  /** The channel peer sells BTC for units at the desk's rate, over the channel that can carry `needMsat`. */
+  function sellQuote(node: SimNode, channels: Channel[], maxMsat: number, needMsat: number): SellQuote {
+    const rate = sim.rfq.rate;
+    const channel = channels.find((c) => c.sides[sideOf(c, node.name)].units >= unitsForMsat(needMsat, rate, 'up')) ?? channels[0]!;
+    return sim.rfq.addSell({
+      id: randomBytes(32),
+      node: node.name,
+      peer: peerOf(channel, node).name,
+      channelId: channel.id,
+      rate,
+      expiresAt: net.nowSec() + sim.rfq.quoteSeconds,
+      maxMsat,
+    });
+  }
+
+  function sellQuoteJson(a: AssetDef, q: SellQuote, channel: Channel) {
+    return {
+      peer: net.node(q.peer).pubkeyHex,
+      id: q.id,
+      scid: str(channel.id),
+      asset_amount: str(unitsForMsat(q.maxMsat, q.rate, 'up')),
+      bid_asset_rate: rateJson(q.rate),
+      expiry: str(q.expiresAt),
+      min_transportable_msat: str(MIN_HTLC_MSAT + msatForUnits(1, q.rate, 'up')),
+      asset_spec: specJson(a),
+      accepted_max_amount: '0',
+    };
+  }
+}
+
+/** The payer's own accepted sell quote, still valid, that carries `msat`; tapd's refusals otherwise. */
+function acceptedQuote(sim: Sim, node: SimNode, id: Uint8Array, msat: number): SellQuote {
+  const q = sim.rfq.sell(node.name, toHex(id), sim.net.nowSec());
+  if (!q) throw new RpcError(Code.Unknown, `no accepted sell quote found for RFQ ID ${toHex(id)}`);
+  if (msat > q.maxMsat) throw new RpcError(Code.Unknown, `payment of ${msat} msat exceeds the quote's max amount of ${q.maxMsat} msat`);
+  return q;
 }

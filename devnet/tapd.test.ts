@@ -153,3 +153,87 @@ describe('asset payments', () => {
     expect(r.body.message).toMatch(/no asset channel with enough remote balance/);
   });
 });
+
+describe('RFQ sell quotes', () => {
+  const DESK = { coefficient: '10000000000000', scale: 2 };
+  const sellOrder = async (spec: string, body: Json) => alice.tapd('POST', `/v1/taproot-assets/rfq/sellorder/${spec}`, body);
+  const future = () => String(Math.floor(Date.now() / 1000) + 300);
+
+  it('by group key or asset id: the peer quotes its rate, the units for the order and an expiry', async () => {
+    const { id, groupKey } = await usdt();
+    const byGroup = await sellOrder(`group-key/${groupKey}`, { payment_max_amt: '21210000', expiry: future() });
+    expect(byGroup.status).toBe(200);
+    const q = byGroup.body.accepted_quote as Json;
+    expect(q).toMatchObject({ peer: dn.nodes.bob.pubkey, bid_asset_rate: DESK, asset_amount: '21210000', accepted_max_amount: '0' });
+    expect(q.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number(q.expiry) - Date.now() / 1000).toBeGreaterThan(590);
+    const byId = await sellOrder(`asset-id/${id}`, { payment_max_amt: '1000' });
+    expect(byId.body.accepted_quote).toMatchObject({ asset_amount: '1000' });
+    expect(byId.body.accepted_quote.id).not.toBe(q.id);
+  });
+
+  it('refuses an unknown asset, a zero amount, a past expiry; rejects while the desk says so', async () => {
+    const { groupKey } = await usdt();
+    expect((await sellOrder(`group-key/02${'ab'.repeat(32)}`, { payment_max_amt: '1000' })).body.message).toMatch(/no asset channel found/);
+    expect((await sellOrder(`group-key/${groupKey}`, { payment_max_amt: '0' })).status).toBe(400);
+    expect((await sellOrder(`group-key/${groupKey}`, { payment_max_amt: '1000', expiry: '1000' })).status).toBe(400);
+    dn.control.setRfq({ reject: 'oracle down' });
+    try {
+      const r = await sellOrder(`group-key/${groupKey}`, { payment_max_amt: '1000' });
+      expect(r.body.rejected_quote).toMatchObject({ error_message: 'oracle down', peer: dn.nodes.bob.pubkey });
+    } finally {
+      dn.control.setRfq({ reject: null });
+    }
+  });
+
+  it('send-payment with rfq_id pays at that quote even after the rate moved; unknown or expired quotes are refused', async () => {
+    const { groupKey } = await usdt();
+    const { paymentRequest } = await dn.control.createInvoice('carol', { amountSat: 2_000 });
+    const q = (await sellOrder(`group-key/${groupKey}`, { payment_max_amt: String(2_100_000) })).body.accepted_quote as Json;
+    dn.control.setRfq({ rate: { coefficient: '110000000000', scale: 0 } }); // 10 % more units per BTC
+    try {
+      const before = await assetChannel('alice', 'bob');
+      const pay = (rfq: string) =>
+        alice.tapdStream('POST', '/v1/taproot-assets/channels/send-payment', {
+          group_key: groupKey,
+          rfq_id: rfq,
+          payment_request: { payment_request: paymentRequest, fee_limit_sat: '100' },
+        });
+      const unknown = await pay('cd'.repeat(32));
+      expect(unknown.status).toBe(500);
+      expect((await unknown.rest())[0]?.error.message).toMatch(/no accepted sell quote found for RFQ ID/);
+      const lines = await (await pay(q.id as string)).rest();
+      expect(lines[0]?.result.accepted_sell_order).toMatchObject({ id: q.id, bid_asset_rate: DESK });
+      const final = lines.at(-1)?.result.payment_result as Json;
+      expect(final).toMatchObject({ status: 'SUCCEEDED' });
+      // At the quote's rate one unit per msat: amount + fee, not 10 % more.
+      expect((await assetChannel('alice', 'bob')).localAssetUnits).toBe(before.localAssetUnits - Number(final.value_msat) - Number(final.fee_msat));
+
+      dn.control.setRfq({ quoteSeconds: 1 });
+      const short = (await sellOrder(`group-key/${groupKey}`, { payment_max_amt: '2100000' })).body.accepted_quote as Json;
+      expect(short.bid_asset_rate).toEqual({ coefficient: '110000000000', scale: 0 });
+      await new Promise((r) => setTimeout(r, (Number(short.expiry) - Date.now() / 1000) * 1000 + 50));
+      const next = await dn.control.createInvoice('carol', { amountSat: 2_000 });
+      const expired = await alice.tapdStream('POST', '/v1/taproot-assets/channels/send-payment', {
+        group_key: groupKey,
+        rfq_id: short.id,
+        payment_request: { payment_request: next.paymentRequest, fee_limit_sat: '100' },
+      });
+      expect((await expired.rest())[0]?.error.message).toMatch(/no accepted sell quote found/);
+    } finally {
+      dn.control.setRfq({ rate: DESK, quoteSeconds: 600 });
+    }
+  });
+
+  it('a quote carries only what it was asked for', async () => {
+    const { groupKey } = await usdt();
+    const { paymentRequest } = await dn.control.createInvoice('carol', { amountSat: 5_000 });
+    const q = (await sellOrder(`group-key/${groupKey}`, { payment_max_amt: '1000000' })).body.accepted_quote as Json;
+    const s = await alice.tapdStream('POST', '/v1/taproot-assets/channels/send-payment', {
+      group_key: groupKey,
+      rfq_id: q.id,
+      payment_request: { payment_request: paymentRequest, fee_limit_sat: '10' },
+    });
+    expect((await s.rest())[0]?.error.message).toMatch(/exceeds the quote's max amount/);
+  });
+});
