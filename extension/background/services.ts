@@ -85,7 +85,7 @@ export async function createServices(): Promise<Services> {
   const invoices = new PageInvoices({ store: local, onIssue: (issue) => console.warn('satnav invoices:', issue) });
   // Satnav 0.1 kept one key per page invoice: fold them into the bounded index, once.
   if (coldStart) await invoices.migrateLegacy(Object.keys(await browser.storage.local.get(null)));
-  const payments = new PaymentPipeline({ policy, ledger, ask, node, isUnlocked, batch: (fn) => local.batch(fn) });
+  const payments = new PaymentPipeline({ policy, ledger, ask, node, isUnlocked, batch: (fn, until) => local.batch(fn, until) });
   const nodeProfile = () => local.get<NodeProfile>(NODE_PROFILE_KEY);
   // 402 credentials are bearer secrets: they live with the vault's other secrets, encrypted.
   const credentials = new CredentialStore({

@@ -24,6 +24,7 @@ export function storageArea(area: 'local' | 'session'): CachedStore {
       remove: (keys) => s.remove(keys),
     },
     () => s.get(null),
+    (e) => console.warn(`satnav storage.${area}: a write did not land`, e),
   );
   browser.storage.onChanged.addListener((changes, areaName) => {
     if (areaName === area) store.changed(changes);

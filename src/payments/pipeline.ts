@@ -17,10 +17,11 @@ export interface PipelineDeps {
   isUnlocked(): Promise<boolean>;
   now?: () => number;
   /**
-   * Makes the storage writes `fn` makes one write, durable when it resolves
-   * (the worker's CachedStore.batch); without it each write lands on its own.
+   * Makes the storage writes `fn` makes one write, durable when it resolves,
+   * or with `until: 'applied'` once every reader in this worker sees them (the
+   * worker's CachedStore.batch); without it each write lands on its own.
    */
-  batch?<T>(fn: () => Promise<T>): Promise<T>;
+  batch?<T>(fn: () => Promise<T>, until?: 'durable' | 'applied'): Promise<T>;
 }
 
 /** A payment handed to the node: its ledger entry, and the node's word when it comes. */
@@ -151,12 +152,14 @@ export class PaymentPipeline {
 
   /** The live path's twin of reconcile: the same order (budget, then ledger), the same amounts. */
   private async recordOutcome(entry: LedgerEntry, result: TrackResult): Promise<void> {
-    // Ledger outcome and budget commit/release: one storage write.
-    await this.batch(() => this.d.ledger.record(entry, result, (e, r) => this.settleBudget(e, r)));
+    // Ledger outcome and budget commit/release: one storage write, not waited for: a worker that dies
+    // before it lands leaves the entry pending with its hold (never less than was spent), and reconcile
+    // asks the node.
+    await this.batch(() => this.d.ledger.record(entry, result, (e, r) => this.settleBudget(e, r)), 'applied');
   }
 
-  private batch<T>(fn: () => Promise<T>): Promise<T> {
-    return this.d.batch ? this.d.batch(fn) : fn();
+  private batch<T>(fn: () => Promise<T>, until?: 'durable' | 'applied'): Promise<T> {
+    return this.d.batch ? this.d.batch(fn, until) : fn();
   }
 
   /** Commit what left the node (its amount when it said, else the entry's), or release the hold. */

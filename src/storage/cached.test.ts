@@ -189,6 +189,39 @@ describe('CachedStore', () => {
       expect(await store.getMany(['a', 'b'])).toEqual({ a: 1 });
     });
 
+    it("until 'applied': resolves with the writes in memory, the area's write still under way; a refused one is reported", async () => {
+      const area = new Area();
+      let land!: () => void;
+      const gate = new Promise<void>((r) => (land = r));
+      const late: unknown[] = [];
+      const store = new CachedStore(
+        {
+          get: (k) => area.get(k),
+          getMany: (k) => area.getMany(k),
+          remove: (k) => area.remove(k),
+          set: async (e) => {
+            await gate;
+            return area.set(e);
+          },
+        },
+        () => area.all(),
+        (e) => late.push(e),
+      );
+      await store.batch(() => store.set({ outcome: 'succeeded' }), 'applied');
+      expect(await store.get('outcome')).toBe('succeeded');
+      expect(await area.get('outcome')).toBeUndefined();
+      land();
+      await store.batch(async () => undefined);
+      await new Promise((r) => setTimeout(r, 0));
+      expect(await area.get('outcome')).toBe('succeeded');
+      area.refuse = true;
+      await store.batch(() => store.set({ outcome: 'other' }), 'applied');
+      await new Promise((r) => setTimeout(r, 0));
+      expect(late).toHaveLength(1);
+      area.refuse = false;
+      expect(await store.get('outcome')).toBe('succeeded');
+    });
+
     it('a worker killed before the batch ends leaves nothing of it; after, all of it', async () => {
       const { area, store } = setup();
       let kill!: () => void;

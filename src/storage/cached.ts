@@ -45,6 +45,7 @@ export class CachedStore implements KeyValueStore {
   constructor(
     private readonly area: KeyValueStore,
     private readonly loadAll: () => Promise<Record<string, unknown>>,
+    private readonly onLateFailure: (e: unknown) => void = () => undefined,
   ) {}
 
   async get<T = unknown>(key: string): Promise<T | undefined> {
@@ -89,8 +90,15 @@ export class CachedStore implements KeyValueStore {
     return this.write({}, keys);
   }
 
-  /** Runs `fn`; its writes (and any made meanwhile) reach the area as one write, durable when this resolves. */
-  async batch<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn`; its writes (and any made meanwhile) reach the area as one
+   * write, durable when this resolves. `until: 'applied'` resolves once `fn`
+   * is done and its writes are in memory (every reader here sees them), the
+   * write landing a moment later: for records a dead worker's successor
+   * rebuilds anyway (a payment's outcome, which reconcile asks the node for).
+   * A write the area refuses then is logged by `onLateFailure`.
+   */
+  async batch<T>(fn: () => Promise<T>, until: 'durable' | 'applied' = 'durable'): Promise<T> {
     if (this.batchDepth++ === 0) this.durable = deferred();
     // Batches that overlap share one write: each resolves once it has landed.
     const durable = this.durable!;
@@ -105,7 +113,8 @@ export class CachedStore implements KeyValueStore {
       this.durable = undefined;
       this.flush().then(durable.resolve, durable.reject);
     }
-    await durable.promise;
+    if (until === 'durable') await durable.promise;
+    else durable.promise.catch((e: unknown) => this.onLateFailure(e));
     if (!outcome.ok) throw outcome.error;
     return outcome.value;
   }
