@@ -13,6 +13,8 @@ import type { HeadersReceivedDetails, RequestDetails } from './paywall/observati
 import { ACTIVE_STATES } from '../../src/deposit/book.ts';
 import { DEPOSIT_ALARM, depositAlarm } from './deposits.ts';
 import { headersReceivedOptions, inChromeTerms } from '../platform.ts';
+import { LINK_CHANNEL } from '../../src/links/target.ts';
+import { LinkRouter, showLinkNotice } from './links.ts';
 
 /**
  * MV3 service worker entry. Listeners are registered synchronously at top
@@ -23,10 +25,14 @@ const services = createServices();
 const walls = new WallGlue(services);
 // Credentials the person revokes in Paid access stop travelling at once.
 setRevokedRulesHook((ids) => walls.dropRules(ids));
+/** Payment links the person clicked on a page (links.ts). */
+const links = new LinkRouter({ open: async (ctx, href, hooks) => (await services).webln.openLink(ctx, href, hooks), notify: showLinkNotice });
 
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
   if (isChannel(message, UI_CHANNEL)) return routeUiMessage(message.request, sender, services, uiHandlers);
   if (isChannel(message, PAGE_CHANNEL)) return routePageMessage(message.request, sender, services);
+  // Nothing goes back to the page: the flow runs on, its outcome told in the prompt or a notification.
+  if (isChannel(message, LINK_CHANNEL)) return void links.route(message.request, sender);
   // Unknown channels get no answer at all: nothing to learn from probing.
   return undefined;
 });

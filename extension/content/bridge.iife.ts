@@ -3,6 +3,8 @@ import { PAGE_CHANNEL, type PortReply } from '../../src/webln/page-channel.ts';
 import { offerPort } from './handshake.ts';
 import { PAYWALL_EVENT, refetch } from './refetch.ts';
 import { relayOf } from './relay.ts';
+import { LINK_CHANNEL } from '../../src/links/target.ts';
+import { clickedLinkTarget } from './link-click.ts';
 
 /**
  * Isolated-world bridge: relays the provider's requests to the worker and the
@@ -47,6 +49,20 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
   if (m.channel === PAGE_CHANNEL && typeof m.event === 'string') port.postMessage({ id: 0, ok: true, event: m.event });
   return undefined;
 });
+
+// Payment links the person clicks (lightning:, lnurlw://, …) open Satnav's prompt. Capture on window, registered
+// before any page script: the page's own listeners can't hide a click from it, and a page's scripted click is
+// not trusted, so it is never taken for the person's. The worker checks the sender and limits the tab.
+window.addEventListener(
+  'click',
+  (event) => {
+    const href = clickedLinkTarget(event, document.baseURI);
+    if (href === undefined) return;
+    event.preventDefault();
+    browser.runtime.sendMessage({ channel: LINK_CHANNEL, request: { href } }).catch(() => undefined);
+  },
+  true,
+);
 
 function unavailable(id: number): PortReply {
   // The worker restarted or the extension was updated under this page.

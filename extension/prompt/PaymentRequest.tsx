@@ -104,7 +104,7 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
         <h2 className="card-label" id="why-title">
           {t('prompt_why')}
         </h2>
-        <p>{reasonText(request.reason, t)}</p>
+        <p>{request.label === 'link' && request.approvable ? t('prompt_reasonLink') : reasonText(request.reason, t)}</p>
         {/* Locked is not spent: a deposit has its own limits, named by the reason. */}
         {!deposit && <Budget budget={request.budget} />}
       </section>
@@ -169,6 +169,8 @@ function methodText(label: Payment['label'], t: Translate): string {
       return t('prompt_methodPaywall');
     case 'deposit':
       return t('prompt_methodDeposit');
+    case 'link':
+      return t('prompt_methodLink');
     default:
       return t('prompt_methodInvoice');
   }

@@ -32,7 +32,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 // The pages' code, and the worker's notifications; content scripts show no text.
-const sources = [...['ui', 'popup', 'options', 'prompt'].flatMap((dir) => sourceFiles(join(root, 'extension', dir))), join(root, 'extension', 'background', 'deposits.ts')].map((path) =>
+const notifications = ['deposits.ts', 'links.ts'].map((name) => join(root, 'extension', 'background', name));
+const sources = [...['ui', 'popup', 'options', 'prompt'].flatMap((dir) => sourceFiles(join(root, 'extension', dir))), ...notifications].map((path) =>
   readFileSync(path, 'utf8'),
 );
 const usedKeys = new Set(sources.flatMap((src) => [...src.matchAll(/\bt\(\s*'([A-Za-z0-9_@]+)'/g)].map((m) => m[1]!)));

@@ -46,6 +46,8 @@ export function entryLabel(entry: Pick<LedgerEntry, 'kind' | 'source'>, t: Trans
       return t('kind_deposit');
     case 'popup':
       return t('kind_send');
+    case 'link':
+      return t('kind_link');
   }
 }
 

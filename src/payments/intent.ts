@@ -38,9 +38,11 @@ export interface PaymentIntent {
    * How the person takes part:
    * - `may-ask`: a site chose it; within budget it goes through, above it the person is asked;
    * - `chosen`: the person already chose this very payment (typed the amount, pressed send);
-   * - `never-ask`: a site chose it and the person said not to be asked (the payer reports why instead).
+   * - `never-ask`: a site chose it and the person said not to be asked (the payer reports why instead);
+   * - `confirm`: the person asked for it (clicked a payment link) and confirms it in the prompt, within
+   *   budget too; once confirmed it counts as chosen.
    */
-  consent: 'may-ask' | 'chosen' | 'never-ask';
+  consent: 'may-ask' | 'chosen' | 'never-ask' | 'confirm';
   /** The top-level origin when the asking frame sits inside another origin's page (`null`: unknown). */
   embeddedIn?: Origin | null;
   /** How the prompt names the request (e.g. the WebLN method, or "402 wall"). */
@@ -61,7 +63,7 @@ export interface DepositTerms {
   forfeit: string;
 }
 
-export const PAYMENT_LABELS = ['sendPayment', 'sendPaymentAsync', 'keysend', 'lnurlPay', 'l402', 'deposit', 'send'] as const;
+export const PAYMENT_LABELS = ['sendPayment', 'sendPaymentAsync', 'keysend', 'lnurlPay', 'l402', 'deposit', 'send', 'link'] as const;
 export type PaymentLabel = (typeof PAYMENT_LABELS)[number];
 
 /** What every payer (402 walls, deposits, sessions) pays through and checks against. */

@@ -62,12 +62,14 @@ export class PaymentPipeline {
       origin: intent.origin,
       amountSat: intent.amountSat,
       source: intent.source,
-      chosenBy: intent.consent === 'chosen' ? 'person' : 'site',
+      chosenBy: intent.consent === 'chosen' || intent.consent === 'confirm' ? 'person' : 'site',
       ...(intent.grant && { grant: intent.grant }),
       ...(intent.embeddedIn !== undefined && { embeddedIn: intent.embeddedIn }),
     };
     const ev = await this.d.policy.evaluate(req);
-    const approvedByUser = intent.consent === 'chosen' || (ev.decision === 'prompt' && (await this.askPerson(intent, ev)));
+    // A payment to confirm is asked about whatever the budget says, unless the policy refuses it outright.
+    const asks = intent.consent === 'confirm' ? ev.decision !== 'deny' : ev.decision === 'prompt';
+    const approvedByUser = intent.consent === 'chosen' || (asks && (await this.askPerson(intent, ev)));
     // A 'deny' lands here too: reserve re-checks atomically and throws the refusal.
     // The hold and the ledger entry land in one storage write, durable before the node is asked.
     const { reservation, entry } = await this.batch(async () => {

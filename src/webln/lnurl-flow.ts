@@ -59,6 +59,8 @@ export interface LnurlHost {
   devBuild?: boolean;
   /** What went wrong with a service, for the worker's log; the page reads only "LNURL service failed". */
   onServiceError?(origin: string, error: SatnavError): void;
+  /** A reward claimed without a prompt (the site's reward auto-claim), once the service was told where to pay. */
+  onAutoClaim?(domain: string, amountSat: number): void;
 }
 
 export type LnurlResult =
@@ -67,8 +69,7 @@ export type LnurlResult =
 
 export async function runLnurl(host: LnurlHost, origin: string, text: string): Promise<LnurlResult> {
   const opts: LnurlFetchOptions = {
-    // Plain http and private networks only for the devnet: a demo/test build and a page on this machine.
-    allowInsecureLocalhost: host.devBuild === true && isLoopbackOrigin(origin),
+    allowInsecureLocalhost: allowsLocalServices(host.devBuild, origin),
     ...(host.fetch && { fetch: host.fetch }),
     ...(host.addresses && { addresses: host.addresses }),
     // Unlocks first (the person is asked), or nothing is sent: a locked wallet probes nothing for a page.
@@ -154,6 +155,7 @@ async function withdraw(host: LnurlHost, origin: string, params: WithdrawParams,
   // Services may pay at once or later; reconcile() settles the entry from the invoice's state.
   const state = await node.lookupInvoice(created.paymentHash).catch(() => undefined);
   if (state?.state === 'SETTLED') await host.ledger.succeed(entry.id);
+  if (site?.rewardAutoClaim) host.onAutoClaim?.(params.domain, amountSat);
   return { status: 'OK' };
 }
 
@@ -211,7 +213,7 @@ function utf8Prefix(text: string, maxBytes: number): string {
 }
 
 /** All a page hears of a service failure, whatever it was (see lnurl/http.ts). */
-const SERVICE_FAILED = 'LNURL service failed';
+export const SERVICE_FAILED = 'LNURL service failed';
 
 /**
  * The service's refusals and failures are LNURL outcomes a page reads as `{status: 'ERROR'}`;
@@ -225,6 +227,11 @@ function serviceError(host: LnurlHost, origin: string, e: unknown): LnurlResult 
   // redirected, not JSON, a private address) must read the same, or a page could probe hosts.
   const own = e.code === 'LNURL_SERVICE_ERROR' && typeof e.details?.reason === 'string' ? e.details.reason : undefined;
   return { status: 'ERROR', reason: own ?? SERVICE_FAILED };
+}
+
+/** Plain http and private networks only for the devnet: a demo/test build and a page on this machine. */
+export function allowsLocalServices(devBuild: boolean | undefined, origin: string): boolean {
+  return devBuild === true && isLoopbackOrigin(origin);
 }
 
 function isLoopbackOrigin(origin: string): boolean {

@@ -18,7 +18,8 @@ import type { LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts
 import { admitInvoice, type PaymentIntent, type PaymentPipeline } from '../payments/index.ts';
 import type { PolicyEngine, SiteView } from '../policy/index.ts';
 import type { ApprovalRequest, Approver } from './approval.ts';
-import { runLnurl, type LnurlHost } from './lnurl-flow.ts';
+import { parseLink } from '../links/parse.ts';
+import { allowsLocalServices, runLnurl, type LnurlHost, type LnurlResult } from './lnurl-flow.ts';
 import type { PageInvoices } from './page-invoices.ts';
 import { weblnParams, type WeblnParams } from './params.ts';
 
@@ -56,6 +57,22 @@ export interface WeblnDeps {
 }
 
 type Handler<M extends PageMethod> = (ctx: PageContext, p: WeblnParams<M>) => Promise<unknown>;
+
+/** Who hands the pipeline a page's invoice, and how the person takes part in each. */
+const INVOICE_PAYERS = {
+  sendPayment: { source: 'webln', consent: 'may-ask', grant: 'sendPayment' },
+  sendPaymentAsync: { source: 'webln', consent: 'may-ask', grant: 'sendPayment' },
+  // The person typed the amount of an LNURL-pay; a WebLN invoice is the site's choice.
+  lnurlPay: { source: 'lnurl', consent: 'chosen', grant: 'lnurl' },
+  // A payment link the person clicked: confirmed in the prompt, and no WebLN grant of the site's is used.
+  link: { source: 'link', consent: 'confirm' },
+} as const satisfies Record<string, Pick<PaymentIntent, 'source' | 'consent' | 'grant'>>;
+type InvoicePayer = keyof typeof INVOICE_PAYERS;
+
+/** What the person hears of a link besides its prompts (a reward claimed without one). */
+export interface LinkHooks {
+  onAutoClaim?(domain: string, amountSat: number): void;
+}
 
 export class WeblnService {
   private readonly now: () => number;
@@ -114,9 +131,23 @@ export class WeblnService {
     },
   };
 
-  private lnurlHost(ctx: PageContext): LnurlHost {
+  /**
+   * A payment link the person clicked on the page (links/): no enable needed, the click asked for
+   * the prompt. An invoice is confirmed in the payment prompt and paid within the budgets; an LNURL
+   * or lightning address runs the flow `webln.lnurl` runs. `ctx` comes from the browser.
+   */
+  async openLink(ctx: PageContext, href: string, hooks: LinkHooks = {}): Promise<LnurlResult> {
+    const link = parseLink(href, { allowInsecureLocalhost: allowsLocalServices(this.d.devBuild, ctx.origin) });
+    if (link.kind === 'lnurl') return runLnurl(this.lnurlHost(ctx, hooks), ctx.origin, link.text);
+    const { invoice, result } = await this.startInvoice(ctx, link.paymentRequest, 'link');
+    const { preimage } = paidOrThrow(await result, invoice.paymentHash);
+    return { status: 'OK', ...(preimage && { preimage }) };
+  }
+
+  private lnurlHost(ctx: PageContext, hooks: LinkHooks = {}): LnurlHost {
     const { root } = this.d;
     return {
+      ...(hooks.onAutoClaim && { onAutoClaim: hooks.onAutoClaim }),
       policy: this.d.policy,
       ledger: this.d.ledger,
       approveOrReject: (request) => this.approveOrReject(request, ctx),
@@ -206,7 +237,7 @@ export class WeblnService {
   }
 
   /** Admits the invoice, then hands it to the pipeline; resolves once it is on its way. */
-  private async startInvoice(ctx: PageContext, paymentRequest: string, label: 'sendPayment' | 'sendPaymentAsync' | 'lnurlPay') {
+  private async startInvoice(ctx: PageContext, paymentRequest: string, label: InvoicePayer) {
     const { invoice, amountSat } = await admitInvoice(paymentRequest, {
       origin: ctx.origin,
       ledger: this.d.ledger,
@@ -216,12 +247,9 @@ export class WeblnService {
     const node = await this.unlockedNode(ctx);
     const intent: PaymentIntent = {
       ...this.pageIntent(ctx),
-      source: label === 'lnurlPay' ? 'lnurl' : 'webln',
+      ...INVOICE_PAYERS[label],
       kind: 'payment',
-      // The person typed the amount of an LNURL-pay; a WebLN invoice is the site's choice.
-      consent: label === 'lnurlPay' ? 'chosen' : 'may-ask',
       label,
-      grant: label === 'lnurlPay' ? 'lnurl' : 'sendPayment',
       amountSat,
       paymentHash: invoice.paymentHash,
       destination: invoice.payee,
