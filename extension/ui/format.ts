@@ -3,12 +3,14 @@
  * decimal strings (bigint math, then Intl's string input) so balances above 2^53
  * or with many decimals never round through a float.
  */
+import { isUsdPegged } from '../../src/node/usd-asset.ts';
+
+/** USD-pegged assets are shown as dollars. */
+export { isUsdPegged };
 
 const SATS_PER_BTC_DIGITS = 8;
 /** Intl's fraction-digit limit in older engines (Node 20, Chrome 111); tapd allows at most 12. */
 const MAX_DECIMALS = 20;
-/** Tickers of Taproot Assets pegged 1:1 to the US dollar: shown as dollars. */
-const USD_PEGGED = new Set(['USDT', 'USDC', 'USD']);
 
 export interface AssetAmount {
   /** Raw asset units as a decimal string. */
@@ -30,10 +32,6 @@ export function formatSats(sats: number | bigint, locale: string): string {
 export function formatBtc(sats: number | bigint, locale: string): string {
   const btc = shiftDecimal(toBigInt(sats, 'sats').toString(), SATS_PER_BTC_DIGITS);
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: SATS_PER_BTC_DIGITS }).format(btc)} BTC`;
-}
-
-export function isUsdPegged(ticker: string): boolean {
-  return USD_PEGGED.has(ticker.toUpperCase());
 }
 
 /**

@@ -215,7 +215,8 @@ function fromPayment(p: PaymentResult): TrackResult {
   };
 }
 
-function incomingOutcome(inv: InvoiceStatus, nowMs: number): TrackResult {
+/** An incoming entry's outcome from its invoice (reconcile, and the receive screen's wait). */
+export function incomingOutcome(inv: InvoiceStatus, nowMs: number): TrackResult {
   if (inv.state === 'SETTLED') return { status: 'SUCCEEDED' };
   if (inv.state === 'CANCELED') return { status: 'FAILED', failureReason: 'canceled' };
   if (inv.state === 'OPEN' && inv.expiresAt * 1000 <= nowMs) return { status: 'FAILED', failureReason: 'expired' };
