@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { moduleErrors } from '../../src/errors.ts';
 import { fetchFor, probeTrusting } from '../../src/node/browser-trust.ts';
+import { parseManualConnection } from '../../src/node/lndconnect.ts';
 import {
   connectionFromRequest,
   connectorsFor,
@@ -78,6 +79,17 @@ export const nodeHandlers = {
     await svc.local.remove([NODE_PROFILE_KEY]);
     void notifySites(svc);
     return statusOf(undefined);
+  },
+  // An lndconnect URI carries no tapd: added to the saved connection, checked end to end (tapd's
+  // getinfo, on this same lnd) before it is kept.
+  'node.addTapd': async (req, svc) => {
+    const saved = await svc.storedConnection();
+    const tapd = parseManualConnection(req.tapdUrl, req.tapdMacaroon);
+    const conn: StoredConnection = { ...saved, tapdUrl: tapd.restUrl, tapdMacaroonHex: tapd.macaroonHex };
+    const network = (await svc.local.get<NodeProfile>(NODE_PROFILE_KEY))?.network;
+    const profile = await probeConnection(conn, connectorsFor(conn, fetchFor(conn, svc.nodeFetches)), network);
+    await save(svc, conn, profile);
+    return statusOf(profile);
   },
   'node.balances': async (_req, svc) => {
     const conn = await svc.storedConnection();

@@ -9,6 +9,8 @@ import type { KeyValueStore } from '../../src/storage/kv.ts';
 import { Vault } from '../../src/vault/vault.ts';
 import { rootFromSeed } from '../../src/keys/root.ts';
 import { PaymentPipeline } from '../../src/payments/index.ts';
+import { PopupReceiver } from '../../src/payments/receive.ts';
+import { PopupSender } from '../../src/payments/send.ts';
 import { DepositBook } from '../../src/deposit/book.ts';
 import { DepositKeeper } from '../../src/deposit/keeper.ts';
 import { SessionPayer } from '../../src/deposit/session.ts';
@@ -48,6 +50,9 @@ export interface Services {
   paywall: WallPayer;
   deposits: DepositKeeper;
   sessions: SessionGlue;
+  /** The popup's send and receive screens. */
+  sender: PopupSender;
+  receiver: PopupReceiver;
   /** The node's calls go through `fetchFor(connection, nodeFetches)`. */
   nodeFetches: NodeFetches;
   storedConnection(): Promise<StoredConnection>;
@@ -136,7 +141,28 @@ export async function createServices(): Promise<Services> {
     log: (...args) => console.warn(...args),
   });
   const sessions = new SessionGlue({ sessions: sessionPayer, rules, openOrigins, log: (...args) => console.warn(...args) });
-  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, sessions, nodeFetches, storedConnection };
+  // The person's own payments and invoices are the wallet's: its own origin, as the browser names it.
+  const walletOrigin = new URL(browser.runtime.getURL('')).origin;
+  const sender = new PopupSender({
+    origin: walletOrigin,
+    payments,
+    policy,
+    ledger,
+    node,
+    nodeNetwork: async () => (await nodeProfile())?.network,
+    addresses: remoteAddresses(browser.webRequest.onResponseStarted, walletOrigin),
+    devBuild: DEV_BUILD,
+  });
+  const receiver = new PopupReceiver({
+    origin: walletOrigin,
+    ledger,
+    node,
+    assetNode: async () => {
+      const conn = await storedConnection();
+      return connectorsFor(conn, fetchFor(conn, nodeFetches)).tapd;
+    },
+  });
+  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, sessions, sender, receiver, nodeFetches, storedConnection };
 }
 
 /** A site enabled without "remember" keeps its permission until the browser closes. */

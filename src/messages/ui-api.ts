@@ -3,6 +3,11 @@ import { LEDGER_KINDS, LEDGER_STATUSES } from '../ledger/index.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
 import { globalPolicyPatch, PERIODS, sitePolicyPatch, type DailyUsage, type GlobalPolicy, type SiteView } from '../policy/index.ts';
 import type { ApprovalRequest } from '../webln/approval.ts';
+import { satsSchema } from '../base/sats.ts';
+import { MAX_PAYMENT_CODE_LENGTH } from '../payments/payment-code.ts';
+import { MAX_NOTE_LENGTH, type ReceivedInvoice, type ReceiveStatus } from '../payments/receive.ts';
+import type { SendPreview, SendResult } from '../payments/send.ts';
+export type { ReceivedInvoice, ReceiveStatus, SendPreview, SendResult };
 
 /**
  * Requests from Satnav's own pages (popup, options, prompt) to the worker.
@@ -91,6 +96,28 @@ export const uiRequest = z.discriminatedUnion('type', [
   z.object({ type: z.literal('paywall.revoke'), target: paywallRevokeTarget }).strict(),
   z.object({ type: z.literal('deposits.list') }).strict(),
   z.object({ type: z.literal('deposits.release'), paymentHash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  // The send screen: what a pasted code is, then paying it (payments/send.ts).
+  z.object({ type: z.literal('send.preview'), text: z.string().max(MAX_PAYMENT_CODE_LENGTH) }).strict(),
+  z
+    .object({
+      type: z.literal('send.pay'),
+      text: z.string().max(MAX_PAYMENT_CODE_LENGTH),
+      amountSat: satsSchema.optional(),
+      comment: z.string().max(2000).optional(),
+      payIn: z.enum(['btc', 'usd']),
+    })
+    .strict(),
+  // The receive screen (payments/receive.ts).
+  z
+    .object({
+      type: z.literal('receive.create'),
+      amount: z.union([z.object({ sat: satsSchema }).strict(), z.object({ usd: z.string().max(32) }).strict()]),
+      note: z.string().max(MAX_NOTE_LENGTH * 4),
+    })
+    .strict(),
+  z.object({ type: z.literal('receive.status'), paymentHash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  // tapd added to a node connected without it (an lndconnect URI carries none).
+  z.object({ type: z.literal('node.addTapd'), tapdUrl: z.string().max(2048), tapdMacaroon: z.string().max(8192) }).strict(),
 ]);
 export type UiRequest = z.infer<typeof uiRequest>;
 
@@ -127,6 +154,11 @@ export const UI_REQUEST_PASSIVE = {
   'paywall.revoke': false,
   'deposits.list': true,
   'deposits.release': false,
+  'send.preview': false,
+  'send.pay': false,
+  'receive.create': false,
+  'receive.status': true,
+  'node.addTapd': false,
 } as const satisfies Record<UiRequest['type'], boolean>;
 export type UiRequestType = UiRequest['type'];
 
@@ -196,6 +228,12 @@ export interface UiResponses {
   'deposits.list': Deposits;
   /** The site was asked to release it (the refund shows once the node says so); the list after it. */
   'deposits.release': Deposits;
+  'send.preview': SendPreview;
+  'send.pay': SendResult;
+  'receive.create': ReceivedInvoice;
+  'receive.status': ReceiveStatus;
+  /** Connected with tapd now (checked with its getinfo: on this same lnd). */
+  'node.addTapd': NodeStatus;
 }
 
 /** A deposit as Satnav's pages see it (src/deposit/book.ts has the states). */

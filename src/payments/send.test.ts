@@ -134,7 +134,7 @@ describe('PopupSender: invoices', () => {
   it('dollars without a dollar rail: refused clearly, nothing sent', async () => {
     const w = world();
     const inv = signedInvoice({ amountSat: 10 });
-    expect(await codeOf(w.sender.pay({ text: inv.paymentRequest, payIn: 'usd' }))).toBe('UNSUPPORTED_METHOD');
+    expect(await codeOf(w.sender.pay({ text: inv.paymentRequest, payIn: 'usd' }))).toBe('ASSET_UNAVAILABLE');
     expect(w.sent).toEqual([]);
   });
 });

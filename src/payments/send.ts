@@ -112,7 +112,7 @@ export class PopupSender {
   }
 
   async pay(req: SendRequest): Promise<SendResult> {
-    if (req.payIn === 'usd' && !(await this.d.payInAvailable?.('usd'))) throw error('UNSUPPORTED_METHOD', 'paying in dollars is not available');
+    if (req.payIn === 'usd' && !(await this.d.payInAvailable?.('usd'))) throw error('ASSET_UNAVAILABLE', 'paying in dollars is not available');
     const code = classifyPaymentCode(req.text, this.lnurlOptions());
     if (code.kind === 'invoice') {
       if (req.comment) throw error('BAD_REQUEST', 'an invoice takes no comment');
