@@ -59,7 +59,7 @@ export async function benchPaywall(o: { ctx: BrowserContext; sw: Worker; call: U
   try {
     // The same node, reached through the pass-through that times its calls.
     await call({ type: 'node.connect', connection: { restUrl: proxy.url, macaroon: alice.adminMacaroonHex, expectedNetwork: 'regtest' } });
-    await call({ type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, remember: true, l402AutoPay: true, allowanceSat: 1_000_000 } });
+    await call({ type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, remember: true, l402AutoPay: true, allowance: { sat: 1_000_000 } } });
     const page = await ctx.newPage();
     await page.goto(`${sites.url}/`);
     await page.addScriptTag({ path: path.join(import.meta.dirname, 'paywall-page.js') });

@@ -124,8 +124,8 @@ async function main() {
 
     const { ctx, sw, call } = await walletContext(dirs[1]!, devnet);
     const a = devnet.nodes.alice;
-    await call({ type: 'limits.updateGlobal', patch: { dailyCapSat: 1_000_000 } });
-    await call({ type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, allowanceSat: 1_000_000 } });
+    await call({ type: 'limits.updateGlobal', patch: { dailyCap: { sat: 1_000_000 } } });
+    await call({ type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, allowance: { sat: 1_000_000 } } });
     const page = await ctx.newPage();
 
     // Interleaved (without, with, without, …) so load on the shared machine hits both alike.

@@ -119,7 +119,7 @@ describe('Satnav in Firefox', () => {
   });
 
   it('a navigation to a 402 article (L402): paid once, the article appears', async () => {
-    await uiCall(popup, { type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, remember: true, l402AutoPay: true, allowanceSat: 1000 } });
+    await uiCall(popup, { type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, remember: true, l402AutoPay: true, allowance: { sat: 1000 } } });
     const before = await settled();
     const page = await firefox.browser.newPage();
     await page.goto(`${sites.url}/paywall/l402/article.html`);

@@ -134,7 +134,7 @@ async function openDeposits(popup: Page): Promise<void> {
 test('Deposits: locked now and the history, release against a site out of reach, Home, Limits, French', async ({ context, walletReady: popup, sw, shot }) => {
   await openSite(context, NEWS);
   await openSite(context, VIDEO);
-  await uiCall(popup, { type: 'limits.updateSite', origin: NEWS, patch: { enabled: true, remember: true, allowanceSat: 10_000 } });
+  await uiCall(popup, { type: 'limits.updateSite', origin: NEWS, patch: { enabled: true, remember: true, allowance: { sat: 10_000 } } });
   await seedDeposits(sw);
   const locked = 5_000 + 50 + 2_100 + 21;
 
@@ -269,7 +269,7 @@ test('Payment prompt of a deposit: locked not spent, the longest hold, the worst
     description: 'visit (news.example)',
     reason: 'above_deposit_limit',
     approvable: true,
-    budget: { allowanceSat: 10_000, period: 'day', remainingSiteSat: 10_000, remainingDailySat: 10_000 },
+    budget: { allowance: { sat: 10_000 }, period: 'day', remainingSite: { sat: 10_000 }, remainingDaily: { sat: 10_000 } },
     deposit: { maxHoldSeconds: 86_400, lockedUntil, forfeit: `${NEWS}/terms#forfeit` },
   };
   // The question as the worker hands it to its window (a real deposit wall asks it in e2e/deposits.spec.ts).

@@ -34,7 +34,7 @@ async function l402Issued(base: string): Promise<number> {
 
 test('Limits: the 402 switches and the above-the-limits choice persist, globally and per site', async ({ walletReady: popup, sites, shot }) => {
   const origin = sites.url;
-  await uiCall(popup, { type: 'limits.updateSite', origin, patch: { enabled: true, remember: true, allowanceSat: 500 } });
+  await uiCall(popup, { type: 'limits.updateSite', origin, patch: { enabled: true, remember: true, allowance: { sat: 500 } } });
   await openLimits(popup);
 
   const autoPay = popup.getByTestId('limit-l402-auto-pay');

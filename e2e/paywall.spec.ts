@@ -52,7 +52,7 @@ async function paidWalls(popup: Page): Promise<Entry[]> {
 
 /** The person enabled the site for 402 walls, with this allowance (as the enable prompt does). */
 async function enableSite(popup: Page, origin: string, allowanceSat = 1000): Promise<void> {
-  await uiCall(popup, { type: 'limits.updateSite', origin, patch: { enabled: true, remember: true, l402AutoPay: true, allowanceSat } });
+  await uiCall(popup, { type: 'limits.updateSite', origin, patch: { enabled: true, remember: true, l402AutoPay: true, allowance: { sat: allowanceSat } } });
 }
 
 /** A page of the site with no wall of its own, to run the page's fetch/XHR from. */

@@ -156,9 +156,9 @@ test('the content-script world gets no UI API, no say in a prompt, and no storag
   const id = new URL(prompt.url()).searchParams.get('id')!;
 
   const ui = (request: Record<string, unknown>) => run<{ ok: boolean; error?: { code: string } }>(`chrome.runtime.sendMessage(${JSON.stringify({ channel: 'satnav/ui', request })})`);
-  expect(await ui({ type: 'approval.decide', id, decision: { approved: true, allowanceSat: 1_000_000 } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(await ui({ type: 'approval.decide', id, decision: { approved: true, allowance: { sat: 1_000_000 } } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   expect(await ui({ type: 'vault.reveal', password: 'correct horse battery' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-  expect(await ui({ type: 'limits.updateGlobal', patch: { dailyCapSat: 2_000_000 } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(await ui({ type: 'limits.updateGlobal', patch: { dailyCap: { sat: 2_000_000 } } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   for (const area of ['session', 'local']) {
     expect(await run<string>(`chrome.storage.${area}.get(null).then((x) => 'read ' + Object.keys(x).length + ' keys', (e) => e.message)`), area).toMatch(/not allowed/i);
   }

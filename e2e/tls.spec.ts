@@ -181,7 +181,7 @@ test('self-signed node: not trusted yet, its fingerprint, Proceed in a tab, conn
   expect(sha256hex(paid.preimage)).toBe(paid.paymentHash);
 
   // A 402 wall: the page's fetch gets the data, paid once.
-  await uiCall(popup, { type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, remember: true, l402AutoPay: true, allowanceSat: 1000 } });
+  await uiCall(popup, { type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, remember: true, l402AutoPay: true, allowance: { sat: 1000 } } });
   const before = await settledL402(sites.url);
   expect(await fetchBehindWall(context, sites.url, 1)).toEqual({ status: 200, title: 'Lightning Ledger market data' });
   expect((await settledL402(sites.url)) - before).toBe(1);

@@ -6,7 +6,7 @@ import { answer, approveEnable, clearResult, lastResult, nextPrompt } from './pr
 import { PASSWORD, uiCall } from './wallet.ts';
 
 type PayResult = { preimage: string; paymentHash: string; error?: string; code?: string };
-type Limits = { sites: Array<{ origin: string; spentSat: number; heldSat: number; allowanceSat: number }> };
+type Limits = { sites: Array<{ origin: string; spentSat: number; heldSat: number }> };
 type Entry = { origin: string; kind: string; status: string; amountSat: number; paymentHash: string };
 
 const sha256hex = (hex: string) => createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');

@@ -9,7 +9,8 @@
  * | page code        | wallet codes                                   | what stays hidden                      |
  * | ---------------- | ---------------------------------------------- | -------------------------------------- |
  * | BUDGET_EXCEEDED  | BUDGET_EXCEEDED, DAILY_CAP_EXCEEDED,           | which limit: the daily cap is shared,  |
- * |                  | APPROVAL_REQUIRED, *_ABOVE_CEILING             | so it tells what other sites spent     |
+ * |                  | APPROVAL_REQUIRED, *_ABOVE_CEILING,            | so it tells what other sites spent;    |
+ * |                  | VALUATION_MISSING                              | that budgets are in dollars            |
  * | NODE_UNAVAILABLE | NODE_* but NODE_BAD_INPUT, LNDCONNECT_INVALID  | the node's own words, its setup        |
  * | LNURL_FAILED     | LNURL_* of the wire (unreachable, slow, bad    | reachable or not, answer excerpts: a   |
  * |                  | answer, refusal, redirect, private address…)   | page must not probe hosts through us   |
@@ -118,6 +119,8 @@ export const ERROR_CODES = {
   BUDGET_EXCEEDED: { page: 'BUDGET_EXCEEDED' },
   DAILY_CAP_EXCEEDED: { page: 'BUDGET_EXCEEDED' },
   APPROVAL_REQUIRED: { page: 'BUDGET_EXCEEDED' },
+  // A dollar budget applies and the payment could not be valued in dollars (no tapd, no USD asset, no quote).
+  VALUATION_MISSING: { page: 'BUDGET_EXCEEDED' },
   RATE_LIMITED: { page: 'RATE_LIMITED' },
   INVALID_PATCH: { page: 'INTERNAL' },
   INVALID_ORIGIN: { page: 'INTERNAL' },

@@ -2,16 +2,16 @@ import { useEffect, useState } from 'react';
 import type { Limits } from '../../src/messages/ui-api.ts';
 import type { Period } from '../../src/policy/index.ts';
 import { call } from '../ui/client.ts';
-import { CheckField, FormError, SatsField, SelectField } from '../ui/components.tsx';
+import { AmountField, CheckField, FormError, SelectField } from '../ui/components.tsx';
 import { formError, type ErrorLike } from '../ui/error-text.ts';
-import { formatSats } from '../ui/format.ts';
-import { parseSats } from '../ui/forms.ts';
+import { formatAmount } from '../ui/format.ts';
+import { amountFrom, type AmountDraft } from '../ui/forms.ts';
 import { useLocale, useT } from '../ui/i18n.ts';
 import { periodChoices } from '../ui/labels.ts';
 import { originParts } from '../ui/origin.ts';
 import { Answers, PromptFrame, type Answer } from './frame.tsx';
 
-const DEFAULT_ALLOWANCE_SAT = 1_000;
+const DEFAULT_ALLOWANCE: AmountDraft = { text: '1000', unit: 'sat' };
 
 /**
  * WebLN enable(): what the site may do once connected, and how much it may
@@ -22,7 +22,7 @@ const DEFAULT_ALLOWANCE_SAT = 1_000;
 export function EnableRequest({ origin, via, answer }: { origin: string; via?: 'paywall' | undefined; answer: Answer }) {
   const t = useT();
   const locale = useLocale();
-  const [allowance, setAllowance] = useState(String(DEFAULT_ALLOWANCE_SAT));
+  const [allowance, setAllowance] = useState(DEFAULT_ALLOWANCE);
   const [period, setPeriod] = useState<Period>('day');
   const [allowBalance, setAllowBalance] = useState(false);
   // Off unless asked for: the key is one lasting id across every site, tied to the public graph,
@@ -35,10 +35,10 @@ export function EnableRequest({ origin, via, answer }: { origin: string; via?: '
   const host = originParts(origin).host;
 
   const approve = () => {
-    const allowanceSat = parseSats(allowance);
-    if (allowanceSat === undefined) return setInvalid(formError('AMOUNT_INVALID', { field: t('prompt_allowance') }));
+    const amount = amountFrom(allowance);
+    if (amount === undefined) return setInvalid(formError('AMOUNT_INVALID', { field: t('prompt_allowance') }));
     setInvalid(undefined);
-    answer.submit(async () => ({ approved: true, allowanceSat, period, allowBalance, sharePubkey, remember }));
+    answer.submit(async () => ({ approved: true, allowance: amount, period, allowBalance, sharePubkey, remember }));
   };
 
   return (
@@ -67,7 +67,7 @@ export function EnableRequest({ origin, via, answer }: { origin: string; via?: '
         <p className="hint">{t('prompt_cannot')}</p>
       </div>
       <div className="allowance-row">
-        <SatsField testId="prompt-allowance" label={t('prompt_allowance')} value={allowance} onChange={(e) => setAllowance(e.target.value)} />
+        <AmountField testId="prompt-allowance" label={t('prompt_allowance')} draft={allowance} onDraft={setAllowance} />
         <SelectField
           testId="prompt-period"
           label={t('limits_period')}
@@ -78,7 +78,7 @@ export function EnableRequest({ origin, via, answer }: { origin: string; via?: '
       </div>
       {global && (
         <p className="hint" data-testid="prompt-allowance-hint">
-          {t('prompt_allowanceHint', { auto: formatSats(global.autoApproveSat, locale), cap: formatSats(global.dailyCapSat, locale) })}
+          {t('prompt_allowanceHint', { auto: formatAmount(global.autoApprove, locale), cap: formatAmount(global.dailyCap, locale) })}
         </p>
       )}
       <div className="checks">

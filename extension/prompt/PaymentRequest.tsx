@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { PolicyReason } from '../../src/policy/index.ts';
 import type { ApprovalRequest } from '../../src/webln/approval.ts';
 import { FormError } from '../ui/components.tsx';
-import { formatBtc, formatCountdown, formatDateTime, formatSats, shortenMiddle } from '../ui/format.ts';
+import { formatAmount, formatBtc, formatCountdown, formatDateTime, formatSats, shortenMiddle } from '../ui/format.ts';
 import { useLocale, useT, type Translate } from '../ui/i18n.ts';
 import { periodLabel } from '../ui/labels.ts';
 import { DepositTerms } from './DepositTerms.tsx';
@@ -148,15 +148,15 @@ function Budget({ budget }: { budget: Payment['budget'] }) {
         <dt>{t('prompt_budgetSite')}</dt>
         <dd>
           {t('prompt_budgetSiteValue', {
-            left: formatSats(budget.remainingSiteSat, locale),
-            allowance: formatSats(budget.allowanceSat, locale),
+            left: formatAmount(budget.remainingSite, locale),
+            allowance: formatAmount(budget.allowance, locale),
             period: periodLabel(budget.period, t),
           })}
         </dd>
       </div>
       <div>
         <dt>{t('prompt_budgetToday')}</dt>
-        <dd>{formatSats(budget.remainingDailySat, locale)}</dd>
+        <dd>{formatAmount(budget.remainingDaily, locale)}</dd>
       </div>
     </dl>
   );

@@ -28,7 +28,7 @@ const base: Payment = {
   destination: `02${'cd'.repeat(32)}`,
   reason: 'embedded_frame',
   approvable: true,
-  budget: { allowanceSat: 1_000, period: 'day', remainingSiteSat: 1_000, remainingDailySat: 10_000 },
+  budget: { allowance: { sat: 1_000 }, period: 'day', remainingSite: { sat: 1_000 }, remainingDaily: { sat: 10_000 } },
 };
 const render = (over: Partial<Payment>) => renderToStaticMarkup(createElement(PaymentRequest, { request: { ...base, ...over }, answer: staticAnswer }));
 
@@ -58,6 +58,7 @@ const REASON_TEXT: Record<PolicyReason, MessageKey> = {
   site_not_enabled: 'prompt_reasonOther',
   site_paused: 'prompt_reasonOther',
   method_not_granted: 'prompt_reasonOther',
+  valuation_missing: 'prompt_reasonOther',
   deposits_not_allowed: 'prompt_reasonOther',
   above_site_allowance: 'prompt_reasonAboveAllowance',
   daily_cap_exceeded: 'prompt_reasonDailyCap',

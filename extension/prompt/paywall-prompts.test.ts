@@ -57,7 +57,7 @@ describe('payment prompt method', () => {
           destination: '02' + 'cd'.repeat(32),
           reason: 'above_site_allowance',
           approvable: true,
-          budget: { allowanceSat: 1_000, period: 'day', remainingSiteSat: 1_000, remainingDailySat: 10_000 },
+          budget: { allowance: { sat: 1_000 }, period: 'day', remainingSite: { sat: 1_000 }, remainingDaily: { sat: 10_000 } },
         },
         answer,
       }),

@@ -13,7 +13,9 @@ import {
 } from 'react';
 import { forfeitTerms } from './deposits.ts';
 import { errorText } from './error-text.ts';
-import { formatSats, shareOf } from './format.ts';
+import { amountIn, type Unit } from '../../src/policy/amount.ts';
+import { formatAmount, shareOf } from './format.ts';
+import type { AmountDraft } from './forms.ts';
 import { useLocale, useT } from './i18n.ts';
 import { BackIcon, WarningIcon } from './icons.tsx';
 import { originParts } from './origin.ts';
@@ -115,6 +117,41 @@ export function SatsField(props: FieldProps & Omit<InputHTMLAttributes<HTMLInput
   return <Field {...numericText('numeric')} unit="sat" {...props} />;
 }
 
+/**
+ * A budget: the number and, beside it, its unit (sats or dollars). Switching
+ * the unit keeps the typed number; the form converts nothing (a rate moves).
+ */
+export function AmountField({ label, hint, testId, draft, onDraft }: { label: string; hint?: string; testId: string; draft: AmountDraft; onDraft: (d: AmountDraft) => void }) {
+  const t = useT();
+  const id = useId();
+  const hintId = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="amount-input">
+        <input
+          id={id}
+          data-testid={testId}
+          data-unit={draft.unit}
+          {...numericText(draft.unit === 'sat' ? 'numeric' : 'decimal')}
+          {...(hint !== undefined && { 'aria-describedby': hintId })}
+          value={draft.text}
+          onChange={(e) => onDraft({ ...draft, text: e.target.value })}
+        />
+        <select aria-label={t('limits_unit')} data-testid={`${testId}-unit`} value={draft.unit} onChange={(e) => onDraft({ ...draft, unit: e.target.value as Unit })}>
+          <option value="sat">{t('limits_unitSat')}</option>
+          <option value="usd">{t('limits_unitUsd')}</option>
+        </select>
+      </div>
+      {hint !== undefined && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
 type SelectProps = { label: string; testId: string; options: readonly { value: string; label: ReactNode }[]; onValue: (value: string) => void };
 
 export function SelectField({ label, testId, options, onValue, ...select }: SelectProps & Omit<SelectHTMLAttributes<HTMLSelectElement>, 'onChange'>) {
@@ -166,9 +203,10 @@ export function Section({ title, children, testId }: { title: string; children: 
 
 /**
  * How much of a budget is gone: settled spend, then holds for payments in
- * flight (they count against the budget until they settle or fail).
+ * flight (they count against the budget until they settle or fail). Amounts
+ * are in `unit`: sats, or micro-dollars for a budget in dollars (`data-unit` says which).
  */
-export function UsageBar({ testId, spentSat, heldSat, totalSat, caption }: { testId: string; spentSat: number; heldSat: number; totalSat: number; caption: string }) {
+export function UsageBar({ testId, spentSat, heldSat, totalSat, caption, unit = 'sat' }: { testId: string; spentSat: number; heldSat: number; totalSat: number; caption: string; unit?: Unit }) {
   const t = useT();
   const locale = useLocale();
   const used = spentSat + heldSat;
@@ -176,14 +214,14 @@ export function UsageBar({ testId, spentSat, heldSat, totalSat, caption }: { tes
   const usedShare = shareOf(used, totalSat);
   const level = usedShare >= 100 ? 'full' : usedShare >= 80 ? 'high' : 'ok';
   return (
-    <div className="usage" data-testid={testId} data-level={level} data-spent-sat={spentSat} data-held-sat={heldSat} data-total-sat={totalSat}>
+    <div className="usage" data-testid={testId} data-level={level} data-spent-sat={spentSat} data-held-sat={heldSat} data-total-sat={totalSat} data-unit={unit}>
       <div className="usage-track" role="meter" aria-label={caption} aria-valuemin={0} aria-valuemax={totalSat} aria-valuenow={Math.min(used, totalSat)}>
         <span className="usage-spent" style={{ width: `${spentShare}%` }} />
         <span className="usage-held" style={{ width: `${usedShare - spentShare}%` }} />
       </div>
       <p className="usage-caption">
         {caption}
-        {heldSat > 0 && <span className="muted"> · {t('limits_held', { amount: formatSats(heldSat, locale) })}</span>}
+        {heldSat > 0 && <span className="muted"> · {t('limits_held', { amount: formatAmount(amountIn(unit, heldSat), locale) })}</span>}
       </p>
     </div>
   );

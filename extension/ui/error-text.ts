@@ -17,7 +17,7 @@ export interface ErrorLike {
 export const WORKER_ERROR_CODES = Object.keys(ERROR_CODES) as readonly ErrorCode[];
 
 /** Checks the forms make before asking the worker. */
-export const FORM_ERROR_CODES = ['PASSWORD_MISMATCH', 'SEED_WORD_MISMATCH', 'CONNECTION_MISSING', 'AMOUNT_INVALID', 'FEE_PERCENT_INVALID', 'HOURS_INVALID', 'BLOCKS_INVALID'] as const;
+export const FORM_ERROR_CODES = ['PASSWORD_MISMATCH', 'SEED_WORD_MISMATCH', 'CONNECTION_MISSING', 'AMOUNT_INVALID', 'FEE_PERCENT_INVALID', 'SLIPPAGE_INVALID', 'HOURS_INVALID', 'BLOCKS_INVALID'] as const;
 export type FormErrorCode = (typeof FORM_ERROR_CODES)[number];
 
 const KNOWN = new Set<string>([...WORKER_ERROR_CODES, ...FORM_ERROR_CODES]);

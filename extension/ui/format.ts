@@ -3,6 +3,7 @@
  * decimal strings (bigint math, then Intl's string input) so balances above 2^53
  * or with many decimals never round through a float.
  */
+import { MICRO_USD_DECIMALS, type Amount } from '../../src/policy/amount.ts';
 import { isUsdPegged } from '../../src/node/usd-asset.ts';
 
 /** USD-pegged assets are shown as dollars. */
@@ -26,6 +27,12 @@ export function formatInteger(value: number | bigint, locale: string, name = 'va
 
 export function formatSats(sats: number | bigint, locale: string): string {
   return `${formatInteger(sats, locale, 'sats')} sat`;
+}
+
+/** A budget amount in its unit: "1,000 sat", or dollars from micro-dollars ("$20.00", "$0.0125"). */
+export function formatAmount(amount: Amount, locale: string): string {
+  if ('sat' in amount) return formatSats(amount.sat, locale);
+  return formatAsset({ amount: toBigInt(amount.microUsd, 'microUsd').toString(), decimalDisplay: MICRO_USD_DECIMALS, ticker: 'USD' }, locale);
 }
 
 /** Sats as BTC, up to 8 decimals with trailing zeros dropped: 0.0015 BTC, 1 BTC. */

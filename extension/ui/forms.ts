@@ -5,6 +5,7 @@
  */
 import type { NodeConnectRequest } from '../../src/messages/ui-api.ts';
 import { isSats } from '../../src/base/sats.ts';
+import { MAX_MICRO_USD, MICRO_USD_DECIMALS, type Amount, type Unit } from '../../src/policy/amount.ts';
 import { globalPolicySchema, type GlobalPolicy } from '../../src/policy/config.ts';
 import { formError, type ErrorLike } from './error-text.ts';
 import { shiftDecimal } from './format.ts';
@@ -108,6 +109,37 @@ export function parseWhole(text: string): number | undefined {
 export function parseSats(text: string): number | undefined {
   const n = parseWhole(text);
   return isSats(n) ? n : undefined;
+}
+
+/** Dollars as typed ("20", "0.10", "0,5", "$ 1.25") in micro-dollars, to the micro-dollar; anything else is undefined. */
+export function parseDollars(text: string): number | undefined {
+  const match = /^\$?\s*(\d{1,10})(?:[.,](\d{1,6}))?$/.exec(text.trim());
+  if (!match) return undefined;
+  const micro = Number(match[1]) * 10 ** MICRO_USD_DECIMALS + Number((match[2] ?? '').padEnd(MICRO_USD_DECIMALS, '0'));
+  return micro <= MAX_MICRO_USD ? micro : undefined;
+}
+
+/** A budget as the form shows it: the typed number and its unit; dollars with at least their cents ("20.00", "0.0125"). */
+export interface AmountDraft {
+  text: string;
+  unit: Unit;
+}
+
+export function amountDraftOf(amount: Amount): AmountDraft {
+  if ('sat' in amount) return { text: String(amount.sat), unit: 'sat' };
+  const exact = shiftDecimal(String(amount.microUsd), MICRO_USD_DECIMALS).replace(/0+$/, '');
+  const [whole, cents = ''] = exact.split('.');
+  return { text: `${whole}.${cents.padEnd(2, '0')}`, unit: 'usd' };
+}
+
+/** The amount a budget field holds, or undefined when the typed text is not one in its unit. */
+export function amountFrom(draft: AmountDraft): Amount | undefined {
+  if (draft.unit === 'sat') {
+    const sat = parseSats(draft.text);
+    return sat === undefined ? undefined : { sat };
+  }
+  const microUsd = parseDollars(draft.text);
+  return microUsd === undefined ? undefined : { microUsd };
 }
 
 export type RangedAmount = { ok: true; amountSat: number } | { ok: false; problem: 'not_whole' | 'below_min' | 'above_max' };

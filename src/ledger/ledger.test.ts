@@ -308,7 +308,7 @@ describe('reconcile', () => {
     const store = new MemoryStore();
     const now = () => Date.parse('2025-03-12T10:00:00Z');
     const policy = new PolicyEngine({ store, now, timeZoneOffsetMinutes: () => 60 });
-    await policy.upsertSite(SITE, { enabled: true, allowanceSat: 5_000 });
+    await policy.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
     const paid = await policy.reserve({ origin: SITE, source: 'webln', chosenBy: 'site', amountSat: 300, approvedByUser: false });
     const lost = await policy.reserve({ origin: SITE, source: 'webln', chosenBy: 'site', amountSat: 200, approvedByUser: false });
     const ledger = new Ledger({ store, now });

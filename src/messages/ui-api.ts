@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LEDGER_KINDS, LEDGER_STATUSES } from '../ledger/index.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
-import { globalPolicyPatch, PERIODS, sitePolicyPatch, type DailyUsage, type GlobalPolicy, type SiteView } from '../policy/index.ts';
+import { amountSchema, globalPolicyPatch, PERIODS, sitePolicyPatch, type DailyUsage, type GlobalPolicy, type SiteView } from '../policy/index.ts';
 import type { ApprovalRequest } from '../webln/approval.ts';
 import { satsSchema } from '../base/sats.ts';
 import { MAX_PAYMENT_CODE_LENGTH } from '../payments/payment-code.ts';
@@ -21,7 +21,7 @@ const approvalDecision = z
   .object({
     approved: z.boolean(),
     remember: z.boolean().optional(),
-    allowanceSat: z.number().int().min(0).max(2_100_000_000_000_000).optional(),
+    allowance: amountSchema.optional(),
     period: z.enum(PERIODS).optional(),
     allowBalance: z.boolean().optional(),
     sharePubkey: z.boolean().optional(),

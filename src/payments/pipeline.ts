@@ -188,10 +188,10 @@ export class PaymentPipeline {
       reason: ev.reason,
       approvable: ev.approvable,
       budget: {
-        allowanceSat: site?.allowanceSat ?? 0,
+        allowance: site?.allowance ?? { sat: 0 },
         period: site?.period ?? 'day',
-        remainingSiteSat: ev.remainingSiteSat,
-        remainingDailySat: ev.remainingDailySat,
+        remainingSite: ev.remainingSite,
+        remainingDaily: ev.remainingDaily,
       },
       ...(intent.embeddedIn !== undefined && { embeddedIn: intent.embeddedIn }),
       ...(intent.paymentRequest && { paymentRequest: intent.paymentRequest }),

@@ -94,12 +94,12 @@ function wall(w: World, path = '/v1/quote', o: { services?: string; sentAt?: num
 }
 
 async function enabled(w: World, patch: Parameters<PolicyEngine['upsertSite']>[1] = {}) {
-  await w.policy.upsertSite(SHOP, { enabled: true, allowanceSat: 5_000, l402AutoPay: true, ...patch });
+  await w.policy.upsertSite(SHOP, { enabled: true, allowance: { sat: 5_000 }, l402AutoPay: true, ...patch });
 }
 
 describe('WallPayer', () => {
   it('a site never enabled is asked once (as a 402 wall); then the wall is paid and the credential kept for its server only', async () => {
-    const w = world({ answers: [{ approved: true, allowanceSat: 2_000 }] });
+    const w = world({ answers: [{ approved: true, allowance: { sat: 2_000 } }] });
     const obs = wall(w);
     const a = await w.payer.access(obs);
     expect(w.asked).toEqual([{ kind: 'enable', origin: SHOP, via: 'paywall' }]);
@@ -113,7 +113,7 @@ describe('WallPayer', () => {
     expect(a.credential.header.name).toBe('Authorization');
     expect(a.credential.header.value).toMatch(/^L402 [A-Za-z0-9+/=]+:[0-9a-f]{64}$/);
     expect(await w.credentials.pending()).toEqual([]);
-    expect(await w.policy.getSite(SHOP)).toMatchObject({ enabled: true, l402AutoPay: true, allowanceSat: 2_000, spentSat: 100 });
+    expect(await w.policy.getSite(SHOP)).toMatchObject({ enabled: true, l402AutoPay: true, allowance: { sat: 2_000 }, spentSat: 100 });
   });
 
   it('challenge headers too large to keep for recovery (a line over 64 KiB, more than 8 lines): refused clearly, nothing paid', async () => {

@@ -1,3 +1,4 @@
+import { MAX_SATS } from '../base/sats.ts';
 import { parseWebUrl } from '../base/web-url.ts';
 import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
@@ -174,7 +175,8 @@ export class WallPayer {
       now: Math.floor(this.now() / 1000),
       network: invoiceNetworkOf(network),
       // The daily cap is the most any payment can be; the per-request ceiling is the policy's (it asks above it).
-      ceilingSat: global.dailyCapSat,
+      // A cap in dollars has no sat figure before the payment is valued: the policy judges it at reserve.
+      ceilingSat: 'sat' in global.dailyCap ? global.dailyCap.sat : MAX_SATS,
     });
     const node = await this.d.node();
     await this.d.credentials.addPending({
@@ -250,7 +252,7 @@ export class WallPayer {
       remember: answer.remember ?? true,
       l402AutoPay: true,
       sharePubkey: answer.sharePubkey === true,
-      ...(answer.allowanceSat !== undefined && { allowanceSat: answer.allowanceSat }),
+      ...(answer.allowance !== undefined && { allowance: answer.allowance }),
       ...(answer.period && { period: answer.period }),
       methods: { ...site?.methods, getBalance: answer.allowBalance === true },
     });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PAYMENT_SOURCES, type PaymentSource } from '../base/payment-kinds.ts';
 import { isSatnavError } from '../errors.ts';
 import { MemoryStore } from '../storage/kv.ts';
+import { valueOf } from './amount.ts';
 import { PolicyEngine, type SpendRequest } from './engine.ts';
 import { PERIODS, periodStart, type Period } from './period.ts';
 
@@ -131,12 +132,12 @@ const toReq = (r: Request): SpendRequest & { approvedByUser: boolean } => ({
 
 async function configure(w: World, l: Limits): Promise<void> {
   await w.engine.updateGlobal({
-    dailyCapSat: l.dailyCapSat,
-    autoApproveSat: l.autoApproveSat,
+    dailyCap: { sat: l.dailyCapSat },
+    autoApprove: { sat: l.autoApproveSat },
     maxFee: { baseSat: l.baseSat, ppm: l.ppm },
     deposits: { autoHold: l.autoHold, maxDepositSat: l.maxDepositSat, maxForfeitPerDaySat: 10_000_000, maxLockedSat: l.maxLockedSat, maxHoldSeconds: 86_400, maxCltv: 288 },
   });
-  for (const [i, s] of l.sites.entries()) await w.engine.upsertSite(ORIGINS[i]!, { enabled: true, ...s });
+  for (const [i, { allowanceSat, ...s }] of l.sites.entries()) await w.engine.upsertSite(ORIGINS[i]!, { enabled: true, ...s, allowance: { sat: allowanceSat } });
 }
 
 /** Actual spend of a settled hold, as a share of it: a node never sends more than amount + fee limit. */
@@ -180,7 +181,7 @@ describe('budget engine properties', TIMEOUT, () => {
         expect(daily.lockedSat).toBeLessThanOrEqual(l.maxLockedSat + approved(isDeposit));
         for (const view of await w.engine.listSites()) {
           const here = (h: Hold) => h.origin === view.origin;
-          expect(view.spentSat + view.heldSat).toBeLessThanOrEqual(view.allowanceSat + approved((h) => !isDeposit(h) && here(h)) + forfeited(here));
+          expect(view.spentSat + view.heldSat).toBeLessThanOrEqual(valueOf(view.allowance) + approved((h) => !isDeposit(h) && here(h)) + forfeited(here));
         }
       }),
       { numRuns: RUNS },
@@ -201,8 +202,8 @@ describe('budget engine properties', TIMEOUT, () => {
     await fc.assert(
       fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 4 }), fc.array(settle, { minLength: 1, maxLength: 6 }), async (reqs, settles) => {
         const w = world();
-        await w.engine.updateGlobal({ dailyCapSat: 1_000_000, deposits: { autoHold: true, maxDepositSat: 1_000_000, maxForfeitPerDaySat: 10_000_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
-        for (const o of ORIGINS) await w.engine.upsertSite(o, { enabled: true, allowanceSat: 1_000_000, l402AutoPay: true });
+        await w.engine.updateGlobal({ dailyCap: { sat: 1_000_000 }, deposits: { autoHold: true, maxDepositSat: 1_000_000, maxForfeitPerDaySat: 10_000_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
+        for (const o of ORIGINS) await w.engine.upsertSite(o, { enabled: true, allowance: { sat: 1_000_000 }, l402AutoPay: true });
         const holds: Hold[] = [];
         for (const r of reqs) {
           const h = await reserveOrRefuse(w.engine, { ...toReq(r), approvedByUser: true });
@@ -235,8 +236,8 @@ describe('budget engine properties', TIMEOUT, () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 6 }), fc.constantFrom(...PERIODS), async (steps, period) => {
         const w = world();
-        await w.engine.updateGlobal({ dailyCapSat: 100_000, deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 10_000_000, maxLockedSat: 100_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
-        for (const o of ORIGINS) await w.engine.upsertSite(o, { enabled: true, allowanceSat: 2_000, period, l402AutoPay: true });
+        await w.engine.updateGlobal({ dailyCap: { sat: 100_000 }, deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 10_000_000, maxLockedSat: 100_000, maxHoldSeconds: 86_400, maxCltv: 288 } });
+        for (const o of ORIGINS) await w.engine.upsertSite(o, { enabled: true, allowance: { sat: 2_000 }, period, l402AutoPay: true });
         const holds: Hold[] = [];
         for (const s of steps) {
           const before = await w.engine.getSite(ORIGINS[s.site]!);
@@ -354,9 +355,9 @@ describe('period boundaries', TIMEOUT, () => {
           const dst = z.dst && { from: (firstDay + z.dst[0]) * DAY_MS + (120 - z.base) * 60_000, days: z.dst[1] };
           const offset = (t: number) => z.base + (dst && t >= dst.from && t < dst.from + dst.days * DAY_MS ? 60 : 0);
           const w = world(offset, start);
-          await w.engine.updateGlobal({ dailyCapSat: 1_000_000_000 });
+          await w.engine.updateGlobal({ dailyCap: { sat: 1_000_000_000 } });
           const periods: Period[] = ['day', 'week', 'month'];
-          for (const [i, o] of ORIGINS.entries()) await w.engine.upsertSite(o, { enabled: true, allowanceSat: 1_000_000_000, period: periods[i]! });
+          for (const [i, o] of ORIGINS.entries()) await w.engine.upsertSite(o, { enabled: true, allowance: { sat: 1_000_000_000 }, period: periods[i]! });
           const holds: Hold[] = [];
           for (const s of steps) {
             if (typeof s.advance === 'number') w.clock.t += s.advance * 60_000;

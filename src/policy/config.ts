@@ -3,6 +3,7 @@ import { GRANTABLE_METHODS } from '../base/page-methods.ts';
 import { isOrigin } from '../base/origin.ts';
 import { satsSchema as sats } from '../base/sats.ts';
 import { isRecord, upgrade, type Migration } from '../storage/schema.ts';
+import { amountSchema, type Amount } from './amount.ts';
 import { PERIODS } from './period.ts';
 
 /**
@@ -11,16 +12,29 @@ import { PERIODS } from './period.ts';
  * field (global) or site by site (a dropped site is simply not enabled, which
  * is the safe side), and every fallback is reported.
  */
-export const POLICY_SCHEMA_VERSION = 2;
+export const POLICY_SCHEMA_VERSION = 3;
 /** Upgrades of the stored config: `POLICY_MIGRATIONS[v]` turns version v into v + 1. */
 export const POLICY_MIGRATIONS: Readonly<Record<number, Migration>> = {
   // v1 had no deposit walls and no way to set `depositsAllowed`: its `false` was a default nobody chose.
-  1: (record) => {
-    if (!isRecord(record.sites)) return record;
-    const opened = Object.fromEntries(Object.entries(record.sites).map(([o, s]) => [o, isRecord(s) ? { ...s, depositsAllowed: true } : s]));
-    return { ...record, sites: opened };
+  1: (record) => mapSites(record, (s) => ({ ...s, depositsAllowed: true })),
+  // v3 sets budgets in sats or dollars: each sat amount becomes an amount in sats.
+  2: (record) => {
+    const global = isRecord(record.global) ? renameToAmount(renameToAmount(record.global, 'dailyCapSat', 'dailyCap'), 'autoApproveSat', 'autoApprove') : record.global;
+    return mapSites({ ...record, global }, (s) => renameToAmount(s, 'allowanceSat', 'allowance'));
   },
 };
+
+function mapSites(record: Record<string, unknown>, fn: (site: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
+  if (!isRecord(record.sites)) return record;
+  return { ...record, sites: Object.fromEntries(Object.entries(record.sites).map(([o, s]) => [o, isRecord(s) ? fn(s) : s])) };
+}
+
+/** `{ fromKey: n }` → `{ toKey: { sat: n } }`; a missing or broken value is left for the field check to report. */
+function renameToAmount(record: Record<string, unknown>, fromKey: string, toKey: string): Record<string, unknown> {
+  if (!(fromKey in record)) return record;
+  const { [fromKey]: sat, ...rest } = record;
+  return { ...rest, [toKey]: { sat } };
+}
 
 const epochMs = z.number().int().min(0);
 
@@ -33,10 +47,13 @@ export type PayIn = (typeof PAY_IN)[number];
 
 export const globalPolicySchema = z
   .object({
-    /** Hard ceiling: no approval lets a day's spend (amount + max fee) exceed it. */
-    dailyCapSat: sats,
+    /**
+     * Hard ceiling: no approval lets a day's spend (amount + max fee) exceed it. In dollars, each
+     * payment counts at the quote it was valued with (see `SpendRequest.valuation`).
+     */
+    dailyCap: amountSchema,
     /** Payments up to this amount may go through without asking. */
-    autoApproveSat: sats,
+    autoApprove: amountSchema,
     /** Default routing-fee limit: the larger of `baseSat` and `ppm` of the amount. */
     maxFee: z.object({ baseSat: sats, ppm: z.number().int().min(0).max(1_000_000) }).strict(),
     /**
@@ -80,7 +97,8 @@ export type GlobalPolicy = z.infer<typeof globalPolicySchema>;
 
 export const sitePolicySchema = z
   .object({
-    allowanceSat: sats,
+    /** Most this site may spend per period without asking (amount + max fee, like the cap). */
+    allowance: amountSchema,
     period: z.enum(PERIODS),
     paused: z.boolean(),
     /** WebLN `enable` granted; without it every payment is denied. */
@@ -106,7 +124,12 @@ export type SitePolicy = z.infer<typeof sitePolicySchema>;
 /** What the UI may change; the engine owns the timestamps. */
 export const globalPolicyPatch = globalPolicySchema.partial().strict();
 export type GlobalPolicyPatch = z.infer<typeof globalPolicyPatch>;
-export const sitePolicyPatch = sitePolicySchema.omit({ createdAt: true, lastUsedAt: true }).partial().strict();
+export const sitePolicyPatch = sitePolicySchema
+  .omit({ createdAt: true, lastUsedAt: true })
+  // `payIn: null` takes the site's own choice away: it pays in the global one again.
+  .extend({ payIn: z.enum(PAY_IN).nullable() })
+  .partial()
+  .strict();
 export type SitePolicyPatch = z.infer<typeof sitePolicyPatch>;
 
 export interface PolicyConfig {
@@ -115,8 +138,8 @@ export interface PolicyConfig {
 }
 
 export const DEFAULT_GLOBAL: GlobalPolicy = {
-  dailyCapSat: 10_000,
-  autoApproveSat: 1_000,
+  dailyCap: { sat: 10_000 },
+  autoApprove: { sat: 1_000 },
   maxFee: { baseSat: 10, ppm: 10_000 }, // max(10 sat, 1 %)
   l402: { autoPay: true, overBudget: 'ask' },
   deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
@@ -126,7 +149,7 @@ export const DEFAULT_GLOBAL: GlobalPolicy = {
 
 /** A new site starts with nothing granted; the caller's patch grants what the person chose. */
 export const DEFAULT_SITE: Omit<SitePolicy, 'createdAt'> = {
-  allowanceSat: 1_000,
+  allowance: { sat: 1_000 },
   period: 'day',
   paused: false,
   enabled: false,
@@ -135,6 +158,12 @@ export const DEFAULT_SITE: Omit<SitePolicy, 'createdAt'> = {
   depositsAllowed: true,
   rewardAutoClaim: false,
 };
+
+/** Every amount limit a site's payments are held to: the site's allowance, the daily cap, the per-payment ceiling. */
+export function limitsFor(config: PolicyConfig, origin: string): Amount[] {
+  const site = config.sites[origin];
+  return [config.global.dailyCap, config.global.autoApprove, ...(site ? [site.allowance] : [])];
+}
 
 export function defaultConfig(): PolicyConfig {
   return { global: structuredClone(DEFAULT_GLOBAL), sites: {} };

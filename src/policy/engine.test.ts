@@ -40,8 +40,8 @@ describe('config', () => {
     const { engine } = setup();
     expect(await engine.getConfig()).toEqual({ global: DEFAULT_GLOBAL, sites: {} });
     expect(DEFAULT_GLOBAL).toEqual({
-      dailyCapSat: 10_000,
-      autoApproveSat: 1_000,
+      dailyCap: { sat: 10_000 },
+      autoApprove: { sat: 1_000 },
       maxFee: { baseSat: 10, ppm: 10_000 },
       l402: { autoPay: true, overBudget: 'ask' },
       deposits: { autoHold: true, maxDepositSat: 100_000, maxForfeitPerDaySat: 100_000, maxLockedSat: 1_000_000, maxHoldSeconds: 86_400, maxCltv: 288 },
@@ -51,14 +51,14 @@ describe('config', () => {
   });
   it('updateGlobal persists across instances and merges', async () => {
     const { engine, make } = setup();
-    expect(await engine.updateGlobal({ dailyCapSat: 500 })).toEqual({ ...DEFAULT_GLOBAL, dailyCapSat: 500 });
-    await engine.updateGlobal({ autoApproveSat: 20, dailyCapSat: undefined });
-    expect((await make().getConfig()).global).toEqual({ ...DEFAULT_GLOBAL, dailyCapSat: 500, autoApproveSat: 20 });
+    expect(await engine.updateGlobal({ dailyCap: { sat: 500 } })).toEqual({ ...DEFAULT_GLOBAL, dailyCap: { sat: 500 } });
+    await engine.updateGlobal({ autoApprove: { sat: 20 }, dailyCap: undefined });
+    expect((await make().getConfig()).global).toEqual({ ...DEFAULT_GLOBAL, dailyCap: { sat: 500 }, autoApprove: { sat: 20 } });
   });
   const badGlobal: Array<[string, unknown]> = [
     ['negative cap', { dailyCapSat: -1 }],
-    ['fractional ceiling', { autoApproveSat: 1.5 }],
-    ['cap above supply', { dailyCapSat: MAX_SATS + 1 }],
+    ['fractional ceiling', { autoApprove: { sat: 1.5 } }],
+    ['cap above supply', { dailyCap: { sat: MAX_SATS + 1 } }],
     ['ppm above 100 %', { maxFee: { baseSat: 1, ppm: 1_000_001 } }],
     ['partial maxFee', { maxFee: { ppm: 5 } }],
     ['unknown key', { dailyCap: 5 }],
@@ -77,10 +77,10 @@ describe('config', () => {
 describe('sites', () => {
   it('a new site starts from DEFAULT_SITE (nothing granted) plus the patch, stamped with now', async () => {
     const { engine, clock } = setup();
-    const view = await engine.upsertSite(SITE, { allowanceSat: 300 });
+    const view = await engine.upsertSite(SITE, { allowance: { sat: 300 } });
     expect(view).toEqual({
       ...DEFAULT_SITE,
-      allowanceSat: 300,
+      allowance: { sat: 300 },
       createdAt: clock.t,
       origin: SITE,
       periodStart: '2025-03-12',
@@ -88,6 +88,9 @@ describe('sites', () => {
       heldSat: 0,
       lockedSat: 0,
       remainingSat: 300,
+      spent: { sat: 0 },
+      held: { sat: 0 },
+      remaining: { sat: 300 },
     });
     expect(view.enabled).toBe(false);
   });
@@ -133,13 +136,13 @@ describe('sites', () => {
     });
   it('revokeSite forgets grants but not spend: re-adding frees no budget', async () => {
     const { engine } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 500 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 500 } });
     const r = await engine.reserve(pay(100));
     await engine.commit(r.id, { amountSat: 100, feeSat: 2 });
     expect(await engine.revokeSite(SITE)).toBe(true);
     expect(await engine.revokeSite(SITE)).toBe(false);
     expect((await engine.evaluate(pay(1))).reason).toBe('site_not_enabled');
-    const again = await engine.upsertSite(SITE, { enabled: true, allowanceSat: 500 });
+    const again = await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 500 } });
     expect(again).toMatchObject({ spentSat: 102, remainingSat: 398 });
   });
 });
@@ -177,18 +180,18 @@ describe('evaluate', () => {
     { name: 'deposit at a site that turned deposits off', site: { depositsAllowed: false }, req: { amountSat: 1, source: 'deposit' }, decision: 'deny', reason: 'deposits_not_allowed' },
     { name: 'deposit at a site never seen', site: null, req: { amountSat: 50_000, source: 'deposit' }, decision: 'auto', reason: 'within_budget' },
     { name: 'deposit at a paused site', site: { paused: true }, req: { amountSat: 1, source: 'deposit' }, decision: 'deny', reason: 'site_paused' },
-    { name: 'deposit far above allowance and daily cap: not spending', site: { allowanceSat: 10 }, req: { amountSat: 100_000, source: 'deposit' }, decision: 'auto', reason: 'within_budget' },
+    { name: 'deposit far above allowance and daily cap: not spending', site: { allowance: { sat: 10 } }, req: { amountSat: 100_000, source: 'deposit' }, decision: 'auto', reason: 'within_budget' },
     { name: 'deposit above the deposit limit', site: {}, req: { amountSat: 100_001, source: 'deposit' }, decision: 'prompt', reason: 'above_deposit_limit' },
     { name: 'deposit inside another page', site: {}, req: { amountSat: 10, source: 'deposit', embeddedIn: 'https://other.example' }, decision: 'prompt', reason: 'embedded_frame' },
     { name: 'deposit with a fee limit above the rule', site: {}, req: { amountSat: 1_000, maxFeeSat: 11, source: 'deposit' }, decision: 'prompt', reason: 'above_fee_limit' },
-    { name: 'over the daily cap, above the ceiling', site: { allowanceSat: 50_000 }, req: { amountSat: 9_991 }, decision: 'prompt', reason: 'daily_cap_exceeded' },
-    { name: 'over the daily cap, under the ceiling', site: { allowanceSat: 50_000 }, req: { amountSat: 500, maxFeeSat: 9_501 }, decision: 'deny', reason: 'daily_cap_exceeded' },
-    { name: 'the person chose it, over the daily cap', site: { allowanceSat: 50_000 }, req: { amountSat: 500, maxFeeSat: 9_501, chosenBy: 'person' }, decision: 'prompt', reason: 'daily_cap_exceeded' },
-    { name: 'exactly the daily cap', site: { allowanceSat: 50_000 }, req: { amountSat: 9_900, maxFeeSat: 100 }, decision: 'prompt', reason: 'above_auto_approve' },
+    { name: 'over the daily cap, above the ceiling', site: { allowance: { sat: 50_000 } }, req: { amountSat: 9_991 }, decision: 'prompt', reason: 'daily_cap_exceeded' },
+    { name: 'over the daily cap, under the ceiling', site: { allowance: { sat: 50_000 } }, req: { amountSat: 500, maxFeeSat: 9_501 }, decision: 'deny', reason: 'daily_cap_exceeded' },
+    { name: 'the person chose it, over the daily cap', site: { allowance: { sat: 50_000 } }, req: { amountSat: 500, maxFeeSat: 9_501, chosenBy: 'person' }, decision: 'prompt', reason: 'daily_cap_exceeded' },
+    { name: 'exactly the daily cap', site: { allowance: { sat: 50_000 } }, req: { amountSat: 9_900, maxFeeSat: 100 }, decision: 'prompt', reason: 'above_auto_approve' },
     { name: 'over the site allowance, under the ceiling: no window', site: {}, req: { amountSat: 1_000, maxFeeSat: 1_001 }, decision: 'deny', reason: 'above_site_allowance' },
     { name: 'over the site allowance, the person chose it', site: {}, req: { amountSat: 1_000, maxFeeSat: 1_001, chosenBy: 'person' }, decision: 'prompt', reason: 'above_site_allowance' },
     { name: 'over the site allowance, above the ceiling', site: {}, req: { amountSat: 2_500 }, decision: 'prompt', reason: 'above_site_allowance' },
-    { name: "the site's allowance is checked before the cap", site: { allowanceSat: 100 }, req: { amountSat: 500, maxFeeSat: 9_501 }, decision: 'deny', reason: 'above_site_allowance' },
+    { name: "the site's allowance is checked before the cap", site: { allowance: { sat: 100 } }, req: { amountSat: 500, maxFeeSat: 9_501 }, decision: 'deny', reason: 'above_site_allowance' },
     { name: 'inside another origin’s page', site: {}, req: { amountSat: 10, embeddedIn: 'https://other.example' }, decision: 'prompt', reason: 'embedded_frame' },
     { name: 'inside an unknown page', site: {}, req: { amountSat: 10, embeddedIn: null }, decision: 'prompt', reason: 'embedded_frame' },
     { name: 'inside another page, over the allowance: still no window', site: {}, req: { amountSat: 1_000, maxFeeSat: 1_001, embeddedIn: 'https://other.example' }, decision: 'deny', reason: 'above_site_allowance' },
@@ -203,13 +206,13 @@ describe('evaluate', () => {
   for (const c of cases)
     it(`${c.name} → ${c.decision} ${c.reason}`, async () => {
       const { engine } = setup();
-      if (c.site !== null) await engine.upsertSite(SITE, { enabled: true, allowanceSat: 2_000, ...c.site });
+      if (c.site !== null) await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 2_000 }, ...c.site });
       const ev = await engine.evaluate({ origin: SITE, source: 'webln', chosenBy: 'site', grant: 'sendPayment', ...c.req });
       expect([ev.decision, ev.reason]).toEqual([c.decision, c.reason]);
     });
   it('reports remaining budgets and the fee limit it would hold', async () => {
     const { engine } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 2_000 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 2_000 } });
     await engine.reserve(pay(300));
     expect(await engine.evaluate(pay(500))).toEqual({
       decision: 'auto',
@@ -218,6 +221,8 @@ describe('evaluate', () => {
       maxFeeSat: 10,
       remainingSiteSat: 1_690,
       remainingDailySat: 9_690,
+      remainingSite: { sat: 1_690 },
+      remainingDaily: { sat: 9_690 },
     });
   });
   const badRequests: Array<[string, Record<string, unknown>, string]> = [
@@ -243,11 +248,22 @@ describe('evaluate', () => {
 describe('reserve', () => {
   it('holds amount + max fee against the site and the day', async () => {
     const { engine } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 2_000 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 2_000 } });
     const r = await engine.reserve(pay(500, { maxFeeSat: 7 }));
     expect(r).toMatchObject({ origin: SITE, source: 'webln', amountSat: 500, maxFeeSat: 7, approvedByUser: false, day: '2025-03-12' });
     expect(await engine.getSite(SITE)).toMatchObject({ heldSat: 507, spentSat: 0, remainingSat: 1_493 });
-    expect(await engine.dailyUsage()).toEqual({ day: '2025-03-12', capSat: 10_000, spentSat: 0, heldSat: 507, remainingSat: 9_493, lockedSat: 0, lockLimitSat: 1_000_000 });
+    expect(await engine.dailyUsage()).toEqual({
+      day: '2025-03-12',
+      cap: { sat: 10_000 },
+      spentSat: 0,
+      heldSat: 507,
+      remainingSat: 9_493,
+      spent: { sat: 0 },
+      held: { sat: 507 },
+      remaining: { sat: 9_493 },
+      lockedSat: 0,
+      lockLimitSat: 1_000_000,
+    });
     expect(await engine.activeReservations()).toEqual([r]);
   });
   it('stamps lastUsedAt on the site', async () => {
@@ -260,9 +276,9 @@ describe('reserve', () => {
   const refusals: Array<[string, Parameters<PolicyEngine['upsertSite']>[1] | null, number, string]> = [
     ['unknown site', null, 1, 'SITE_NOT_ENABLED'],
     ['paused site', { paused: true }, 1, 'SITE_PAUSED'],
-    ['over the allowance', { allowanceSat: 100 }, 91, 'BUDGET_EXCEEDED'],
-    ['over the ceiling', { allowanceSat: 5_000 }, 1_001, 'APPROVAL_REQUIRED'],
-    ['over the daily cap', { allowanceSat: 50_000 }, 10_000, 'DAILY_CAP_EXCEEDED'],
+    ['over the allowance', { allowance: { sat: 100 } }, 91, 'BUDGET_EXCEEDED'],
+    ['over the ceiling', { allowance: { sat: 5_000 } }, 1_001, 'APPROVAL_REQUIRED'],
+    ['over the daily cap', { allowance: { sat: 50_000 } }, 10_000, 'DAILY_CAP_EXCEEDED'],
     ['deposit not allowed', { depositsAllowed: false }, 1, 'DEPOSITS_NOT_ALLOWED'],
     ['deposit above its limit', {}, 100_001, 'DEPOSIT_REFUSED'],
   ];
@@ -276,7 +292,7 @@ describe('reserve', () => {
     });
   it('a refusal says why and how much is left', async () => {
     const { engine } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 100 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 100 } });
     const e = await engine.reserve(pay(95)).catch((x: unknown) => x);
     expect(e).toMatchObject({
       code: 'BUDGET_EXCEEDED',
@@ -286,7 +302,7 @@ describe('reserve', () => {
   });
   it('approval lifts the site allowance and the ceiling', async () => {
     const { engine } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 100 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 100 } });
     const r = await engine.reserve(pay(5_000, { approvedByUser: true }));
     expect(r.approvedByUser).toBe(true);
     expect(await engine.getSite(SITE)).toMatchObject({ heldSat: 5_050, remainingSat: 0 });
@@ -297,7 +313,7 @@ describe('reserve', () => {
   });
   it('approval never lifts the global daily cap', async () => {
     const { engine } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 50_000 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 50_000 } });
     await engine.reserve(pay(9_000, { approvedByUser: true, maxFeeSat: 0 }));
     expect(await codeOf(engine.reserve(pay(1_001, { approvedByUser: true, maxFeeSat: 0 })))).toBe('DAILY_CAP_EXCEEDED');
     expect(await codeOf(engine.reserve(pay(1_000, { approvedByUser: true, maxFeeSat: 0 })))).toBe('no error');
@@ -310,7 +326,7 @@ describe('reserve', () => {
   });
   it('the daily cap is shared by all sites', async () => {
     const { engine } = setup();
-    await engine.updateGlobal({ dailyCapSat: 1_000 });
+    await engine.updateGlobal({ dailyCap: { sat: 1_000 } });
     await engine.upsertSite(SITE, { enabled: true });
     await engine.upsertSite(OTHER, { enabled: true });
     await engine.reserve(pay(600, { maxFeeSat: 0 }));
@@ -326,7 +342,7 @@ describe('reserve', () => {
 describe('atomicity', () => {
   it('50 concurrent reserves against an allowance that fits 10 → exactly 10 hold', async () => {
     const { engine } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 1_000 } });
     const codes = await Promise.all(Array.from({ length: 50 }, () => codeOf(engine.reserve(pay(90)))));
     expect(codes.filter((c) => c === 'no error')).toHaveLength(10);
     expect(codes.filter((c) => c === 'BUDGET_EXCEEDED')).toHaveLength(40);
@@ -334,8 +350,8 @@ describe('atomicity', () => {
   });
   it('50 concurrent approved reserves against a cap that fits 10 → exactly 10 hold', async () => {
     const { engine } = setup();
-    await engine.updateGlobal({ dailyCapSat: 1_000 });
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 0 });
+    await engine.updateGlobal({ dailyCap: { sat: 1_000 } });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 0 } });
     const codes = await Promise.all(Array.from({ length: 50 }, () => codeOf(engine.reserve(pay(90, { approvedByUser: true, chosenBy: 'person' })))));
     expect(codes.filter((c) => c === 'no error')).toHaveLength(10);
     expect(codes.filter((c) => c === 'DAILY_CAP_EXCEEDED')).toHaveLength(40);
@@ -343,7 +359,7 @@ describe('atomicity', () => {
   it('two engines on one store share the lock', async () => {
     const { engine, make } = setup();
     const second = make();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 1_000 } });
     const codes = await Promise.all(Array.from({ length: 50 }, (_, i) => codeOf((i % 2 ? engine : second).reserve(pay(90)))));
     expect(codes.filter((c) => c === 'no error')).toHaveLength(10);
   });
@@ -358,7 +374,7 @@ describe('atomicity', () => {
 describe('commit and release', () => {
   async function held(amount = 500, maxFeeSat = 10) {
     const s = setup();
-    await s.engine.upsertSite(SITE, { enabled: true, allowanceSat: 2_000 });
+    await s.engine.upsertSite(SITE, { enabled: true, allowance: { sat: 2_000 } });
     const r = await s.engine.reserve(pay(amount, { maxFeeSat }));
     return { ...s, r };
   }
@@ -415,7 +431,7 @@ describe('commit and release', () => {
 describe('restart', () => {
   it('a new engine on the same store still counts holds and settles them', async () => {
     const { engine, make } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 1_000 } });
     const a = await engine.reserve(pay(400));
     const b = await engine.reserve(pay(400));
     const restarted = make();
@@ -438,8 +454,8 @@ describe('periods in local time', () => {
   }
   it('daily allowance and daily cap renew at local midnight (New York, UTC-5)', async () => {
     const { engine, clock } = setup({ at: Date.parse('2025-03-13T04:59:00Z'), offset: -300 }); // 23:59 on the 12th
-    await engine.updateGlobal({ dailyCapSat: 1_000 });
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 300, period: 'day' });
+    await engine.updateGlobal({ dailyCap: { sat: 1_000 } });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 300 }, period: 'day' });
     await spend(engine, 300);
     expect(await engine.getSite(SITE)).toMatchObject({ periodStart: '2025-03-12', remainingSat: 0 });
     expect((await engine.dailyUsage()).spentSat).toBe(300);
@@ -449,7 +465,7 @@ describe('periods in local time', () => {
   });
   it('UTC midnight is not a boundary in New York', async () => {
     const { engine, clock } = setup({ at: Date.parse('2025-03-12T23:30:00Z'), offset: -300 });
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 300 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 300 } });
     await spend(engine, 300);
     clock.t = Date.parse('2025-03-13T00:30:00Z'); // new UTC day, same local day
     expect((await engine.getSite(SITE))?.remainingSat).toBe(0);
@@ -457,7 +473,7 @@ describe('periods in local time', () => {
   it('weekly allowance renews on local Monday 00:00 (India, UTC+5:30)', async () => {
     // Monday 2025-03-17 00:00 IST = 2025-03-16T18:30Z.
     const { engine, clock } = setup({ at: Date.parse('2025-03-10T00:00:00Z'), offset: 330 });
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 900, period: 'week' });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 900 }, period: 'week' });
     await spend(engine, 200); // Monday 10th
     clock.t = Date.parse('2025-03-16T18:29:00Z'); // Sunday 23:59 local
     await spend(engine, 300);
@@ -467,7 +483,7 @@ describe('periods in local time', () => {
   });
   it('monthly allowance renews on the local 1st (Paris, UTC+1) and sums the whole month', async () => {
     const { engine, clock } = setup({ at: Date.parse('2025-03-02T10:00:00Z'), offset: 60 });
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000, period: 'month' });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 1_000 }, period: 'month' });
     await spend(engine, 100);
     clock.t = Date.parse('2025-03-15T10:00:00Z');
     await spend(engine, 200);
@@ -481,7 +497,7 @@ describe('periods in local time', () => {
     // New York moves from UTC-5 to UTC-4 at 2025-03-09T07:00Z; local midnight of the 10th is 04:00Z.
     const newYork: TimeZoneOffset = (t) => (t < Date.parse('2025-03-09T07:00:00Z') ? -300 : -240);
     const { engine, clock } = setup({ at: Date.parse('2025-03-10T03:59:00Z'), offset: newYork });
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 100 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 100 } });
     await spend(engine, 100);
     expect((await engine.getSite(SITE))?.periodStart).toBe('2025-03-09');
     clock.t = Date.parse('2025-03-10T04:00:00Z');
@@ -489,7 +505,7 @@ describe('periods in local time', () => {
   });
   it('a hold counts in the period it was made in, and its commit stays there', async () => {
     const { engine, clock } = setup({ at: Date.parse('2025-03-12T22:00:00Z'), offset: 60 }); // 23:00 local
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 500 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 500 } });
     const r = await engine.reserve(pay(490)); // + 10 fee = the whole allowance
     expect((await engine.getSite(SITE))?.remainingSat).toBe(0);
     clock.t = Date.parse('2025-03-12T23:30:00Z'); // 00:30 next day local
@@ -500,7 +516,7 @@ describe('periods in local time', () => {
   });
   it('switching a site from day to month keeps what this month already spent', async () => {
     const { engine, clock } = setup({ at: Date.parse('2025-03-10T12:00:00Z'), offset: 60 });
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000, period: 'day' });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 1_000 }, period: 'day' });
     await spend(engine, 400);
     clock.t = Date.parse('2025-03-11T12:00:00Z');
     await spend(engine, 100);
@@ -509,7 +525,7 @@ describe('periods in local time', () => {
   });
   it('old day buckets are pruned once no period can include them', async () => {
     const { engine, clock, store } = setup({ at: Date.parse('2025-01-15T12:00:00Z') });
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000, period: 'month' });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 1_000 }, period: 'month' });
     await spend(engine, 100);
     clock.t = Date.parse('2025-03-03T12:00:00Z');
     await spend(engine, 50);
@@ -523,7 +539,7 @@ describe('deposits', () => {
   const deposit = (amountSat: number, extra: Partial<SpendRequest> & { approvedByUser?: boolean } = {}) => pay(amountSat, { source: 'deposit', grant: undefined, ...extra });
   it('a held deposit is locked, not spent: allowance and daily cap untouched', async () => {
     const { engine } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 100 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 100 } });
     await engine.reserve(deposit(90_000));
     expect(await engine.getSite(SITE)).toMatchObject({ spentSat: 0, heldSat: 0, lockedSat: 90_900, remainingSat: 100 });
     expect(await engine.dailyUsage()).toMatchObject({ spentSat: 0, heldSat: 0, remainingSat: 10_000, lockedSat: 90_900, lockLimitSat: 1_000_000 });
@@ -540,7 +556,7 @@ describe('deposits', () => {
   });
   it('a refund (release) frees the lock and spends nothing; a forfeit (commit) is the site’s spending', async () => {
     const { engine } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 1_000 } });
     const refunded = await engine.reserve(deposit(5_000));
     const forfeited = await engine.reserve(deposit(3_000));
     await engine.release(refunded.id);
@@ -597,18 +613,19 @@ describe('corrupt stored data', () => {
     expect(await engine.listSites()).toEqual([]);
     expect(issues).toEqual(['config: not an object; using defaults']);
     // Writing repairs it.
-    await engine.updateGlobal({ dailyCapSat: 42 });
-    expect((await store.get<{ schemaVersion: number }>('policy:config'))?.schemaVersion).toBe(2);
+    await engine.updateGlobal({ dailyCap: { sat: 42 } });
+    expect((await store.get<{ schemaVersion: number }>('policy:config'))?.schemaVersion).toBe(3);
   });
   it('a config from a newer Satnav → defaults (no site enabled), reported', async () => {
     const { engine, store, issues } = setup();
     await store.set({ 'policy:config': { schemaVersion: 7, global: {}, sites: {} } });
     expect((await engine.evaluate(pay(1))).reason).toBe('site_not_enabled');
-    expect(issues).toEqual(['config: schemaVersion=7 newer than 2; using defaults']);
+    expect(issues).toEqual(['config: schemaVersion=7 newer than 3; using defaults']);
   });
   it('a bad global field falls back alone; a bad site is dropped alone', async () => {
     const { engine, store, issues } = setup();
-    const good = { ...DEFAULT_SITE, enabled: true, createdAt: 1 };
+    const { allowance: _, ...v2Site } = { ...DEFAULT_SITE, enabled: true, createdAt: 1 };
+    const good = { ...v2Site, allowanceSat: 1_000 };
     await store.set({
       'policy:config': {
         schemaVersion: 1,
@@ -618,12 +635,12 @@ describe('corrupt stored data', () => {
     });
     expect(await engine.getConfig()).toEqual({
       // Fields added since (l402, deposits) take their defaults without a complaint.
-      global: { ...DEFAULT_GLOBAL, dailyCapSat: 10_000, autoApproveSat: 7, maxFee: { baseSat: 1, ppm: 2 } },
-      // v1 → v2 opened deposits for every site.
-      sites: { [SITE]: { ...good, depositsAllowed: true } },
+      global: { ...DEFAULT_GLOBAL, dailyCap: { sat: 10_000 }, autoApprove: { sat: 7 }, maxFee: { baseSat: 1, ppm: 2 } },
+      // v1 → v2 opened deposits for every site; v2 → v3 made each sat amount an amount in sats.
+      sites: { [SITE]: { ...DEFAULT_SITE, enabled: true, createdAt: 1, depositsAllowed: true } },
     });
     expect(issues.sort()).toEqual([
-      'config.global.dailyCapSat: invalid; using default',
+      'config.global.dailyCap: invalid; using default',
       `config.sites[${OTHER}]: invalid; site dropped`,
       'config.sites[not an origin]: invalid; site dropped',
     ]);
@@ -632,13 +649,13 @@ describe('corrupt stored data', () => {
     expect(migrateConfig(undefined)).toEqual({ config: { global: DEFAULT_GLOBAL, sites: {} }, issues: [] });
   });
   it('migrateConfig on a non-object sites map keeps the global part', () => {
-    const { config, issues } = migrateConfig({ schemaVersion: 1, global: { ...DEFAULT_GLOBAL, dailyCapSat: 3 }, sites: 5 });
-    expect(config.global.dailyCapSat).toBe(3);
+    const { config, issues } = migrateConfig({ schemaVersion: 3, global: { ...DEFAULT_GLOBAL, dailyCap: { sat: 3 } }, sites: 5 });
+    expect(config.global.dailyCap).toEqual({ sat: 3 });
     expect(issues).toEqual(['config.sites: not an object; no site enabled']);
   });
   it('a damaged reservation is dropped, the rest of the spend state survives', async () => {
     const { engine, store, issues } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 1_000 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 1_000 } });
     const r = await engine.reserve(pay(100));
     const raw = (await store.get<{ reservations: Record<string, unknown>; daily: Record<string, unknown> }>('policy:spend'))!;
     raw.reservations.broken = { id: 'broken', amountSat: -1 };
@@ -649,7 +666,7 @@ describe('corrupt stored data', () => {
   });
   it('garbage spend state → empty, reported, payments still checked', async () => {
     const { engine, store, issues } = setup();
-    await engine.upsertSite(SITE, { enabled: true, allowanceSat: 100 });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 100 } });
     await store.set({ 'policy:spend': [1, 2, 3] });
     expect(await codeOf(engine.reserve(pay(95)))).toBe('BUDGET_EXCEEDED');
     expect(await codeOf(engine.reserve(pay(50)))).toBe('no error');

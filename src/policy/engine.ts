@@ -7,9 +7,11 @@ import { assertOrigin, type Origin } from '../base/origin.ts';
 import type { GrantableMethod } from '../base/page-methods.ts';
 import { PAYMENT_SOURCES, type PaymentSource } from '../base/payment-kinds.ts';
 import { assertSats } from '../base/sats.ts';
+import { amountIn, microUsdToSat, satToMicroUsd, unitOf, unitsToMicroUsd, valueOf, type Amount, type Unit, type UsdRate } from './amount.ts';
 import {
   DEFAULT_SITE,
   feeLimitSat,
+  limitsFor,
   globalPolicyPatch,
   migrateConfig,
   sitePolicyPatch,
@@ -27,11 +29,18 @@ import {
   addSpend,
   migrateSpend,
   prune,
+  readRate,
   recordSettled,
   storedSpend,
+  storeRate,
+  tallyIn,
+  tallyOf,
   usage,
+  valued,
   type Reservation,
   type SpendState,
+  type Usage,
+  type Valued,
 } from './spend.ts';
 
 /**
@@ -83,6 +92,11 @@ export interface Valuation {
   quoteId?: string;
 }
 
+/** Decimals a USD asset may have (tapd allows up to 12). */
+const MAX_DECIMAL_DISPLAY = 12;
+/** tapd's scales stay small; a huge one is a broken answer, not a price. */
+const MAX_RATE_SCALE = 30;
+
 export type Decision = 'auto' | 'prompt' | 'deny';
 
 /** Stable codes, first matching row of `decide` wins. */
@@ -90,6 +104,7 @@ export type PolicyReason =
   | 'site_not_enabled' //     deny
   | 'site_paused' //          deny
   | 'method_not_granted' //   deny: WebLN grant for this kind of payment withdrawn
+  | 'valuation_missing' //    deny: a dollar budget applies and the payment could not be valued in dollars
   | 'deposits_not_allowed' // deny
   | 'above_site_allowance' // deny when the site chose it under the ceiling, else prompt
   | 'daily_cap_exceeded' //   deny when the site chose it under the ceiling, else a prompt that can't be approved
@@ -111,6 +126,10 @@ export interface Evaluation {
   approvable: boolean;
   /** The fee limit the payment would be held (and must be sent) with. */
   maxFeeSat: number;
+  /** What is left of the site's allowance and of today's cap, each in its own unit. */
+  remainingSite: Amount;
+  remainingDaily: Amount;
+  /** The same in sats (a dollar budget's at this payment's quote; 0 when it has none). */
   remainingSiteSat: number;
   remainingDailySat: number;
 }
@@ -119,19 +138,30 @@ export interface SiteView extends SitePolicy {
   origin: string;
   /** First local date of the current period. */
   periodStart: string;
+  /** Spent and held this period in sats: every payment counts in sats, whatever it was paid in. */
   spentSat: number;
   heldSat: number;
+  /** What is left in sats (a dollar allowance's at the last quote seen; 0 when none was). */
+  remainingSat: number;
+  /** Spent, held and left in the allowance's unit; spend never valued in dollars counts at the last quote seen (left out if none was). */
+  spent: Amount;
+  held: Amount;
+  remaining: Amount;
   /** Locked in this site's deposits now (not spending). */
   lockedSat: number;
-  remainingSat: number;
 }
 
 export interface DailyUsage {
   /** Today's local date. */
   day: string;
-  capSat: number;
+  cap: Amount;
   spentSat: number;
   heldSat: number;
+  /** In the cap's unit, as in `SiteView`. */
+  spent: Amount;
+  held: Amount;
+  remaining: Amount;
+  /** `remaining` in sats (a dollar cap's at the last quote seen; 0 when none was). */
   remainingSat: number;
   /** Locked in deposits now, all sites, against `lockLimitSat`. */
   lockedSat: number;
@@ -155,6 +185,7 @@ const REFUSAL_CODE: Record<Exclude<PolicyReason, 'within_budget'>, ErrorCode> = 
   site_not_enabled: 'SITE_NOT_ENABLED',
   site_paused: 'SITE_PAUSED',
   method_not_granted: 'METHOD_NOT_GRANTED',
+  valuation_missing: 'VALUATION_MISSING',
   deposits_not_allowed: 'DEPOSITS_NOT_ALLOWED',
   daily_cap_exceeded: 'DAILY_CAP_EXCEEDED',
   above_site_allowance: 'BUDGET_EXCEEDED',
@@ -209,7 +240,10 @@ export class PolicyEngine {
     assertOrigin(origin);
     const valid = parseWith(sitePolicyPatch, patch, invalidPatch);
     return this.transact('config', (config, state, today) => {
-      const site: SitePolicy = { ...(config.sites[origin] ?? { ...DEFAULT_SITE, createdAt: this.now() }), ...definedOnly(valid) };
+      const { payIn, ...rest } = valid;
+      const site: SitePolicy = { ...(config.sites[origin] ?? { ...DEFAULT_SITE, createdAt: this.now() }), ...definedOnly(rest) };
+      if (payIn === null) delete site.payIn;
+      else if (payIn !== undefined) site.payIn = payIn;
       config.sites[origin] = site;
       return siteView(origin, site, state, today);
     });
@@ -239,9 +273,21 @@ export class PolicyEngine {
   async dailyUsage(): Promise<DailyUsage> {
     const { config, state } = await this.load();
     const day = this.today();
-    const { spentSat, heldSat, lockedSat } = usage(state, day);
-    const capSat = config.global.dailyCapSat;
-    return { day, capSat, spentSat, heldSat, remainingSat: Math.max(0, capSat - spentSat - heldSat), lockedSat, lockLimitSat: config.global.deposits.maxLockedSat };
+    const used = usage(state, day);
+    const cap = config.global.dailyCap;
+    const view = budgetView(cap, used, state);
+    return { day, cap, ...view, lockedSat: used.lockedSat, lockLimitSat: config.global.deposits.maxLockedSat };
+  }
+
+  /**
+   * Whether a payment from `origin` must be valued in dollars to be judged: a dollar budget (the
+   * daily cap, the per-payment ceiling, the site's allowance) applies to it. Without a valuation
+   * such a payment is refused (`valuation_missing`), so a payer fetches a quote when this says so.
+   */
+  async needsValuation(origin: string): Promise<boolean> {
+    assertOrigin(origin);
+    const { config } = await this.load();
+    return limitsFor(config, origin).some((a) => unitOf(a) === 'usd');
   }
 
   /** What `reserve` would do now, without holding anything (for the UI and to decide whether to prompt). */
@@ -272,17 +318,20 @@ export class PolicyEngine {
           remainingDailySat: ev.remainingDailySat,
         });
       }
+      const v = req.valuation;
       const r: Reservation = {
         id: globalThis.crypto.randomUUID(),
         origin: req.origin,
         source: req.source,
         amountSat: req.amountSat,
         maxFeeSat: ev.maxFeeSat,
+        ...(v && { valued: valued(v.worstCaseUnits, rateOf(v), req.amountSat + ev.maxFeeSat, v.quoteId) }),
         approvedByUser: req.approvedByUser,
         day: today,
         createdAt: this.now(),
       };
       state.reservations[r.id] = r;
+      if (r.valued) state.lastRate = r.valued.rate;
       const site = config.sites[req.origin];
       if (site) site.lastUsedAt = r.createdAt;
       return r;
@@ -293,24 +342,34 @@ export class PolicyEngine {
    * The payment went out: its actual amount + fee replaces the hold, counted
    * in the period the hold was made in. Repeating it is a no-op. After a
    * `release` it still counts the spend (the node's word that money left wins).
+   *
+   * A payment valued in dollars counts in dollars too: `units` (raw asset
+   * units, amount + fee) when it was paid from the asset and the node said
+   * what left, else its sats at the rate it was valued with.
    */
-  async commit(reservationId: string, actual: { amountSat: number; feeSat: number }, opts: { forfeit?: boolean } = {}): Promise<void> {
+  async commit(reservationId: string, actual: { amountSat: number; feeSat: number; units?: bigint }, opts: { forfeit?: boolean } = {}): Promise<void> {
     assertSats(actual.amountSat, 'amountSat');
     assertSats(actual.feeSat, 'feeSat');
-    const spent = actual.amountSat + actual.feeSat;
+    if (actual.units !== undefined && (typeof actual.units !== 'bigint' || actual.units < 0n)) throw err('INVALID_AMOUNT', 'invalid units', String(actual.units));
+    const spentSat = actual.amountSat + actual.feeSat;
+    const spentIn = (stored: Valued | undefined) => {
+      if (!stored) return tallyOf(spentSat, undefined);
+      const rate = readRate(stored.rate);
+      return tallyOf(spentSat, actual.units !== undefined ? unitsToMicroUsd(actual.units, rate.decimalDisplay) : satToMicroUsd(spentSat, rate));
+    };
     return this.transact('spend', (_config, state) => {
       const r = state.reservations[reservationId];
       if (r) {
         delete state.reservations[reservationId];
-        addSpend(state, r.origin, r.day, spent);
+        addSpend(state, r.origin, r.day, spentIn(r.valued));
         // A hold-invoice deposit that settled: the site kept it (a custodial deposit settles by design and is no forfeit).
-        if (opts.forfeit) addForfeit(state, registrableDomain(r.origin), this.today(), spent);
-        recordSettled(state, { id: r.id, outcome: 'committed', origin: r.origin, day: r.day });
+        if (opts.forfeit) addForfeit(state, registrableDomain(r.origin), this.today(), spentSat);
+        recordSettled(state, { id: r.id, outcome: 'committed', origin: r.origin, day: r.day, ...(r.valued && { valued: r.valued }) });
         return;
       }
       const settled = findSettled(state, reservationId);
       if (settled.outcome === 'committed') return;
-      addSpend(state, settled.origin, settled.day, spent);
+      addSpend(state, settled.origin, settled.day, spentIn(settled.valued));
       recordSettled(state, { ...settled, outcome: 'committed' });
     });
   }
@@ -321,7 +380,7 @@ export class PolicyEngine {
       const r = state.reservations[reservationId];
       if (!r) return void findSettled(state, reservationId);
       delete state.reservations[reservationId];
-      recordSettled(state, { id: r.id, outcome: 'released', origin: r.origin, day: r.day });
+      recordSettled(state, { id: r.id, outcome: 'released', origin: r.origin, day: r.day, ...(r.valued && { valued: r.valued }) });
     });
   }
 
@@ -370,6 +429,58 @@ function decide(config: PolicyConfig, state: SpendState, today: string, req: Spe
   return req.source === 'deposit' ? decideDeposit(config, state, today, req) : decideSpend(config, state, today, req);
 }
 
+/** A request's worth in each unit; the dollar side only when it was valued. */
+interface Worth {
+  amountSat: number;
+  maxFeeSat: number;
+  holdSat: number;
+  rate?: UsdRate;
+  amountMicroUsd?: number;
+  holdMicroUsd?: number;
+}
+
+function worthOf(req: SpendRequest, maxFeeSat: number): Worth {
+  const holdSat = req.amountSat + maxFeeSat;
+  const v = req.valuation;
+  if (!v) return { amountSat: req.amountSat, maxFeeSat, holdSat };
+  const rate = rateOf(v);
+  const { microUsd } = valued(v.worstCaseUnits, rate, holdSat);
+  return { amountSat: req.amountSat, maxFeeSat, holdSat, rate, amountMicroUsd: satToMicroUsd(req.amountSat, rate), holdMicroUsd: microUsd };
+}
+
+const rateOf = (v: Valuation): UsdRate => ({ coefficient: v.rate.coefficient, scale: v.rate.scale, decimalDisplay: v.decimalDisplay });
+
+/**
+ * One budget against one request, in the budget's unit: what is left of it,
+ * and whether the request's hold (or its amount, for the per-payment ceiling)
+ * passes it. A dollar budget cannot measure a request never valued: that is
+ * "over", the safe side (`valuation_missing` refuses it first).
+ */
+interface Measured {
+  left: Amount;
+  leftSat: number;
+  over: boolean;
+}
+
+function measure(limit: Amount, used: Usage | undefined, w: Worth, part: 'hold' | 'amount' = 'hold'): Measured {
+  const unit = unitOf(limit);
+  const spent = used ? tallyIn(unit, used.spent, w.rate) + tallyIn(unit, used.held, w.rate) : 0;
+  const left = Math.max(0, valueOf(limit) - spent);
+  const ask = unit === 'sat' ? (part === 'hold' ? w.holdSat : w.amountSat) : part === 'hold' ? w.holdMicroUsd : w.amountMicroUsd;
+  const leftSat = unit === 'sat' ? left : w.rate ? microUsdToSat(left, w.rate) : 0;
+  return { left: amountIn(unit, left), leftSat, over: ask === undefined || ask > left };
+}
+
+/** A site never enabled has nothing to spend, in sats. */
+const NO_ALLOWANCE: Amount = { sat: 0 };
+
+function budgets(config: PolicyConfig, state: SpendState, today: string, req: SpendRequest, w: Worth) {
+  const site = config.sites[req.origin];
+  const siteUsed = site && usage(state, periodStart(today, site.period), req.origin);
+  const day = usage(state, today);
+  return { site, day, siteBudget: measure(site?.allowance ?? NO_ALLOWANCE, siteUsed, w), daily: measure(config.global.dailyCap, day, w) };
+}
+
 /**
  * A deposit locks money, it does not spend it: its own limits instead of the
  * allowance and the daily cap, and no WebLN grant needed (a deposit wall is a
@@ -378,16 +489,15 @@ function decide(config: PolicyConfig, state: SpendState, today: string, req: Spe
 function decideDeposit(config: PolicyConfig, state: SpendState, today: string, req: SpendRequest): Evaluation {
   const { global } = config;
   const limits = global.deposits;
-  const site = config.sites[req.origin];
   const ruleFee = feeLimitSat(global, req.amountSat);
   const maxFeeSat = req.maxFeeSat ?? ruleFee;
-  const hold = req.amountSat + maxFeeSat;
-  const day = usage(state, today);
+  const w = worthOf(req, maxFeeSat);
+  const { site, day, siteBudget, daily } = budgets(config, state, today, req, w);
   const rows: Array<[boolean, Decision, PolicyReason]> = [
     [!!site?.paused, 'deny', 'site_paused'],
     [site !== undefined && !site.depositsAllowed, 'deny', 'deposits_not_allowed'],
     [req.amountSat > limits.maxDepositSat, 'prompt', 'above_deposit_limit'],
-    [day.lockedSat + hold > limits.maxLockedSat, 'prompt', 'above_locked_limit'],
+    [day.lockedSat + w.holdSat > limits.maxLockedSat, 'prompt', 'above_locked_limit'],
     [state.forfeitedSites[registrableDomain(req.origin)] !== undefined, 'prompt', 'site_kept_a_deposit'],
     [(state.forfeits[today] ?? 0) + req.amountSat > limits.maxForfeitPerDaySat, 'prompt', 'above_forfeit_limit'],
     [req.embeddedIn !== undefined, 'prompt', 'embedded_frame'],
@@ -395,46 +505,67 @@ function decideDeposit(config: PolicyConfig, state: SpendState, today: string, r
     [!limits.autoHold, 'prompt', 'deposit_auto_hold_off'],
   ];
   const [, decision, reason] = rows.find(([hit]) => hit) ?? [true, 'auto', 'within_budget'];
-  const remainingSiteSat = site ? siteView(req.origin, site, state, today).remainingSat : 0;
-  const remainingDailySat = Math.max(0, global.dailyCapSat - day.spentSat - day.heldSat);
-  return { decision, reason, approvable: true, maxFeeSat, remainingSiteSat, remainingDailySat };
+  return { decision, reason, approvable: true, maxFeeSat, ...remaining(siteBudget, daily) };
 }
 
+function remaining(site: Measured, daily: Measured) {
+  return { remainingSite: site.left, remainingDaily: daily.left, remainingSiteSat: site.leftSat, remainingDailySat: daily.leftSat };
+}
+
+/**
+ * One table for every unit: each budget is compared in its own unit (sats, or
+ * dollars at this payment's quote), so a dollar allowance holds BTC payments
+ * and a sat cap holds dollar payments alike.
+ */
 function decideSpend(config: PolicyConfig, state: SpendState, today: string, req: SpendRequest): Evaluation {
   const { global } = config;
-  const site = config.sites[req.origin];
-  const day = usage(state, today);
-  const remainingDailySat = Math.max(0, global.dailyCapSat - day.spentSat - day.heldSat);
-  const remainingSiteSat = site ? siteView(req.origin, site, state, today).remainingSat : 0;
   const ruleFee = feeLimitSat(global, req.amountSat);
   const maxFeeSat = req.maxFeeSat ?? ruleFee;
-  const hold = req.amountSat + maxFeeSat;
+  const w = worthOf(req, maxFeeSat);
+  const { site, siteBudget, daily } = budgets(config, state, today, req, w);
+  const ceiling = measure(global.autoApprove, undefined, w, 'amount');
+  const unmeasured = !req.valuation && limitsFor(config, req.origin).some((a) => unitOf(a) === 'usd');
   // A small payment a site chose on its own never opens a window: a site can't flood the person.
-  const quiet = req.chosenBy === 'site' && req.amountSat <= global.autoApproveSat;
+  const quiet = req.chosenBy === 'site' && !ceiling.over;
   const rows: Array<[boolean, Decision, PolicyReason]> = [
     // Enable is a site's permission to ask for payments; one the person chose (a link they clicked, an amount
     // they typed) is theirs, and meets the allowance (as 0 for a site never enabled) and the cap like any other.
     [!site?.enabled && req.chosenBy === 'site', 'deny', 'site_not_enabled'],
     [!!site?.paused, 'deny', 'site_paused'],
     [req.grant !== undefined && site?.methods?.[req.grant] === false, 'deny', 'method_not_granted'],
-    [quiet && hold > remainingSiteSat, 'deny', 'above_site_allowance'],
-    [quiet && hold > remainingDailySat, 'deny', 'daily_cap_exceeded'],
-    [hold > remainingDailySat, 'prompt', 'daily_cap_exceeded'],
-    [hold > remainingSiteSat, 'prompt', 'above_site_allowance'],
+    [unmeasured, 'deny', 'valuation_missing'],
+    [quiet && siteBudget.over, 'deny', 'above_site_allowance'],
+    [quiet && daily.over, 'deny', 'daily_cap_exceeded'],
+    [daily.over, 'prompt', 'daily_cap_exceeded'],
+    [siteBudget.over, 'prompt', 'above_site_allowance'],
     [req.embeddedIn !== undefined, 'prompt', 'embedded_frame'],
-    [req.amountSat > global.autoApproveSat, 'prompt', 'above_auto_approve'],
+    [ceiling.over, 'prompt', 'above_auto_approve'],
     [maxFeeSat > ruleFee, 'prompt', 'above_fee_limit'],
     [req.source === 'l402' && !site?.l402AutoPay, 'prompt', 'l402_auto_pay_off'],
   ];
   const [, decision, reason] = rows.find(([hit]) => hit) ?? [true, 'auto', 'within_budget'];
-  return { decision, reason, approvable: reason !== 'daily_cap_exceeded', maxFeeSat, remainingSiteSat, remainingDailySat };
+  return { decision, reason, approvable: reason !== 'daily_cap_exceeded' && reason !== 'valuation_missing', maxFeeSat, ...remaining(siteBudget, daily) };
+}
+
+/**
+ * A budget's use in sats and in its own unit; for a dollar budget, spend never
+ * valued in dollars and the sats left are at the last quote seen (without one,
+ * the first is left out and the second is 0).
+ */
+function budgetView(limit: Amount, used: Usage, state: SpendState) {
+  const rate = state.lastRate && readRate(state.lastRate);
+  const unit: Unit = unitOf(limit);
+  const spent = tallyIn(unit, used.spent, rate);
+  const held = tallyIn(unit, used.held, rate);
+  const left = Math.max(0, valueOf(limit) - spent - held);
+  const remainingSat = unit === 'sat' ? left : rate ? microUsdToSat(left, rate) : 0;
+  return { spentSat: used.spent.sat, heldSat: used.held.sat, remainingSat, spent: amountIn(unit, spent), held: amountIn(unit, held), remaining: amountIn(unit, left) };
 }
 
 function siteView(origin: string, site: SitePolicy, state: SpendState, today: string): SiteView {
   const start = periodStart(today, site.period);
-  const { spentSat, heldSat, lockedSat } = usage(state, start, origin);
-  const remainingSat = Math.max(0, site.allowanceSat - spentSat - heldSat);
-  return { ...site, origin, periodStart: start, spentSat, heldSat, lockedSat, remainingSat };
+  const used = usage(state, start, origin);
+  return { ...site, origin, periodStart: start, ...budgetView(site.allowance, used, state), lockedSat: used.lockedSat };
 }
 
 function findSettled(state: SpendState, id: string) {
@@ -452,6 +583,17 @@ function checkRequest(req: SpendRequest): void {
   if (!(PAYMENT_SOURCES as readonly unknown[]).includes(req.source)) throw err('INVALID_REQUEST', 'invalid source', req.source);
   if (req.chosenBy !== 'site' && req.chosenBy !== 'person') throw err('INVALID_REQUEST', 'invalid chosenBy', req.chosenBy);
   if (req.embeddedIn != null) assertOrigin(req.embeddedIn, 'embeddedIn');
+  if (req.valuation !== undefined) checkValuation(req.valuation);
+}
+
+function checkValuation(v: Valuation): void {
+  const bad = (what: string, value: unknown) => err('INVALID_REQUEST', `invalid valuation.${what}`, String(value));
+  if (typeof v !== 'object' || v === null) throw bad('', v);
+  if (typeof v.worstCaseUnits !== 'bigint' || v.worstCaseUnits < 0n) throw bad('worstCaseUnits', v.worstCaseUnits);
+  if (typeof v.rate?.coefficient !== 'bigint' || v.rate.coefficient <= 0n) throw bad('rate.coefficient', v.rate?.coefficient);
+  if (!Number.isSafeInteger(v.rate.scale) || v.rate.scale < 0 || v.rate.scale > MAX_RATE_SCALE) throw bad('rate.scale', v.rate.scale);
+  if (!Number.isSafeInteger(v.decimalDisplay) || v.decimalDisplay < 0 || v.decimalDisplay > MAX_DECIMAL_DISPLAY) throw bad('decimalDisplay', v.decimalDisplay);
+  if (v.quoteId !== undefined && !/^[0-9a-f]{1,128}$/.test(v.quoteId)) throw bad('quoteId', v.quoteId);
 }
 
 

@@ -1,4 +1,16 @@
 export {
+  MAX_MICRO_USD,
+  amountIn,
+  amountSchema,
+  microUsdToSat,
+  satToMicroUsd,
+  unitOf,
+  valueOf,
+  type Amount,
+  type Unit,
+  type UsdRate,
+} from './amount.ts';
+export {
   DEFAULT_GLOBAL,
   DEFAULT_SITE,
   MAX_SLIPPAGE_PPM,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSatnavError } from '../errors.ts';
 import { MemoryStore } from '../storage/kv.ts';
+import { valueOf } from './amount.ts';
 import { PolicyEngine } from './engine.ts';
 import { PERIODS, periodStart, type Period } from './period.ts';
 
@@ -64,11 +65,11 @@ describe('policy engine properties', () => {
         let now = START;
         const make = () => new PolicyEngine({ store, now: () => now, timeZoneOffsetMinutes: () => s.offset });
         let engine = make();
-        await engine.updateGlobal({ dailyCapSat: s.dailyCapSat, autoApproveSat: s.autoApproveSat });
+        await engine.updateGlobal({ dailyCap: { sat: s.dailyCapSat }, autoApprove: { sat: s.autoApproveSat } });
         const period: Record<string, Period> = {};
         for (const [i, origin] of ORIGINS.entries()) {
           period[origin] = s.periods[i]!;
-          await engine.upsertSite(origin, { enabled: true, allowanceSat: s.allowances[i]!, period: s.periods[i]! });
+          await engine.upsertSite(origin, { enabled: true, allowance: { sat: s.allowances[i]! }, period: s.periods[i]! });
         }
         const model = new Map<string, ModelEntry>();
 
@@ -144,7 +145,7 @@ describe('policy engine properties', () => {
             expect(view.periodStart).toBe(periodStart(daily.day, period[view.origin]!));
             const m = usageSince(view.periodStart, view.origin);
             expect([view.spentSat, view.heldSat]).toEqual([m.spentSat, m.heldSat]);
-            expect(view.spentSat + view.heldSat).toBeLessThanOrEqual(view.allowanceSat + m.approvedSat);
+            expect(view.spentSat + view.heldSat).toBeLessThanOrEqual(valueOf(view.allowance) + m.approvedSat);
           }
         }
       }),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { isRecord, upgrade, type Migration } from '../storage/schema.ts';
 import { isOrigin } from '../base/origin.ts';
 import { PAYMENT_SOURCES } from '../base/payment-kinds.ts';
-import { isSats, satsSchema as sats } from '../base/sats.ts';
+import { satsSchema as sats } from '../base/sats.ts';
+import { satToMicroUsd, unitsToMicroUsd, type UsdRate } from './amount.ts';
 import { oldestRelevantDate, shiftDays } from './period.ts';
 
 /**
@@ -11,7 +12,7 @@ import { oldestRelevantDate, shiftDays } from './period.ts';
  * changing a site from 'day' to 'month' keeps what was already spent. A hold
  * counts in the period of the date it was made on.
  */
-export const SPEND_SCHEMA_VERSION = 3;
+export const SPEND_SCHEMA_VERSION = 4;
 /** v1 → v2: a hold's `kind` (webln, keysend, l402, deposit) became its `source`; keysend was always asked through WebLN. */
 const SOURCE_OF_V1_KIND: Record<string, string> = { webln: 'webln', keysend: 'webln', l402: 'l402', deposit: 'deposit' };
 export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {
@@ -28,11 +29,47 @@ export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {
   },
   // v3 counts forfeited deposits apart (a site that takes deposits is bounded by them).
   2: (record) => ({ ...record, forfeits: {}, forfeitedSites: {} }),
+  // v4 counts spend in sats and in dollars: a bucket's sats, none of them valued in dollars yet.
+  3: (record) => {
+    const tally = (buckets: unknown) =>
+      isRecord(buckets) ? Object.fromEntries(Object.entries(buckets).map(([day, sat]) => [day, { sat, microUsd: 0, unvaluedSat: sat }])) : buckets;
+    const sites = isRecord(record.sites) ? Object.fromEntries(Object.entries(record.sites).map(([o, b]) => [o, tally(b)])) : record.sites;
+    return { ...record, daily: tally(record.daily), sites };
+  },
 };
 /** Settled ids remembered so a repeated commit/release is recognised; older ones are forgotten. */
 export const MAX_SETTLED = 1_000;
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const bigintText = z.string().regex(/^\d{1,40}$/);
+/** Counted micro-dollars: conversions clamp at 2^53 (see amount.ts), so any safe integer may be stored. */
+const microUsdCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** A rate as stored (JSON has no bigint). */
+const rateSchema = z.object({ coefficient: bigintText.refine((c) => BigInt(c) > 0n), scale: z.number().int().min(0).max(30), decimalDisplay: z.number().int().min(0).max(18) }).strict();
+type StoredRate = z.infer<typeof rateSchema>;
+
+/** A payment's worth in dollars at the quote it was valued with. */
+const valuedSchema = z
+  .object({
+    /** amount + fee limit in the asset's raw units, as the quote said. */
+    units: bigintText,
+    rate: rateSchema,
+    /** What the hold counts against dollar budgets: the quote's worst case, and never less than the sats at its rate. */
+    microUsd: microUsdCount,
+    quoteId: z.string().regex(/^[0-9a-f]{1,128}$/).optional(),
+  })
+  .strict();
+export type Valued = z.infer<typeof valuedSchema>;
+
+/**
+ * Spend of one date, in both units. Every payment counts in sats; one valued
+ * in dollars counts in micro-dollars too, one that was not (no dollar budget
+ * applied when it was made) in `unvaluedSat`, which a dollar budget counts at
+ * the rate it is judged with.
+ */
+const tallySchema = z.object({ sat: sats, microUsd: microUsdCount, unvaluedSat: sats }).strict();
+export type Tally = z.infer<typeof tallySchema>;
 
 const reservationSchema = z
   .object({
@@ -42,6 +79,8 @@ const reservationSchema = z
     amountSat: sats,
     /** Routing-fee limit the payment must be sent with; held on top of the amount. */
     maxFeeSat: sats,
+    /** Its worth in dollars, when it was valued (a dollar budget applied, or it is paid in dollars). */
+    valued: valuedSchema.optional(),
     approvedByUser: z.boolean(),
     /** Local date the hold counts in. */
     day: date,
@@ -51,22 +90,24 @@ const reservationSchema = z
 export type Reservation = z.infer<typeof reservationSchema>;
 
 const settledSchema = z
-  .object({ id: z.string().min(1), outcome: z.enum(['committed', 'released']), origin: z.string(), day: date })
+  .object({ id: z.string().min(1), outcome: z.enum(['committed', 'released']), origin: z.string(), day: date, valued: valuedSchema.optional() })
   .strict();
 type Settled = z.infer<typeof settledSchema>;
 
 export interface SpendState {
   reservations: Record<string, Reservation>;
-  /** date → sat spent (amount + fee) by all sites. */
-  daily: Record<string, number>;
-  /** origin → date → sat spent. */
-  sites: Record<string, Record<string, number>>;
+  /** date → spent (amount + fee) by all sites. */
+  daily: Record<string, Tally>;
+  /** origin → date → spent. */
+  sites: Record<string, Record<string, Tally>>;
   /** Most recent last. */
   settled: Settled[];
   /** date → sat lost to forfeited deposits (also counted in `daily`). */
   forfeits: Record<string, number>;
   /** registrable domain → last date one of its sites kept a deposit. */
   forfeitedSites: Record<string, string>;
+  /** The most recent quote a payment was valued with: what the limits screen shows unvalued spend in dollars at. */
+  lastRate?: StoredRate;
 }
 
 /** A site that kept a deposit is asked about for this long. */
@@ -80,6 +121,15 @@ export function holdSat(r: Reservation): number {
   return r.amountSat + r.maxFeeSat;
 }
 
+export const storeRate = (rate: UsdRate): StoredRate => ({ coefficient: rate.coefficient.toString(), scale: rate.scale, decimalDisplay: rate.decimalDisplay });
+export const readRate = (rate: StoredRate): UsdRate => ({ coefficient: BigInt(rate.coefficient), scale: rate.scale, decimalDisplay: rate.decimalDisplay });
+
+/** The stored form of a payment's valuation; what it holds against dollar budgets never falls below its sats at the quote's rate. */
+export function valued(units: bigint, rate: UsdRate, holdSat: number, quoteId?: string): Valued {
+  const microUsd = Math.max(unitsToMicroUsd(units, rate.decimalDisplay), satToMicroUsd(holdSat, rate));
+  return { units: units.toString(), rate: storeRate(rate), microUsd, ...(quoteId !== undefined && { quoteId }) };
+}
+
 /**
  * Reads stored spend state; never throws. Damaged parts are dropped one by one
  * and reported: a lost bucket under-counts spend, which the report makes visible.
@@ -90,7 +140,7 @@ export function migrateSpend(raw: unknown): { state: SpendState; issues: string[
   const up = upgrade(raw, SPEND_SCHEMA_VERSION, SPEND_MIGRATIONS);
   if (!up.ok) return { state, issues: [`spend: ${up.problem}; counters reset`] };
   const issues: string[] = [];
-  const { reservations, daily, sites, settled, forfeits, forfeitedSites } = up.record;
+  const { reservations, daily, sites, settled, forfeits, forfeitedSites, lastRate } = up.record;
   for (const [name, part] of Object.entries({ reservations, daily, sites }))
     if (!isRecord(part)) issues.push(`spend.${name}: not an object; reset`);
   if (!Array.isArray(settled)) issues.push('spend.settled: not an array; reset');
@@ -99,14 +149,19 @@ export function migrateSpend(raw: unknown): { state: SpendState; issues: string[
     if (parsed.success && parsed.data.id === id) state.reservations[id] = parsed.data;
     else issues.push(`spend.reservations[${id}]: invalid; dropped`);
   }
-  state.daily = readBuckets(daily, 'spend.daily', issues);
-  state.forfeits = readBuckets(forfeits, 'spend.forfeits', issues);
+  state.daily = readBuckets(daily, tallySchema, 'spend.daily', issues);
+  state.forfeits = readBuckets(forfeits, sats, 'spend.forfeits', issues);
+  if (lastRate !== undefined) {
+    const rate = rateSchema.safeParse(lastRate);
+    if (rate.success) state.lastRate = rate.data;
+    else issues.push('spend.lastRate: invalid; dropped');
+  }
   for (const [site, day] of Object.entries(isRecord(forfeitedSites) ? forfeitedSites : {})) {
     if (typeof day === 'string' && date.safeParse(day).success) state.forfeitedSites[site] = day;
     else issues.push(`spend.forfeitedSites[${site}]: invalid; dropped`);
   }
   for (const [origin, buckets] of Object.entries(isRecord(sites) ? sites : {})) {
-    if (isOrigin(origin)) state.sites[origin] = readBuckets(buckets, `spend.sites[${origin}]`, issues);
+    if (isOrigin(origin)) state.sites[origin] = readBuckets(buckets, tallySchema, `spend.sites[${origin}]`, issues);
     else issues.push(`spend.sites[${origin}]: invalid origin; dropped`);
   }
   for (const s of Array.isArray(settled) ? settled : []) {
@@ -117,10 +172,11 @@ export function migrateSpend(raw: unknown): { state: SpendState; issues: string[
   return { state, issues };
 }
 
-function readBuckets(raw: unknown, where: string, issues: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [day, sat] of Object.entries(isRecord(raw) ? raw : {})) {
-    if (date.safeParse(day).success && isSats(sat)) out[day] = sat;
+function readBuckets<T>(raw: unknown, bucket: z.ZodType<T>, where: string, issues: string[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [day, value] of Object.entries(isRecord(raw) ? raw : {})) {
+    const parsed = bucket.safeParse(value);
+    if (date.safeParse(day).success && parsed.success) out[day] = parsed.data;
     else issues.push(`${where}[${day}]: invalid; dropped`);
   }
   return out;
@@ -131,32 +187,54 @@ export function storedSpend(state: SpendState): Record<string, unknown> {
 }
 
 export interface Usage {
-  spentSat: number;
+  spent: Tally;
   /** Held for payments in flight; a held deposit is not spending and is counted in `lockedSat` instead. */
-  heldSat: number;
+  held: Tally;
   /** Held by deposits right now, whatever day they were made (a lock lasts until released). */
   lockedSat: number;
+}
+
+export const emptyTally = (): Tally => ({ sat: 0, microUsd: 0, unvaluedSat: 0 });
+
+function addTo(t: Tally, add: Tally): void {
+  t.sat += add.sat;
+  t.microUsd += add.microUsd;
+  t.unvaluedSat += add.unvaluedSat;
+}
+
+/** A payment's sats, in dollars too when it was valued. */
+export function tallyOf(sat: number, microUsd: number | undefined): Tally {
+  return microUsd === undefined ? { sat, microUsd: 0, unvaluedSat: sat } : { sat, microUsd, unvaluedSat: 0 };
 }
 
 /** Spend and holds dated `since` or later, for one site or (no origin) for all. */
 export function usage(state: SpendState, since: string, origin?: string): Usage {
   const buckets = origin === undefined ? state.daily : (state.sites[origin] ?? {});
-  let spentSat = 0;
-  for (const [day, sat] of Object.entries(buckets)) if (day >= since) spentSat += sat;
-  let heldSat = 0;
+  const spent = emptyTally();
+  for (const [day, tally] of Object.entries(buckets)) if (day >= since) addTo(spent, tally);
+  const held = emptyTally();
   let lockedSat = 0;
   for (const r of Object.values(state.reservations)) {
     if (origin !== undefined && r.origin !== origin) continue;
     if (r.source === 'deposit') lockedSat += holdSat(r);
-    else if (r.day >= since) heldSat += holdSat(r);
+    else if (r.day >= since) addTo(held, tallyOf(holdSat(r), r.valued?.microUsd));
   }
-  return { spentSat, heldSat, lockedSat };
+  return { spent, held, lockedSat };
 }
 
-export function addSpend(state: SpendState, origin: string, day: string, sat: number): void {
-  state.daily[day] = (state.daily[day] ?? 0) + sat;
+/**
+ * What a tally comes to in sats, or in micro-dollars at `rate` (spend never
+ * valued counts at it; without a rate it cannot be counted and is left out).
+ */
+export function tallyIn(unit: 'sat' | 'usd', t: Tally, rate: UsdRate | undefined): number {
+  if (unit === 'sat') return t.sat;
+  return t.microUsd + (rate && t.unvaluedSat > 0 ? satToMicroUsd(t.unvaluedSat, rate) : 0);
+}
+
+export function addSpend(state: SpendState, origin: string, day: string, spent: Tally): void {
+  addTo((state.daily[day] ??= emptyTally()), spent);
   const site = (state.sites[origin] ??= {});
-  site[day] = (site[day] ?? 0) + sat;
+  addTo((site[day] ??= emptyTally()), spent);
 }
 
 /** A forfeited deposit: spent like any payment, and remembered against its site and the day's forfeit limit. */

@@ -1,5 +1,5 @@
 import type { DepositTerms, PaymentLabel } from '../payments/intent.ts';
-import type { Period, PolicyReason } from '../policy/index.ts';
+import type { Amount, Period, PolicyReason } from '../policy/index.ts';
 
 /**
  * What the wallet asks the person, and what they answer. The prompt window
@@ -27,7 +27,8 @@ export type ApprovalRequest =
       approvable: boolean;
       /** The page the asking frame sits inside, when that is another origin (`null`: the browser didn't say). */
       embeddedIn?: string | null;
-      budget: { allowanceSat: number; period: Period; remainingSiteSat: number; remainingDailySat: number };
+      /** The site's allowance and what is left of it and of today's cap, each in its own unit (sats or dollars). */
+      budget: { allowance: Amount; period: Period; remainingSite: Amount; remainingDaily: Amount };
       deposit?: DepositTerms;
     }
   | { kind: 'signMessage'; origin: string; message: string }
@@ -57,7 +58,7 @@ export interface ApprovalDecision {
   /** enable: keep the permission after the browser restarts. */
   remember?: boolean;
   /** enable: the allowance the person chose for this site. */
-  allowanceSat?: number;
+  allowance?: Amount;
   period?: Period;
   /** enable: let the site read the balance. */
   allowBalance?: boolean;

@@ -20,7 +20,7 @@ import { Ledger } from '../ledger/index.ts';
 import type { KeysendParams, LightningNode, PayInvoiceParams, PaymentResult } from '../node/types.ts';
 import { MAX_SATS } from '../base/sats.ts';
 import { PaymentPipeline } from '../payments/index.ts';
-import { PolicyEngine, feeLimitSat, type SiteView } from '../policy/index.ts';
+import { PolicyEngine, feeLimitSat, valueOf, type SiteView } from '../policy/index.ts';
 import { PageInvoices } from './page-invoices.ts';
 import { MemoryStore } from '../storage/kv.ts';
 import type { ApprovalDecision, ApprovalRequest } from './approval.ts';
@@ -307,9 +307,9 @@ function withinBudget(amountSat: number, b: Before, approveAll: boolean): boolea
   if (!site) return false;
   const hold = amountSat + b.fee(amountSat);
   if (hold > b.dailyRemainingSat) return false; // the hard cap: no approval lifts it
-  const asks = hold > site.remainingSat || amountSat > b.autoApproveSat;
+  const asks = hold > valueOf(site.remaining) || amountSat > b.autoApproveSat;
   // Within the ceiling but over the allowance: refused outright, nobody is asked.
-  if (hold > site.remainingSat && amountSat <= b.autoApproveSat) return false;
+  if (hold > valueOf(site.remaining) && amountSat <= b.autoApproveSat) return false;
   return !asks || approveAll;
 }
 
@@ -348,15 +348,15 @@ async function world(approveAll: boolean) {
   const store = new MemoryStore();
   const policy = new PolicyEngine({ store });
   const ledger = new Ledger({ store });
-  await policy.upsertSite(ENABLED, { enabled: true, allowanceSat: 3_000 });
-  await policy.upsertSite(SMALL, { enabled: true, allowanceSat: 200, period: 'week' });
-  await policy.upsertSite(PAUSED, { enabled: true, paused: true, allowanceSat: 3_000 });
+  await policy.upsertSite(ENABLED, { enabled: true, allowance: { sat: 3_000 } });
+  await policy.upsertSite(SMALL, { enabled: true, allowance: { sat: 200 }, period: 'week' });
+  await policy.upsertSite(PAUSED, { enabled: true, paused: true, allowance: { sat: 3_000 } });
   const node = new FakeNode();
   const state = { unlocked: true, asked: [] as ApprovalRequest[] };
   const ask = async (request: ApprovalRequest): Promise<ApprovalDecision> => {
     state.asked.push(request);
     if (request.kind === 'unlock' && approveAll) state.unlocked = true;
-    return { approved: approveAll, allowanceSat: 500 };
+    return { approved: approveAll, allowance: { sat: 500 } };
   };
   const isUnlocked = async () => state.unlocked;
   const svc = new WeblnService({
@@ -387,7 +387,7 @@ describe('WeblnService.handle on random page messages', () => {
           const before: Before = {
             site: await w.policy.getSite(cmd.origin),
             dailyRemainingSat: daily.remainingSat,
-            autoApproveSat: global.autoApproveSat,
+            autoApproveSat: valueOf(global.autoApprove), // every budget here is in sats
             fee: (a) => feeLimitSat(global, a),
           };
           const expected = expectedPayment(cmd, before, approveAll, paidHashes);
@@ -415,7 +415,7 @@ describe('WeblnService.handle on random page messages', () => {
           if (expected === undefined && (cmd.method === 'sendPayment' || cmd.method === 'keysend')) seen.refusedPayments++;
 
           const used = await w.policy.dailyUsage();
-          expect(used.spentSat + used.heldSat).toBeLessThanOrEqual(used.capSat);
+          expect(used.spentSat + used.heldSat).toBeLessThanOrEqual(valueOf(used.cap));
           expect(used.heldSat).toBe(0); // every payment here resolves at once
         }
       }),

@@ -111,7 +111,7 @@ type Harness = ReturnType<typeof harness>;
 
 /** Enables `origin` with the person's `answer`, then forgets that prompt so a test sees only its own. */
 async function enable(h: Harness, origin = SHOP, answer: Omit<ApprovalDecision, 'approved'> = {}): Promise<void> {
-  h.answers.push({ approved: true, allowanceSat: 5_000, ...answer });
+  h.answers.push({ approved: true, allowance: { sat: 5_000 }, ...answer });
   expect(await h.handle(origin, 'enable', undefined)).toEqual({ enabled: true });
   h.asked.length = 0;
 }
@@ -131,11 +131,11 @@ describe('enable', () => {
   it('asks once and stores the allowance, period, remember and balance grant; a second enable does not ask', async () => {
     const h = harness();
     expect(await h.handle(SHOP, 'isEnabled', undefined)).toBe(false);
-    h.answers.push({ approved: true, remember: false, allowanceSat: 2_500, period: 'week', allowBalance: true });
+    h.answers.push({ approved: true, remember: false, allowance: { sat: 2_500 }, period: 'week', allowBalance: true });
     expect(await h.handle(SHOP, 'enable', undefined)).toEqual({ enabled: true });
     expect(h.asked).toEqual([{ kind: 'enable', origin: SHOP }]);
     const site = await h.policy.getSite(SHOP);
-    expect(site).toMatchObject({ enabled: true, remember: false, allowanceSat: 2_500, period: 'week', paused: false, methods: { getBalance: true } });
+    expect(site).toMatchObject({ enabled: true, remember: false, allowance: { sat: 2_500 }, period: 'week', paused: false, methods: { getBalance: true } });
 
     expect(await h.handle(SHOP, 'enable', {})).toEqual({ enabled: true });
     expect(h.asked).toHaveLength(1);
@@ -153,7 +153,7 @@ describe('enable', () => {
 
   it('a declined enable is REJECTED and grants nothing', async () => {
     const h = harness();
-    h.answers.push({ approved: false, allowanceSat: 9_000 });
+    h.answers.push({ approved: false, allowance: { sat: 9_000 } });
     expect(await codeOf(h.handle(SHOP, 'enable', undefined))).toBe('REJECTED');
     expect(h.asked).toEqual([{ kind: 'enable', origin: SHOP }]);
     expect(await h.policy.getSite(SHOP)).toBeUndefined();
@@ -238,7 +238,7 @@ describe('sendPayment', () => {
 
   it('above the auto-approve ceiling: asks with the details; declined pays nothing, approved pays', async () => {
     const h = harness();
-    await enable(h, SHOP, { allowanceSat: 5_000 });
+    await enable(h, SHOP, { allowance: { sat: 5_000 } });
     const inv = await carolInvoice(2_000, { memo: 'a big coffee' });
     const decoded = decodeInvoice(inv.paymentRequest);
     const expected: ApprovalRequest = {
@@ -251,7 +251,7 @@ describe('sendPayment', () => {
       destination: devnet.nodes.carol.pubkey,
       reason: 'above_auto_approve',
       approvable: true,
-      budget: { allowanceSat: 5_000, period: 'day', remainingSiteSat: 5_000, remainingDailySat: 10_000 },
+      budget: { allowance: { sat: 5_000 }, period: 'day', remainingSite: { sat: 5_000 }, remainingDaily: { sat: 10_000 } },
       paymentRequest: inv.paymentRequest,
       description: 'a big coffee',
       expiresAt: decoded.expiresAt,
@@ -276,7 +276,7 @@ describe('sendPayment', () => {
 
   it('a small payment when the allowance is used up is BUDGET_EXCEEDED, without a prompt', async () => {
     const h = harness();
-    await enable(h, SHOP, { allowanceSat: 100 });
+    await enable(h, SHOP, { allowance: { sat: 100 } });
     await pay(h, (await carolInvoice(80)).paymentRequest); // holds 90, spends 80 + 2
     const next = await carolInvoice(10); // would hold 20 > 18 left
     expect(await codeOf(pay(h, next.paymentRequest))).toBe('BUDGET_EXCEEDED');
@@ -289,7 +289,7 @@ describe('sendPayment', () => {
   it('50 concurrent payments against an allowance that fits exactly 10: 10 paid, 40 BUDGET_EXCEEDED', async () => {
     const h = harness();
     const allowanceSat = 10 * (await holdOf(h, 100)); // each hold is amount + max fee
-    await enable(h, SHOP, { allowanceSat });
+    await enable(h, SHOP, { allowance: { sat: allowanceSat } });
     const invoices = await Promise.all(Array.from({ length: 50 }, () => carolInvoice(100)));
     const results = await Promise.allSettled(invoices.map((i) => pay(h, i.paymentRequest)));
 

@@ -193,7 +193,7 @@ export class WeblnService {
       enabled: true,
       remember: answer.remember ?? true,
       sharePubkey: answer.sharePubkey === true,
-      ...(answer.allowanceSat !== undefined && { allowanceSat: answer.allowanceSat }),
+      ...(answer.allowance !== undefined && { allowance: answer.allowance }),
       ...(answer.period && { period: answer.period }),
       methods: { ...site?.methods, getBalance: answer.allowBalance === true },
     });

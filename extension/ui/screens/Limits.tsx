@@ -1,11 +1,13 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Limits as LimitsView } from '../../../src/messages/ui-api.ts';
-import type { GlobalPolicy, Period, SitePolicyPatch, SiteView } from '../../../src/policy/index.ts';
+import { valueOf, type Amount, type GlobalPolicy, type PayIn, type Period, type SitePolicyPatch, type SiteView } from '../../../src/policy/index.ts';
 import { call } from '../client.ts';
-import { Button, CheckField, Field, FormError, numericText, OriginName, SatsField, Section, SelectField, Shell, Spinner, UsageBar } from '../components.tsx';
+import { AmountField, Button, CheckField, Field, FormError, numericText, OriginName, SatsField, Section, SelectField, Shell, Spinner, UsageBar } from '../components.tsx';
 import { formError, type ErrorLike } from '../error-text.ts';
-import { formatDuration, formatInteger, formatRelativeTime, formatSats } from '../format.ts';
+import { formatAmount, formatDuration, formatInteger, formatRelativeTime, formatSats } from '../format.ts';
 import {
+  amountDraftOf,
+  amountFrom,
   BLOCK_SECONDS,
   CLTV_RANGE,
   depositDraftOf,
@@ -15,6 +17,7 @@ import {
   parseWhole,
   percentToPpm,
   ppmToPercent,
+  type AmountDraft,
   type DepositDraft,
 } from '../forms.ts';
 import { useLocale, useT, type Translate } from '../i18n.ts';
@@ -130,7 +133,8 @@ function useDraft<D extends Record<string, string>>(stored: D) {
   const storedKey = JSON.stringify(stored);
   useEffect(() => setDraft(JSON.parse(storedKey) as D), [storedKey]);
   const edit = (field: keyof D) => (e: { target: { value: string } }) => setDraft((d) => ({ ...d, [field]: e.target.value }));
-  return { draft, edit };
+  const set = (fields: Partial<D>) => setDraft((d) => ({ ...d, ...fields }));
+  return { draft, edit, set };
 }
 
 /** Fields saved together with one button: the form's own check runs in `onSave`; its error and "Saved" show below. */
@@ -157,43 +161,57 @@ function LimitsForm(props: { place: Place; editor: Editor; onSave: () => void; s
   );
 }
 
-/** The global limits as the form shows them: sats as typed digits, the fee rule's ppm as a percentage. */
+/** The global limits as the form shows them: amounts as typed with their unit, ppm as percentages. */
 function draftOf(global: GlobalPolicy) {
-  return { cap: String(global.dailyCapSat), auto: String(global.autoApproveSat), feeBase: String(global.maxFee.baseSat), feePercent: ppmToPercent(global.maxFee.ppm) };
+  const cap = amountDraftOf(global.dailyCap);
+  const auto = amountDraftOf(global.autoApprove);
+  return {
+    cap: cap.text,
+    capUnit: cap.unit,
+    auto: auto.text,
+    autoUnit: auto.unit,
+    feeBase: String(global.maxFee.baseSat),
+    feePercent: ppmToPercent(global.maxFee.ppm),
+    slippagePercent: ppmToPercent(global.maxSlippagePpm),
+  };
 }
+
+/** A re-quote may move at most this far (the worker's bound, src/policy/config.ts). */
+const MAX_SLIPPAGE_PERCENT = 50;
 
 function GlobalLimits({ limits, editor }: { limits: LimitsView; editor: Editor }) {
   const t = useT();
   const locale = useLocale();
   const { global, today } = limits;
-  const { draft, edit } = useDraft(draftOf(global));
+  const { draft, edit, set } = useDraft(draftOf(global));
+  const amountOf = (text: 'cap' | 'auto', unit: 'capUnit' | 'autoUnit') => ({
+    draft: { text: draft[text], unit: draft[unit] },
+    onDraft: (d: AmountDraft) => set({ [text]: d.text, [unit]: d.unit }),
+  });
 
   const save = () => {
     const invalidAmount = (field: string) => editor.reject(GLOBAL, formError('AMOUNT_INVALID', { field }));
-    const dailyCapSat = parseSats(draft.cap);
-    if (dailyCapSat === undefined) return invalidAmount(t('limits_dailyCap'));
-    const autoApproveSat = parseSats(draft.auto);
-    if (autoApproveSat === undefined) return invalidAmount(t('limits_autoApprove'));
+    const dailyCap = amountFrom({ text: draft.cap, unit: draft.capUnit });
+    if (dailyCap === undefined) return invalidAmount(t('limits_dailyCap'));
+    const autoApprove = amountFrom({ text: draft.auto, unit: draft.autoUnit });
+    if (autoApprove === undefined) return invalidAmount(t('limits_autoApprove'));
     const baseSat = parseSats(draft.feeBase);
     if (baseSat === undefined) return invalidAmount(t('limits_feeBase'));
     const ppm = percentToPpm(draft.feePercent);
     if (ppm === undefined) return editor.reject(GLOBAL, formError('FEE_PERCENT_INVALID'));
-    const patch = { dailyCapSat, autoApproveSat, maxFee: { baseSat, ppm } };
+    const maxSlippagePpm = percentToPpm(draft.slippagePercent);
+    if (maxSlippagePpm === undefined || maxSlippagePpm > MAX_SLIPPAGE_PERCENT * 10_000) return editor.reject(GLOBAL, formError('SLIPPAGE_INVALID'));
+    const patch = { dailyCap, autoApprove, maxFee: { baseSat, ppm }, maxSlippagePpm };
     void editor.change(GLOBAL, () => call({ type: 'limits.updateGlobal', patch }), true);
   };
 
   return (
     <Section title={t('limits_global')} testId="limits-global">
-      <UsageBar
-        testId="limit-today"
-        spentSat={today.spentSat}
-        heldSat={today.heldSat}
-        totalSat={today.capSat}
-        caption={t('limits_usedDay', { used: formatSats(today.spentSat + today.heldSat, locale), total: formatSats(today.capSat, locale) })}
-      />
+      <BudgetBar testId="limit-today" spent={today.spent} held={today.held} total={today.cap} caption={(values) => t('limits_usedDay', values)} />
       <LimitsForm place={GLOBAL} editor={editor} onSave={save} saveTestId="limits-save-global" saveLabel={t('limits_saveGlobal')}>
-        <SatsField testId="limit-daily-cap" label={t('limits_dailyCap')} hint={t('limits_dailyCapHint')} value={draft.cap} onChange={edit('cap')} />
-        <SatsField testId="limit-auto-approve" label={t('limits_autoApprove')} hint={t('limits_autoApproveHint')} value={draft.auto} onChange={edit('auto')} />
+        <AmountField testId="limit-daily-cap" label={t('limits_dailyCap')} hint={t('limits_dailyCapHint')} {...amountOf('cap', 'capUnit')} />
+        <AmountField testId="limit-auto-approve" label={t('limits_autoApprove')} hint={t('limits_autoApproveHint')} {...amountOf('auto', 'autoUnit')} />
+        <p className="hint">{t('limits_unitHint')}</p>
         <fieldset className="fee-group">
           <legend>{t('limits_fee')}</legend>
           <div className="fee-inputs">
@@ -209,6 +227,15 @@ function GlobalLimits({ limits, editor }: { limits: LimitsView; editor: Editor }
             {t('limits_feeHint')}
           </p>
         </fieldset>
+        <div className="field">
+          <label htmlFor="limit-slippage">{t('limits_slippage')}</label>
+          <div className="input-unit" data-unit="%">
+            <input id="limit-slippage" data-testid="limit-slippage" aria-describedby="slippage-hint" {...numericText('decimal')} value={draft.slippagePercent} onChange={edit('slippagePercent')} />
+          </div>
+          <p className="hint" id="slippage-hint">
+            {t('limits_slippageHint')}
+          </p>
+        </div>
       </LimitsForm>
     </Section>
   );
@@ -320,34 +347,52 @@ function DepositLimits({ limits, editor }: { limits: LimitsView; editor: Editor 
   );
 }
 
-function usedCaption(site: SiteView, t: Translate, locale: string): string {
-  const values = { used: formatSats(site.spentSat + site.heldSat, locale), total: formatSats(site.allowanceSat, locale) };
-  switch (site.period) {
+type UsedValues = { used: string; total: string };
+
+/** A budget's use in its own unit (sats, or dollars from micro-dollars). */
+function BudgetBar({ testId, spent, held, total, caption }: { testId: string; spent: Amount; held: Amount; total: Amount; caption: (values: UsedValues) => string }) {
+  const locale = useLocale();
+  const unit = 'sat' in total ? 'sat' : 'usd';
+  const used = valueOf(spent) + valueOf(held);
+  const values = { used: formatAmount('sat' in total ? { sat: used } : { microUsd: used }, locale), total: formatAmount(total, locale) };
+  return <UsageBar testId={testId} unit={unit} spentSat={valueOf(spent)} heldSat={valueOf(held)} totalSat={valueOf(total)} caption={caption(values)} />;
+}
+
+function usedCaption(period: Period, t: Translate): (values: UsedValues) => string {
+  switch (period) {
     case 'day':
-      return t('limits_usedDay', values);
+      return (values) => t('limits_usedDay', values);
     case 'week':
-      return t('limits_usedWeek', values);
+      return (values) => t('limits_usedWeek', values);
     case 'month':
-      return t('limits_usedMonth', values);
+      return (values) => t('limits_usedMonth', values);
   }
 }
+
+type PayInChoice = PayIn | 'global';
 
 function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
   const t = useT();
   const locale = useLocale();
   const { origin } = site;
-  const [allowance, setAllowance] = useState(String(site.allowanceSat));
+  const stored = JSON.stringify(site.allowance);
+  const [allowance, setAllowance] = useState(amountDraftOf(site.allowance));
   const [period, setPeriod] = useState<Period>(site.period);
   const [confirming, setConfirming] = useState(false);
-  useEffect(() => setAllowance(String(site.allowanceSat)), [site.allowanceSat]);
+  useEffect(() => setAllowance(amountDraftOf(JSON.parse(stored) as Amount)), [stored]);
   useEffect(() => setPeriod(site.period), [site.period]);
 
   const update = (patch: SitePolicyPatch, announce = false) => editor.change(origin, () => call({ type: 'limits.updateSite', origin, patch }), announce);
   const saveAllowance = () => {
-    const allowanceSat = parseSats(allowance);
-    if (allowanceSat === undefined) return editor.reject(origin, formError('AMOUNT_INVALID', { field: t('limits_allowance') }));
-    void update({ allowanceSat, period }, true);
+    const amount = amountFrom(allowance);
+    if (amount === undefined) return editor.reject(origin, formError('AMOUNT_INVALID', { field: t('limits_allowance') }));
+    void update({ allowance: amount, period }, true);
   };
+  const payInChoices: { value: PayInChoice; label: string }[] = [
+    { value: 'global', label: t('limits_payInGlobal') },
+    { value: 'btc', label: t('limits_payInBtc') },
+    { value: 'usd', label: t('limits_payInUsd') },
+  ];
   const busy = editor.busyAt(origin);
   const switches: { key: string; label: string; checked: boolean; patch: (on: boolean) => SitePolicyPatch }[] = [
     { key: 'pause', label: t('limits_pause'), checked: site.paused, patch: (paused) => ({ paused }) },
@@ -369,7 +414,7 @@ function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
         {site.enabled && !site.remember && <span className="badge">{t('limits_sessionOnly')}</span>}
       </header>
       {site.lastUsedAt !== undefined && <p className="hint">{t('limits_lastUsed', { time: formatRelativeTime(site.lastUsedAt, Date.now(), locale) })}</p>}
-      <UsageBar testId={`site-budget-${origin}`} spentSat={site.spentSat} heldSat={site.heldSat} totalSat={site.allowanceSat} caption={usedCaption(site, t, locale)} />
+      <BudgetBar testId={`site-budget-${origin}`} spent={site.spent} held={site.held} total={site.allowance} caption={usedCaption(site.period, t)} />
       {site.lockedSat > 0 && (
         <p className="hint" data-testid={`site-locked-${origin}`}>
           {t('limits_siteLocked', { amount: formatSats(site.lockedSat, locale) })}
@@ -383,7 +428,7 @@ function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
           saveAllowance();
         }}
       >
-        <SatsField testId={`site-allowance-${origin}`} label={t('limits_allowance')} value={allowance} onChange={(e) => setAllowance(e.target.value)} />
+        <AmountField testId={`site-allowance-${origin}`} label={t('limits_allowance')} draft={allowance} onDraft={setAllowance} />
         <SelectField testId={`site-period-${origin}`} label={t('limits_period')} value={period} onValue={(v) => setPeriod(v as Period)} options={periodChoices(t)} />
         <div className="save-row">
           <Saved show={editor.savedAt(origin)} />
@@ -392,6 +437,14 @@ function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
           </Button>
         </div>
       </form>
+      <SelectField
+        testId={`site-pay-in-${origin}`}
+        label={t('limits_payIn')}
+        value={site.payIn ?? 'global'}
+        disabled={busy}
+        onValue={(v) => void update({ payIn: v === 'global' ? null : (v as PayIn) })}
+        options={payInChoices}
+      />
       <div className="switches">
         {switches.map((s) => (
           <CheckField
