@@ -84,13 +84,18 @@ export async function createServices(): Promise<Services> {
     const conn = await storedConnection();
     return connectorsFor(conn, fetchFor(conn, nodeFetches)).lnd;
   };
+  // tapd, when the person connected one: the dollar rail.
+  const assetNode = async () => {
+    const conn = await storedConnection();
+    return connectorsFor(conn, fetchFor(conn, nodeFetches)).tapd;
+  };
   const isUnlocked = async () => (await vault.status()).unlocked;
   const ask: Approver = (request, context) => approvals.ask(request, context);
   // One pipeline per worker: it owns the set of payments being sent, which reconcile must respect.
   const invoices = new PageInvoices({ store: local, onIssue: (issue) => console.warn('satnav invoices:', issue) });
   // Satnav 0.1 kept one key per page invoice: fold them into the bounded index, once.
   if (coldStart) await invoices.migrateLegacy(Object.keys(await browser.storage.local.get(null)));
-  const payments = new PaymentPipeline({ policy, ledger, ask, node, isUnlocked, batch: (fn, until) => local.batch(fn, until) });
+  const payments = new PaymentPipeline({ policy, ledger, ask, node, assetNode, isUnlocked, batch: (fn, until) => local.batch(fn, until) });
   const nodeProfile = () => local.get<NodeProfile>(NODE_PROFILE_KEY);
   // 402 credentials are bearer secrets: they live with the vault's other secrets, encrypted.
   const credentials = new CredentialStore({

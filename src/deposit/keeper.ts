@@ -225,7 +225,8 @@ export class DepositKeeper {
       lastVisitAt: this.now(),
     });
     await this.keepKey(record, key);
-    const node = await this.d.node();
+    // Locked or not connected: refused before anything is recorded.
+    await this.d.node();
     let outcome: Promise<PaymentResult>;
     try {
       ({ outcome } = await this.d.payments.start(
@@ -247,14 +248,12 @@ export class DepositKeeper {
           ...askedFrom(site, wall.ctx),
           ...(wall.ctx.tabId !== undefined && { tabId: wall.ctx.tabId }),
         },
-        (feeLimitSat) =>
-          node.payInvoice({
-            paymentRequest: record.paymentRequest,
-            feeLimitSat,
-            waitFinal: false,
-            cltvLimit: record.cltvLimit,
-            customRecords: { [DEPOSIT_KEY_RECORD]: bytesToHex(key.publicKey!) },
-          }),
+        {
+          paymentRequest: record.paymentRequest,
+          waitFinal: false,
+          cltvLimit: record.cltvLimit,
+          customRecords: { [DEPOSIT_KEY_RECORD]: bytesToHex(key.publicKey!) },
+        },
       ));
     } catch (e) {
       // Refused before the ledger (limits, a "no", locked): nothing to track.

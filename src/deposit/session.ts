@@ -218,7 +218,7 @@ export class SessionPayer {
       createdAt: t,
       updatedAt: t,
     });
-    const result = await this.payDeposit(record, admitted, wall.ctx, node, 'deposit').catch(async (e: unknown) => {
+    const result = await this.payDeposit(record, admitted, wall.ctx, 'deposit').catch(async (e: unknown) => {
       // Refused before the ledger (limits, a "no", locked): nothing moved, nothing to keep.
       if (!(await this.d.ledger.byHash(record.id))) await this.d.sessions.remove(record.id);
       throw e;
@@ -262,7 +262,7 @@ export class SessionPayer {
       topUp: { paymentHash: admitted.paymentHash, depositSat: admitted.depositSat, challenge: admitted.challenge.params, paymentRequest: admitted.invoice, startedAt: this.now() },
     });
     const node = await this.d.node();
-    const result = await this.payDeposit(started ?? s, admitted, wall.ctx, node, 'top-up').catch(async (e: unknown) => {
+    const result = await this.payDeposit(started ?? s, admitted, wall.ctx, 'top-up').catch(async (e: unknown) => {
       if (!(await this.d.ledger.byHash(admitted.paymentHash))) await this.d.sessions.update(s.id, { topUp: undefined });
       throw e;
     });
@@ -536,7 +536,7 @@ export class SessionPayer {
     return ret;
   }
 
-  private async payDeposit(s: SessionRecord, a: AdmittedSession, ctx: PageContext, node: LightningNode, what: 'deposit' | 'top-up'): Promise<PaymentResult> {
+  private async payDeposit(s: SessionRecord, a: AdmittedSession, ctx: PageContext, what: 'deposit' | 'top-up'): Promise<PaymentResult> {
     const { global } = await this.d.policy.getConfig();
     const top = embeddedIn(ctx);
     return this.d.payments.pay(
@@ -558,7 +558,7 @@ export class SessionPayer {
         ...(top !== undefined && { embeddedIn: top }),
         ...(ctx.tabId !== undefined && { tabId: ctx.tabId }),
       },
-      (feeLimitSat) => node.payInvoice({ paymentRequest: a.invoice, feeLimitSat, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 }),
+      { paymentRequest: a.invoice, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 },
     );
   }
 

@@ -45,6 +45,7 @@ export const LIVE_STATUSES: readonly LedgerStatus[] = ['pending', 'in_flight', '
 export const UNRESOLVED_STATUSES: readonly LedgerStatus[] = ['pending', 'in_flight'];
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes of lowercase hex');
+const decimal = z.string().regex(/^[0-9]{1,60}$/, 'expected a decimal integer');
 const epochMs = z.number().int().min(0);
 const origin = z.string().refine(isOrigin, 'expected an origin');
 
@@ -61,6 +62,23 @@ export const ledgerBeginSchema = z
     description: z.string().max(2048).optional(),
     /** The policy hold this payment settles, for commit/release after a restart. */
     reservationId: z.string().min(1).max(128).optional(),
+    /**
+     * Rail `asset`: what was paid with, at which quote. Units are raw (decimal strings: they pass
+     * 2^53): `units` the amount, `maxUnits` amount + fee limit, both rounded up at the rate.
+     */
+    asset: z
+      .object({
+        groupKey: z.string().regex(/^0[23][0-9a-f]{64}$/).optional(),
+        assetId: hex32.optional(),
+        units: decimal,
+        maxUnits: decimal,
+        rate: z.object({ coefficient: decimal, scale: z.number().int().min(0).max(30) }).strict(),
+        quoteId: hex32,
+        decimalDisplay: z.number().int().min(0).max(18),
+      })
+      .strict()
+      .refine((a) => (a.groupKey === undefined) !== (a.assetId === undefined), 'exactly one of groupKey, assetId')
+      .optional(),
   })
   .strict();
 export type LedgerBegin = z.infer<typeof ledgerBeginSchema>;

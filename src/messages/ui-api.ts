@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LEDGER_KINDS, LEDGER_STATUSES } from '../ledger/index.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
 import { amountSchema, globalPolicyPatch, PERIODS, sitePolicyPatch, type DailyUsage, type GlobalPolicy, type SiteView } from '../policy/index.ts';
+import { PAY_IN } from '../policy/config.ts';
 import type { ApprovalRequest } from '../webln/approval.ts';
 import { satsSchema } from '../base/sats.ts';
 import { MAX_PAYMENT_CODE_LENGTH } from '../payments/payment-code.ts';
@@ -27,6 +28,7 @@ const approvalDecision = z
     sharePubkey: z.boolean().optional(),
     amountSat: z.number().int().min(0).max(2_100_000_000_000_000).optional(),
     comment: z.string().max(2000).optional(),
+    payIn: z.enum(PAY_IN).optional(),
   })
   .strict();
 

@@ -9,7 +9,7 @@ import { LndRest } from './lnd-rest.ts';
 import { parseLndConnect, parseManualConnection } from './lndconnect.ts';
 import { checkNetwork } from './network-check.ts';
 import { TapdRest } from './tapd-rest.ts';
-import type { AssetBalance, AssetChannelBalance, Balances, NodeNetwork, TapdAssetBalance } from './types.ts';
+import type { AssetBalance, AssetChannelBalance, AssetNode, Balances, NodeNetwork, TapdAssetBalance } from './types.ts';
 
 const error = moduleErrors('node');
 
@@ -140,7 +140,8 @@ export async function readBalances(c: Connectors, now = Date.now()): Promise<Bal
   return out;
 }
 
-async function assetBalances(tapd: TapdRest, channels: AssetChannelBalance[]): Promise<AssetBalance[]> {
+/** One row per asset (named by group key, else asset id): on-chain from tapd, spendable in open channels from lnd. */
+export async function assetBalances(tapd: Pick<AssetNode, 'getAssetBalances' | 'assetMeta'>, channels: AssetChannelBalance[]): Promise<AssetBalance[]> {
   const onchain = await tapd.getAssetBalances();
   const open = channels.filter((ch) => !ch.pending);
   const rows: AssetBalance[] = onchain.map((a) => ({

@@ -4,7 +4,9 @@ import type { Ledger, LedgerEntry, TrackResult } from '../ledger/index.ts';
 import type { InvoiceStatus, LightningNode, PaymentResult } from '../node/types.ts';
 import type { Evaluation, PolicyEngine, SpendRequest } from '../policy/index.ts';
 import type { Approver } from '../webln/approval.ts';
-import type { PaymentIntent, Send } from './intent.ts';
+import type { AssetNode } from '../node/types.ts';
+import type { PaymentIntent } from './intent.ts';
+import { ledgerAsset, payInTerms, Rails, valuationOf, type HowToPay, type PayInTerms, type RailPlan } from './rail.ts';
 
 const error = moduleErrors('payments');
 
@@ -15,6 +17,10 @@ export interface PipelineDeps {
   /** The connected node, for reconcile; throws VAULT_LOCKED / NODE_NOT_CONNECTED. */
   node(): Promise<LightningNode>;
   isUnlocked(): Promise<boolean>;
+  /** tapd, when the person connected one: the dollar rail and dollar valuations. */
+  assetNode?(): Promise<AssetNode | undefined>;
+  /** Whether a BTC payment must be valued in dollars (a dollar budget applies); default: whenever tapd is there. */
+  needsValuation?(origin: string): Promise<boolean>;
   now?: () => number;
   /**
    * Makes the storage writes `fn` makes one write, durable when it resolves,
@@ -43,21 +49,30 @@ export class PaymentPipeline {
   private readonly now: () => number;
   /** Ledger ids this worker is sending right now: reconcile must not judge them by the node's silence. */
   private readonly sending = new Set<string>();
+  private readonly rails: Rails;
 
   constructor(private readonly d: PipelineDeps) {
     this.now = d.now ?? Date.now;
+    this.rails = new Rails({
+      policy: d.policy,
+      node: d.node,
+      now: this.now,
+      ...(d.assetNode && { assetNode: d.assetNode }),
+      ...(d.needsValuation && { needsValuation: d.needsValuation }),
+    });
   }
 
   /** Runs the payment to the node's final word (or IN_FLIGHT). */
-  async pay(intent: PaymentIntent, send: Send): Promise<PaymentResult> {
-    return (await this.start(intent, send)).outcome;
+  async pay(intent: PaymentIntent, how: HowToPay): Promise<PaymentResult> {
+    return (await this.start(intent, how)).outcome;
   }
 
   /**
    * Resolves once the payment is recorded and handed to the node. The
-   * outcome is recorded whether or not anyone awaits it.
+   * outcome is recorded whether or not anyone awaits it. An invoice (`InvoicePayment`) is paid
+   * on the rail the person chose (rail.ts); a payer's own `Send` (keysend) in BTC.
    */
-  async start(intent: PaymentIntent, send: Send): Promise<StartedPayment> {
+  async start(intent: PaymentIntent, how: HowToPay): Promise<StartedPayment> {
     const req: SpendRequest = {
       origin: intent.origin,
       amountSat: intent.amountSat,
@@ -66,10 +81,15 @@ export class PaymentPipeline {
       ...(intent.grant && { grant: intent.grant }),
       ...(intent.embeddedIn !== undefined && { embeddedIn: intent.embeddedIn }),
     };
-    const ev = await this.d.policy.evaluate(req);
+    let ev = await this.d.policy.evaluate(req);
+    let plan = await this.rails.plan(intent, how, await this.rails.choiceFor(intent), ev.maxFeeSat);
+    if (plan.quote) ev = await this.d.policy.evaluate(valued(req, plan));
     // A payment to confirm is asked about whatever the budget says, unless the policy refuses it outright.
     const asks = intent.consent === 'confirm' ? ev.decision !== 'deny' : ev.decision === 'prompt';
-    const approvedByUser = intent.consent === 'chosen' || (asks && (await this.askPerson(intent, ev)));
+    if (asks && intent.consent !== 'chosen') plan = await this.askPerson(intent, ev, plan, how);
+    const approvedByUser = intent.consent === 'chosen' || asks;
+    plan = await this.freshQuote(intent, ev, plan, how);
+    valued(req, plan);
     // A 'deny' lands here too: reserve re-checks atomically and throws the refusal.
     // The hold and the ledger entry land in one storage write, durable before the node is asked.
     const { reservation, entry } = await this.batch(async () => {
@@ -79,9 +99,10 @@ export class PaymentPipeline {
           origin: intent.origin,
           kind: intent.kind,
           source: intent.source,
-          rail: intent.rail,
+          rail: plan.rail,
           amountSat: intent.amountSat,
           maxFeeSat: reservation.maxFeeSat,
+          ...(plan.rail === 'asset' && plan.quote && { asset: ledgerAsset(plan.quote) }),
           paymentHash: intent.paymentHash,
           reservationId: reservation.id,
           ...(intent.paymentRequest && { paymentRequest: intent.paymentRequest }),
@@ -94,6 +115,7 @@ export class PaymentPipeline {
       }
     });
     this.sending.add(entry.id);
+    const send = this.rails.sender(plan, how);
     const outcome = send(reservation.maxFeeSat)
       .then(
         async (result) => {
@@ -172,8 +194,20 @@ export class PaymentPipeline {
     else if (result.status === 'FAILED') await this.d.policy.release(entry.reservationId);
   }
 
-  /** True when the person approved; a "no" (or a payer that must not ask) throws. */
-  private async askPerson(intent: PaymentIntent, ev: Evaluation): Promise<true> {
+  /**
+   * Right before sending, a dollar quote that expired is fetched anew; one that moved against the
+   * person beyond the allowed slippage is never paid silently: they are asked again, or (a payer
+   * that must not ask) it is refused.
+   */
+  private async freshQuote(intent: PaymentIntent, ev: Evaluation, plan: RailPlan, how: HowToPay): Promise<RailPlan> {
+    const { plan: next, movedPpm } = await this.rails.refresh(plan, intent.amountSat, ev.maxFeeSat);
+    if (movedPpm <= (await this.d.policy.getConfig()).global.maxSlippagePpm) return next;
+    if (intent.consent === 'never-ask') throw error('ASSET_QUOTE_MOVED', 'the rate moved against the person by (ppm)', movedPpm);
+    return this.askPerson(intent, ev, next, how, movedPpm);
+  }
+
+  /** The plan the person approved (their pay-in switch applied); a "no" (or a payer that must not ask) throws. */
+  private async askPerson(intent: PaymentIntent, ev: Evaluation, plan: RailPlan, how: HowToPay, movedPpm = 0): Promise<RailPlan> {
     if (intent.consent === 'never-ask')
       throw error('APPROVAL_REQUIRED', `${ev.reason}: the person chose not to be asked for`, intent.origin, { reason: ev.reason });
     const site = await this.d.policy.getSite(intent.origin);
@@ -198,10 +232,22 @@ export class PaymentPipeline {
       ...(intent.description !== undefined && { description: intent.description }),
       ...(intent.expiresAt !== undefined && { expiresAt: intent.expiresAt }),
       ...(intent.deposit && { deposit: intent.deposit }),
+      ...withPayIn(payInTerms(plan, movedPpm)),
     }, intent.tabId !== undefined ? { tabId: intent.tabId } : {});
     if (!answer.approved) throw error('REJECTED', 'the person declined', 'payment');
-    return true;
+    // Switched in the prompt: this payment's choice, quoted (or refused with the reason) anew.
+    if (answer.payIn && answer.payIn !== plan.chosen) return this.rails.plan({ ...intent, payIn: answer.payIn }, how, answer.payIn, ev.maxFeeSat);
+    return plan;
   }
+}
+
+const withPayIn = (payIn: PayInTerms | undefined) => (payIn ? { payIn } : {});
+
+/** The request valued at the plan's quote (the policy enforces dollar budgets with it). */
+function valued(req: SpendRequest, plan: RailPlan): SpendRequest {
+  if (plan.quote) req.valuation = valuationOf(plan.quote, plan.rail === 'asset');
+  else delete req.valuation;
+  return req;
 }
 
 /** The node's payment report in the ledger's terms (msat rounded up, see base/sats). */

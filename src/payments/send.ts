@@ -15,7 +15,7 @@
 import type { Origin } from '../base/origin.ts';
 import { moduleErrors } from '../errors.ts';
 import { fetchLnurlParams, requestPayInvoice, type LnurlFetchOptions, type PayParams, type RemoteAddresses } from '../lnurl/index.ts';
-import type { LightningNode, PaymentResult } from '../node/types.ts';
+import type { PaymentResult } from '../node/types.ts';
 import { msatToSat } from '../base/sats.ts';
 import { payRangeSat, shownAction, type ShownSuccessAction } from '../webln/lnurl-flow.ts';
 import { admitInvoice, type AdmittedInvoice } from './admission.ts';
@@ -144,7 +144,8 @@ export class PopupSender {
   }
 
   private async payAdmitted({ invoice, amountSat }: AdmittedInvoice, payIn: 'btc' | 'usd', fallbackDescription?: string): Promise<PaymentResult> {
-    const node: LightningNode = await this.d.node();
+    // Locked or not connected: refused before anything is recorded.
+    await this.d.node();
     const description = invoice.description ?? fallbackDescription;
     const intent: PaymentIntent = {
       origin: this.d.origin,
@@ -163,9 +164,7 @@ export class PopupSender {
       // Chosen on the send screen for this one payment: over the site's and the global choice.
       payIn,
     };
-    return this.d.payments.pay(intent, (feeLimitSat) =>
-      node.payInvoice({ paymentRequest: invoice.paymentRequest, feeLimitSat, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 }),
-    );
+    return this.d.payments.pay(intent, { paymentRequest: invoice.paymentRequest, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 });
   }
 
   private async payParams(text: string): Promise<PayParams> {

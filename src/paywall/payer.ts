@@ -178,7 +178,8 @@ export class WallPayer {
       // A cap in dollars has no sat figure before the payment is valued: the policy judges it at reserve.
       ceilingSat: 'sat' in global.dailyCap ? global.dailyCap.sat : MAX_SATS,
     });
-    const node = await this.d.node();
+    // Locked or not connected: refused before anything is recorded.
+    await this.d.node();
     await this.d.credentials.addPending({
       paymentHash: admitted.paymentHash,
       origin: url.origin,
@@ -207,7 +208,7 @@ export class WallPayer {
           ...(top !== undefined && { embeddedIn: top }),
           ...(ctx.tabId !== undefined && { tabId: ctx.tabId }),
         },
-        (feeLimitSat) => node.payInvoice({ paymentRequest: admitted.invoice, feeLimitSat, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 }),
+        { paymentRequest: admitted.invoice, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 },
       )
       .catch(async (e: unknown) => {
         // Nothing of this purchase reached the ledger (refused before any money could move): nothing to recover.

@@ -1,5 +1,6 @@
 import type { DepositTerms, PaymentLabel } from '../payments/intent.ts';
-import type { Amount, Period, PolicyReason } from '../policy/index.ts';
+import type { PayInTerms } from '../payments/rail.ts';
+import type { Amount, PayIn, Period, PolicyReason } from '../policy/index.ts';
 
 /**
  * What the wallet asks the person, and what they answer. The prompt window
@@ -30,6 +31,8 @@ export type ApprovalRequest =
       /** The site's allowance and what is left of it and of today's cap, each in its own unit (sats or dollars). */
       budget: { allowance: Amount; period: Period; remainingSite: Amount; remainingDaily: Amount };
       deposit?: DepositTerms;
+      /** BTC or dollars: the choice, the dollar terms at the quote, and why the other choice is closed. */
+      payIn?: PayInTerms;
     }
   | { kind: 'signMessage'; origin: string; message: string }
   /** LUD-06 / LUD-16: the person picks the amount (and may add a comment). */
@@ -64,6 +67,8 @@ export interface ApprovalDecision {
   allowBalance?: boolean;
   /** enable: let the site see the node's public key in getInfo (a lasting cross-site id). */
   sharePubkey?: boolean;
+  /** payment: BTC or dollars for this payment, when the person switched it in the prompt. */
+  payIn?: PayIn;
   /** lnurlPay / lnurlWithdraw: the amount the person chose, within the request's min..max. */
   amountSat?: number;
   /** lnurlPay: a comment for the recipient, at most `commentAllowed` characters. */

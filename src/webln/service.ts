@@ -244,7 +244,7 @@ export class WeblnService {
       network: (await this.d.nodeProfile())?.network,
       nowMs: this.now(),
     });
-    const node = await this.unlockedNode(ctx);
+    await this.unlockedNode(ctx);
     const intent: PaymentIntent = {
       ...this.pageIntent(ctx),
       ...INVOICE_PAYERS[label],
@@ -257,9 +257,7 @@ export class WeblnService {
       expiresAt: invoice.expiresAt,
       ...(invoice.description !== undefined && { description: invoice.description }),
     };
-    const started = await this.d.payments.start(intent, (feeLimitSat) =>
-      node.payInvoice({ paymentRequest: invoice.paymentRequest, feeLimitSat, timeoutSeconds: this.timeoutSeconds() }),
-    );
+    const started = await this.d.payments.start(intent, { paymentRequest: invoice.paymentRequest, timeoutSeconds: this.timeoutSeconds() });
     return { invoice, result: started.outcome };
   }
 
