@@ -19,6 +19,8 @@ import { PERIODS, periodStart, type Period } from './period.ts';
  * | deposits                                | a held deposit counted as spending; a forfeit not counted    |
  * | refusals                                | a refused or malformed reserve changing a stored byte        |
  * | period boundaries and time zones        | a sat counted in two periods, or in none                     |
+ * | budgets in sats and dollars, concurrent | a budget passed in its own unit (payments at mixed quotes,   |
+ * | reserves at mixed quotes                | some never valued); a release not freeing both units          |
  *
  * Runs per property: SATNAV_PROPERTY_RUNS, else 1,000 (a few seconds in all).
  * `npm run fuzz` runs them at 10,000, which takes about a minute: every
@@ -399,5 +401,127 @@ describe('period boundaries', TIMEOUT, () => {
       { numRuns: RUNS },
     );
     expect(Math.min(crossed.day, crossed.week, crossed.month)).toBeGreaterThan(RUNS / 10);
+  });
+
+  it('budgets in sats or dollars hold under concurrent reserves at mixed quotes; a release frees both units', async () => {
+    // Asset units per BTC at 6 decimals: 50,000 $, 100,000 $ (devnet), 123,456.789 $.
+    const RATES = [
+      { coefficient: 50_000_000_000n, scale: 0 },
+      { coefficient: 100_000_000_000n, scale: 0 },
+      { coefficient: 123_456_789_000_000n, scale: 3 },
+    ] as const;
+    // The model's own conversion: micro-dollars (= units at 6 decimals) of `sat`, rounded up.
+    const micro = (sat: number, rate: (typeof RATES)[number]) => {
+      const den = 10n ** BigInt(rate.scale + 8);
+      return Number((BigInt(sat) * rate.coefficient + den - 1n) / den);
+    };
+    const budget = (maxSat: number) => fc.oneof(fc.nat({ max: maxSat }).map((sat) => ({ sat })), fc.nat({ max: maxSat * 1_000 }).map((microUsd) => ({ microUsd })));
+    const setup = fc.record({
+      dailyCap: budget(6_000),
+      autoApprove: budget(2_000),
+      allowances: fc.tuple(budget(3_000), budget(3_000), budget(3_000)),
+    });
+    const req = fc.record({
+      site: fc.nat({ max: ORIGINS.length - 1 }),
+      amountSat: fc.oneof(fc.nat({ max: 2_000 }), fc.nat({ max: 60 })),
+      rate: fc.option(fc.nat({ max: RATES.length - 1 }), { nil: undefined, freq: 8 }),
+      chosenBy: fc.constantFrom('site' as const, 'person' as const),
+      approvedByUser: fc.boolean(),
+      settle: fc.constantFrom('hold' as const, 'commit' as const, 'release' as const),
+    });
+    type Req = typeof req extends fc.Arbitrary<infer T> ? T : never;
+    interface Made {
+      id: string;
+      origin: string;
+      sat: number;
+      /** Micro-dollars, when valued. */
+      usd?: number;
+      rate?: (typeof RATES)[number];
+      approved: boolean;
+      state: State;
+    }
+    const seen = { granted: 0, refusedByLimit: 0, unmeasured: 0, dollarBudgetsUsed: 0 };
+    await fc.assert(
+      fc.asyncProperty(setup, fc.array(req, { maxLength: 4 }), fc.array(req, { minLength: 2, maxLength: 8 }), async (c, earlier, batch) => {
+        const w = world();
+        await w.engine.updateGlobal({ dailyCap: c.dailyCap, autoApprove: c.autoApprove, maxFee: { baseSat: 5, ppm: 10_000 } });
+        for (const [i, o] of ORIGINS.entries()) await w.engine.upsertSite(o, { enabled: true, allowance: c.allowances[i]! });
+        const dollarsAt = (site: number) => [c.dailyCap, c.autoApprove, c.allowances[site]!].some((a) => 'microUsd' in a);
+        const made: Made[] = [];
+        const reserve = async (r: Req, approvedByUser: boolean): Promise<Made | string> => {
+          const origin = ORIGINS[r.site]!;
+          const rate = r.rate === undefined ? undefined : RATES[r.rate]!;
+          const maxFeeSat = Math.max(5, Math.ceil(r.amountSat / 100));
+          const hold = r.amountSat + maxFeeSat;
+          const valuation = rate && { worstCaseUnits: BigInt(micro(hold, rate)), rate, decimalDisplay: 6 };
+          try {
+            const x = await w.engine.reserve({ origin, source: 'webln', amountSat: r.amountSat, chosenBy: r.chosenBy, approvedByUser, ...(valuation && { valuation }) });
+            expect(x.amountSat + x.maxFeeSat).toBe(hold);
+            expect(x.valued?.microUsd).toBe(rate && micro(hold, rate));
+            return { id: x.id, origin, sat: hold, ...(rate && { usd: micro(hold, rate), rate }), approved: approvedByUser, state: 'held' };
+          } catch (e) {
+            if (!isSatnavError(e)) throw e;
+            if (!rate && dollarsAt(r.site)) expect(e.code).toBe('VALUATION_MISSING');
+            return e.code;
+          }
+        };
+        // Spend already made, none of it approved: settled in both units at its own quote.
+        for (const r of earlier) {
+          const m = await reserve(r, false);
+          if (typeof m === 'string') continue;
+          made.push(m);
+          if (r.settle === 'commit') {
+            m.state = 'committed';
+            await w.engine.commit(m.id, { amountSat: m.sat, feeSat: 0 });
+          } else if (r.settle === 'release') {
+            m.state = 'released';
+            await w.engine.release(m.id);
+          }
+        }
+        const results = await Promise.all(batch.map((r) => reserve(r, r.approvedByUser)));
+        const fresh = results.filter((r): r is Made => typeof r !== 'string');
+        made.push(...fresh);
+        seen.granted += fresh.length;
+        for (const code of results.filter((r): r is string => typeof r === 'string')) {
+          expect(['BUDGET_EXCEEDED', 'DAILY_CAP_EXCEEDED', 'APPROVAL_REQUIRED', 'VALUATION_MISSING']).toContain(code);
+          if (code === 'VALUATION_MISSING') seen.unmeasured++;
+          else if (code !== 'APPROVAL_REQUIRED') seen.refusedByLimit++;
+        }
+
+        // Each budget in its own unit: live (held or committed) payments never pass it by more than was approved in this batch.
+        const live = made.filter((m) => m.state !== 'released');
+        // A dollar budget applies to every payment it judges, so each of them was valued (the others were refused).
+        const inUnit = (a: { sat: number } | { microUsd: number }, m: Made) => {
+          if ('sat' in a) return m.sat;
+          expect(m.usd).toBeDefined();
+          return m.usd!;
+        };
+        const limitOf = (a: { sat: number } | { microUsd: number }) => ('sat' in a ? a.sat : a.microUsd);
+        // The cap: no approval lifts it.
+        expect(sum(live, () => true, (m) => inUnit(c.dailyCap, m))).toBeLessThanOrEqual(limitOf(c.dailyCap));
+        for (const [i, o] of ORIGINS.entries()) {
+          const a = c.allowances[i]!;
+          const mine = live.filter((m) => m.origin === o);
+          const approved = sum(fresh, (m) => m.origin === o && m.approved, (m) => inUnit(a, m));
+          const used = sum(mine, () => true, (m) => inUnit(a, m));
+          expect(used).toBeLessThanOrEqual(limitOf(a) + approved);
+          if ('microUsd' in a && used > 0) seen.dollarBudgetsUsed++;
+          // The engine's own count in both units is the model's.
+          const view = (await w.engine.getSite(o))!;
+          expect(view.spentSat + view.heldSat).toBe(sum(mine, () => true, (m) => m.sat));
+          if ('microUsd' in a) expect(valueOf(view.spent) + valueOf(view.held)).toBe(used);
+        }
+
+        // Releasing everything still held frees both units.
+        await Promise.all(made.filter((m) => m.state === 'held').map((m) => w.engine.release(m.id)));
+        for (const o of ORIGINS) expect(await w.engine.getSite(o)).toMatchObject({ heldSat: 0, held: { [('sat' in c.allowances[ORIGINS.indexOf(o)]! ? 'sat' : 'microUsd')]: 0 } });
+        expect((await w.engine.dailyUsage()).heldSat).toBe(0);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(seen.granted).toBeGreaterThan(RUNS);
+    expect(seen.refusedByLimit).toBeGreaterThan(RUNS / 4);
+    expect(seen.unmeasured).toBeGreaterThan(RUNS / 20);
+    expect(seen.dollarBudgetsUsed).toBeGreaterThan(RUNS / 10);
   });
 });
