@@ -12,6 +12,8 @@ import { ImportWords } from './screens/ImportWords.tsx';
 import { Limits } from './screens/Limits.tsx';
 import { PaidAccess } from './screens/PaidAccess.tsx';
 import { PasswordStep } from './screens/PasswordStep.tsx';
+import { Receive } from './screens/Receive.tsx';
+import { Send } from './screens/Send.tsx';
 import { Settings } from './screens/Settings.tsx';
 import { Unlock } from './screens/Unlock.tsx';
 import { Welcome } from './screens/Welcome.tsx';
@@ -55,5 +57,9 @@ export function App({ landing }: { landing: Landing }) {
       return <PaidAccess />;
     case 'deposits':
       return <Deposits />;
+    case 'send':
+      return <Send />;
+    case 'receive':
+      return <Receive />;
   }
 }

@@ -20,7 +20,9 @@ export type Screen =
   | 'limits'
   | 'activity'
   | 'paidAccess'
-  | 'deposits';
+  | 'deposits'
+  | 'send'
+  | 'receive';
 
 /** Where an unlocked wallet opens: the popup shows balances, the options page its settings. */
 export type Landing = 'home' | 'settings';

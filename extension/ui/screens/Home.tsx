@@ -113,6 +113,14 @@ function Connected(props: { status: NodeStatus; balances: Balances | undefined; 
         </div>
       )}
       {!balances && error === undefined && <Spinner label={t('common_loading')} />}
+      <div className="row" data-testid="send-receive">
+        <Button testId="open-send" onClick={() => go('send')}>
+          {t('home_send')}
+        </Button>
+        <Button testId="open-receive" variant="secondary" onClick={() => go('receive')}>
+          {t('home_receive')}
+        </Button>
+      </div>
       {balances && (
         <>
           <BtcCard balances={balances} locale={locale} />

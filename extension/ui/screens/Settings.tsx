@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import type { Language, NodeStatus, Settings as SettingsValues } from '../../../src/messages/ui-api.ts';
 import { handleLocked, openOptionsPage, revealMnemonic, updateSettings } from '../actions.ts';
 import { call } from '../client.ts';
-import { Button, FormError, PasswordForm, Section, SelectField, Shell, WarningNote, WordGrid } from '../components.tsx';
+import { Button, Field, FormError, PasswordForm, Section, SelectField, Shell, verbatimText, WarningNote, WordGrid } from '../components.tsx';
 import { formatMinutes } from '../format.ts';
 import { LANGS, LANGUAGE_NAMES, useLocale, useT } from '../i18n.ts';
 import { go, useRoute, visit } from '../route.ts';
@@ -86,9 +86,10 @@ export function Settings() {
                 )}
                 <div>
                   <dt>{t('settings_nodeAssets')}</dt>
-                  <dd>{node.hasTapd ? t('settings_tapdConnected') : t('settings_tapdMissing')}</dd>
+                  <dd data-testid="settings-tapd">{node.hasTapd ? t('settings_tapdConnected') : t('settings_tapdMissing')}</dd>
                 </div>
               </dl>
+              {!node.hasTapd && <AddTapd onAdded={setNode} />}
               <FormError error={disconnect.error} />
               <Button
                 testId="disconnect-node"
@@ -191,5 +192,59 @@ function RevealSeed() {
         </Button>
       </div>
     </PasswordForm>
+  );
+}
+
+/**
+ * tapd for a node connected without it (an lndconnect URI carries none): its REST address and
+ * macaroon, typed (hex or base64) or read from the macaroon file; the worker checks tapd's getinfo
+ * (same lnd) before keeping it.
+ */
+function AddTapd({ onAdded }: { onAdded: (status: NodeStatus) => void }) {
+  const t = useT();
+  const [open, setOpen] = useState(false);
+  const [url, setUrl] = useState('');
+  const [macaroon, setMacaroon] = useState('');
+  const add = useAction(() => call({ type: 'node.addTapd', tapdUrl: url.trim(), tapdMacaroon: macaroon.trim() }));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const next = await add.run();
+    if (next) onAdded(next);
+  };
+  // A macaroon file is binary: read as hex, the form the worker takes.
+  const readFile = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    if (!file) return;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    setMacaroon(Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''));
+  };
+  if (!open) {
+    return (
+      <Button testId="add-tapd" variant="secondary" onClick={() => setOpen(true)}>
+        {t('settings_addTapd')}
+      </Button>
+    );
+  }
+  return (
+    <form className="stack" onSubmit={(e) => void submit(e)} noValidate data-testid="add-tapd-form">
+      <p className="hint">{t('settings_addTapdIntro')}</p>
+      <Field testId="tapd-url" label={t('connect_tapdUrl')} placeholder="https://127.0.0.1:8089" autoFocus {...verbatimText} value={url} onChange={(e) => setUrl(e.target.value)} />
+      <Field testId="tapd-macaroon" label={t('connect_tapdMacaroon')} hint={t('connect_macaroonHint')} {...verbatimText} value={macaroon} onChange={(e) => setMacaroon(e.target.value)} />
+      <div className="field">
+        <label>
+          {t('settings_tapdMacaroonFile')}
+          <input type="file" data-testid="tapd-macaroon-file" accept=".macaroon,application/octet-stream" onChange={(e) => void readFile(e)} />
+        </label>
+      </div>
+      <FormError error={add.error} testId="add-tapd-error" />
+      <div className="row">
+        <Button testId="add-tapd-cancel" variant="ghost" onClick={() => setOpen(false)}>
+          {t('common_cancel')}
+        </Button>
+        <Button testId="add-tapd-submit" type="submit" busy={add.busy} disabled={url.trim() === '' || macaroon.trim() === ''}>
+          {t('settings_addTapdSubmit')}
+        </Button>
+      </div>
+    </form>
   );
 }
