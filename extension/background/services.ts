@@ -95,7 +95,7 @@ export async function createServices(): Promise<Services> {
   const invoices = new PageInvoices({ store: local, onIssue: (issue) => console.warn('satnav invoices:', issue) });
   // Satnav 0.1 kept one key per page invoice: fold them into the bounded index, once.
   if (coldStart) await invoices.migrateLegacy(Object.keys(await browser.storage.local.get(null)));
-  const payments = new PaymentPipeline({ policy, ledger, ask, node, assetNode, isUnlocked, batch: (fn, until) => local.batch(fn, until) });
+  const payments = new PaymentPipeline({ policy, ledger, ask, node, assetNode, needsValuation: (origin) => policy.needsValuation(origin), isUnlocked, batch: (fn, until) => local.batch(fn, until) });
   const nodeProfile = () => local.get<NodeProfile>(NODE_PROFILE_KEY);
   // 402 credentials are bearer secrets: they live with the vault's other secrets, encrypted.
   const credentials = new CredentialStore({
@@ -123,6 +123,7 @@ export async function createServices(): Promise<Services> {
     ledger,
     payments,
     node,
+    assetNode,
     nodeProfile,
     isUnlocked,
     ask,
@@ -157,15 +158,14 @@ export async function createServices(): Promise<Services> {
     nodeNetwork: async () => (await nodeProfile())?.network,
     addresses: remoteAddresses(browser.webRequest.onResponseStarted, walletOrigin),
     devBuild: DEV_BUILD,
+    // With tapd the pipeline pays in dollars (and says why when it can't: no USD channel, too small…).
+    payInAvailable: async () => (await assetNode()) !== undefined,
   });
   const receiver = new PopupReceiver({
     origin: walletOrigin,
     ledger,
     node,
-    assetNode: async () => {
-      const conn = await storedConnection();
-      return connectorsFor(conn, fetchFor(conn, nodeFetches)).tapd;
-    },
+    assetNode,
   });
   return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, sessions, sender, receiver, nodeFetches, storedConnection };
 }

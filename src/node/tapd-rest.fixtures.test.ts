@@ -163,6 +163,16 @@ describe('TapdRest (recorded fixtures)', () => {
     });
   });
 
+  it('createAssetInvoice for a sat value: value_msat in the invoice request, the peer converts at its quote', async () => {
+    const { tapd, fake } = node({
+      'POST /v1/taproot-assets/channels/invoice': () => json({ invoice_result: { r_hash: HASH, payment_request: PR } }),
+    });
+    await tapd.createAssetInvoice({ groupKey: GROUP, valueMsat: 5_000_000n, memo: 'tip' });
+    expect(fake.requests[0]?.body).toEqual({ group_key: GROUP, invoice_request: { memo: 'tip', value_msat: '5000000' } });
+    expect(await codeOf(tapd.createAssetInvoice({ groupKey: GROUP, valueMsat: 5n, assetAmount: 5n }))).toBe('NODE_BAD_INPUT');
+    expect(await codeOf(tapd.createAssetInvoice({ groupKey: GROUP }))).toBe('NODE_BAD_INPUT');
+  });
+
   it('payWithAsset: skips the quote message, waits for the final payment state', async () => {
     const quote = { accepted_sell_order: { peer: PEER, id: 'ab'.repeat(32), scid: '1234', asset_amount: '50', bid_asset_rate: { coefficient: '9500000000', scale: 2 }, expiry: '1700000600' } };
     const { tapd, fake } = node({

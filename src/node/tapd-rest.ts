@@ -206,13 +206,16 @@ export class TapdRest implements AssetNode {
   }
 
   async createAssetInvoice(p: CreateAssetInvoiceParams): Promise<CreatedAssetInvoice> {
-    if (p.assetAmount <= 0n) throw error('NODE_BAD_INPUT', 'assetAmount must be positive', p.assetAmount.toString());
+    const amount = p.assetAmount ?? p.valueMsat;
+    if (amount === undefined || amount <= 0n || (p.assetAmount !== undefined && p.valueMsat !== undefined))
+      throw error('NODE_BAD_INPUT', 'give one positive assetAmount or valueMsat', String(amount));
     const body = {
       ...assetSpecifier(p),
-      asset_amount: p.assetAmount.toString(),
+      ...(p.assetAmount !== undefined && { asset_amount: p.assetAmount.toString() }),
       ...(p.peerPubkey !== undefined && { peer_pubkey: assertHex(p.peerPubkey, 33, 'peerPubkey') }),
       invoice_request: {
         memo: p.memo ?? '',
+        ...(p.valueMsat !== undefined && { value_msat: p.valueMsat.toString() }),
         ...(p.expirySeconds !== undefined && { expiry: String(assertSats(p.expirySeconds, 'expirySeconds')) }),
       },
       ...(p.holdPaymentHash !== undefined && { hodl_invoice: { payment_hash: assertHex(p.holdPaymentHash, 32, 'holdPaymentHash') } }),

@@ -204,7 +204,9 @@ export interface FixedPoint {
 }
 
 export type CreateAssetInvoiceParams = AssetRef & {
-  assetAmount: bigint;
+  /** Exactly this many units; or `valueMsat`, converted by the peer at its quote. */
+  assetAmount?: bigint;
+  valueMsat?: bigint;
   peerPubkey?: string;
   memo?: string;
   expirySeconds?: number;

@@ -7,7 +7,7 @@
  * | asset | the USD asset channel, at an RFQ quote | tapd `payWithAsset` with the quote's id |
  *
  * The rail is the person's choice: this payment's (`PaymentIntent.payIn`), else the site's, else the
- * global one. Dollars need tapd and a channel of a USD asset (ticker USD…) that can spend the worst
+ * global one. Dollars need tapd and a channel of a USD-pegged asset (node/usd-asset) that can spend the worst
  * case (amount + routing-fee limit at the quote, rounded up); otherwise a clear refusal, never a
  * silent fallback to BTC. A keysend has no invoice to price: it stays BTC.
  *
@@ -17,7 +17,8 @@
 import { rateIncreasePpm, unitsForMsat, worstCaseUnits, type AssetRate } from '../base/asset-rate.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import { assetBalances } from '../node/connection.ts';
-import type { AssetNode, AssetQuote, AssetRef, LightningNode, PaymentResult } from '../node/types.ts';
+import type { AssetNode, AssetQuote, AssetRef, LightningNode } from '../node/types.ts';
+import { isUsdPegged } from '../node/usd-asset.ts';
 import type { PayIn, PolicyEngine, Valuation } from '../policy/index.ts';
 import type { PaymentIntent, Send } from './intent.ts';
 
@@ -106,7 +107,6 @@ const QUOTE_MARGIN_S = 5;
 /** How long tapd waits for the peer's answer, and the order's own lifetime. */
 const QUOTE_TIMEOUT_S = 10;
 const ORDER_LIFETIME_S = 600;
-const USD_TICKER = /^USD/i;
 
 export class Rails {
   constructor(private readonly d: RailDeps) {}
@@ -171,7 +171,7 @@ export class Rails {
     const tapd = await this.tapd();
     const lnd = await (await this.d.node()).getBalances();
     const rows = await tapdCall(() => assetBalances(tapd, lnd.assetChannels));
-    const usd = rows.filter((r) => USD_TICKER.test(r.ticker) && BigInt(r.channelAmount) > 0n).sort((a, b) => cmp(BigInt(b.channelAmount), BigInt(a.channelAmount)))[0];
+    const usd = rows.filter((r) => isUsdPegged(r.ticker) && BigInt(r.channelAmount) > 0n).sort((a, b) => cmp(BigInt(b.channelAmount), BigInt(a.channelAmount)))[0];
     if (!usd) throw error('ASSET_UNAVAILABLE', 'no USD asset channel');
     // Rows are named by group key (33 bytes) for grouped assets, by asset id (32) otherwise.
     const ref: AssetRef = usd.id.length === 66 ? { groupKey: usd.id } : { assetId: usd.id };

@@ -39,7 +39,7 @@ function world(o: { tapd?: boolean; channels?: LndBalances['assetChannels']; tic
   const tapd = {
     assetMeta: async () => ({ ticker: o.ticker ?? 'USDT', decimalDisplay: 6 }),
     // 1 unit per msat, the devnet's rate.
-    createAssetInvoice: async (p: CreateAssetInvoiceParams) => (assets.push(p), invoiceOf(Number(p.assetAmount / 1000n), p.memo ?? '')),
+    createAssetInvoice: async (p: CreateAssetInvoiceParams) => (assets.push(p), invoiceOf(Number((p.assetAmount ?? 0n) / 1000n), p.memo ?? '')),
   } as unknown as AssetNode;
   const receiver = new PopupReceiver({ origin: WALLET, ledger, node: async () => node, assetNode: async () => (o.tapd === false ? undefined : tapd) });
   return { receiver, ledger, lnd, assets, states };

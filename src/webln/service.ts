@@ -14,9 +14,10 @@ import { msatToSat } from '../base/sats.ts';
 import { checkPayable, decodeInvoice } from '../bolt11/index.ts';
 import { moduleErrors } from '../errors.ts';
 import type { Ledger } from '../ledger/index.ts';
-import type { LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
+import type { AssetNode, LightningNode, NodeNetwork, PaymentResult } from '../node/types.ts';
+import { findUsdAsset } from '../node/usd-asset.ts';
 import { admitInvoice, type PaymentIntent, type PaymentPipeline } from '../payments/index.ts';
-import type { PolicyEngine, SiteView } from '../policy/index.ts';
+import type { PayIn, PolicyEngine, SiteView } from '../policy/index.ts';
 import type { ApprovalRequest, Approver } from './approval.ts';
 import { parseLink } from '../links/parse.ts';
 import { allowsLocalServices, runLnurl, type LnurlHost, type LnurlResult } from './lnurl-flow.ts';
@@ -34,6 +35,8 @@ export interface WeblnDeps {
   payments: PaymentPipeline;
   /** The connected node; throws VAULT_LOCKED / NODE_NOT_CONNECTED. */
   node(): Promise<LightningNode>;
+  /** tapd, when connected: makeInvoice in dollars for a site paid in dollars. */
+  assetNode?(): Promise<AssetNode | undefined>;
   /** What is known of the connected node without unlocking (stored with the connection). */
   nodeProfile(): Promise<{ alias: string; pubkey: string; network: NodeNetwork } | undefined>;
   isUnlocked(): Promise<boolean>;
@@ -310,11 +313,27 @@ export class WeblnService {
       throw error('BAD_REQUEST', 'amount outside minimumAmount..maximumAmount', amount);
     }
     const node = await this.unlockedNode(ctx);
+    const memo = a.defaultMemo ?? '';
+    // Dollars for this site: an asset invoice through tapd, the peer converting the sats at its quote.
+    // An amountless invoice can't be one (tapd needs an amount): it stays in sats.
+    const inDollars = amount !== undefined && (await this.payInFor(origin)) === 'usd';
     const created = await this.d.invoices.create(origin, async () => {
-      const c = await node.createInvoice({ ...(amount !== undefined && { amountSat: amount }), memo: a.defaultMemo ?? '' });
+      const c = inDollars ? await this.assetInvoice(node, amount, memo) : await node.createInvoice({ ...(amount !== undefined && { amountSat: amount }), memo });
       return { ...c, expiresAt: decodeInvoice(c.paymentRequest).expiresAt };
     });
     return { paymentRequest: created.paymentRequest, paymentHash: created.paymentHash, rHash: created.paymentHash };
+  }
+
+  private async payInFor(origin: Origin): Promise<PayIn> {
+    return (await this.d.policy.getSite(origin))?.payIn ?? (await this.d.policy.getConfig()).global.payIn;
+  }
+
+  private async assetInvoice(node: LightningNode, amountSat: number, memo: string) {
+    const tapd = await this.d.assetNode?.();
+    if (!tapd) throw error('ASSET_UNAVAILABLE', 'receiving dollars needs tapd');
+    const usd = await findUsdAsset(node, tapd);
+    if (!usd) throw error('ASSET_UNAVAILABLE', 'no USD asset channel');
+    return tapd.createAssetInvoice({ ...usd.ref, valueMsat: BigInt(amountSat) * 1000n, memo });
   }
 
   private async lookupInvoice(ctx: PageContext, paymentHash: string) {
