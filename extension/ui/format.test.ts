@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatAmount,
   formatAsset,
   formatBtc,
   formatCountdown,
@@ -203,4 +204,14 @@ describe('shareOf', () => {
     [-5, 100, 0],
   ];
   for (const [part, total, want] of cases) it(`${part} of ${total} → ${want}`, () => expect(shareOf(part, total)).toBe(want));
+});
+
+describe('formatAmount', () => {
+  it('a budget in its unit, per locale', () => {
+    expect(formatAmount({ sat: 1_000 }, 'en')).toBe('1,000 sat');
+    expect(formatAmount({ microUsd: 100_000 }, 'en')).toBe('$0.10');
+    expect(formatAmount({ microUsd: 52_000 }, 'en')).toBe('$0.052');
+    expect(formatAmount({ microUsd: 20_000_000 }, 'de')).toBe('20,00\u00a0$');
+    expect(formatAmount({ microUsd: 1_234_500_000 }, 'fr')).toBe(`1${NNBSP}234,50\u00a0$`);
+  });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  amountDraftOf,
+  amountFrom,
   checkNewPassword,
   checkRangedAmount,
   CLTV_RANGE,
@@ -8,6 +10,7 @@ import {
   depositLimitsFrom,
   HOLD_SECONDS_RANGE,
   nodeOrigin,
+  parseDollars,
   parseHours,
   parseSats,
   parseWhole,
@@ -213,4 +216,36 @@ describe('deposit limits form', () => {
     it(`${JSON.stringify(change)} is refused at ${field}`, () => expect(depositLimitsFrom({ ...draft, ...change }, true)).toEqual({ ok: false, field }));
   }
   it('the first wrong field is named', () => expect(depositLimitsFrom({ ...draft, maxLocked: 'x', cltv: 'y' }, true)).toEqual({ ok: false, field: 'maxLocked' }));
+});
+
+describe('budget amounts in sats or dollars', () => {
+  const dollars: Array<[string, number | undefined]> = [
+    ['20', 20_000_000],
+    ['0.10', 100_000],
+    ['0,5', 500_000],
+    [' $ 1.25 ', 1_250_000],
+    ['0.000001', 1],
+    ['0.0000001', undefined],
+    ['-1', undefined],
+    ['1e3', undefined],
+    ['', undefined],
+    ['1000000000', 1_000_000_000_000_000],
+    ['1000000001', undefined],
+  ];
+  for (const [text, micro] of dollars) it(`${JSON.stringify(text)} → ${micro} micro-dollars`, () => expect(parseDollars(text)).toBe(micro));
+  it('a stored amount as the form shows it: sats as digits, dollars with at least their cents', () => {
+    expect(amountDraftOf({ sat: 1_000 })).toEqual({ text: '1000', unit: 'sat' });
+    expect(amountDraftOf({ microUsd: 100_000 })).toEqual({ text: '0.10', unit: 'usd' });
+    expect(amountDraftOf({ microUsd: 20_000_000 })).toEqual({ text: '20.00', unit: 'usd' });
+    expect(amountDraftOf({ microUsd: 12_345 })).toEqual({ text: '0.012345', unit: 'usd' });
+  });
+  it('the typed text in its unit: the same digits are sats or dollars', () => {
+    expect(amountFrom({ text: '20', unit: 'sat' })).toEqual({ sat: 20 });
+    expect(amountFrom({ text: '20', unit: 'usd' })).toEqual({ microUsd: 20_000_000 });
+    expect(amountFrom({ text: '0.5', unit: 'sat' })).toBeUndefined();
+    expect(amountFrom({ text: 'x', unit: 'usd' })).toBeUndefined();
+  });
+  it('round-trips', () => {
+    for (const a of [{ sat: 0 }, { sat: 21 }, { microUsd: 1 }, { microUsd: 99_990_000 }]) expect(amountFrom(amountDraftOf(a))).toEqual(a);
+  });
 });

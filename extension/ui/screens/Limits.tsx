@@ -104,7 +104,7 @@ export function Limits() {
 
 const loadLimits = () => call({ type: 'limits.get' });
 
-interface Editor {
+export interface Editor {
   /** Send a change; `announce` shows "Saved" beside it afterwards (for explicit saves, not switches). */
   change: (at: Place, work: () => Promise<LimitsView>, announce?: boolean) => Promise<boolean>;
   /** Show a form check's error without calling the worker. */
@@ -179,7 +179,8 @@ function draftOf(global: GlobalPolicy) {
 /** A re-quote may move at most this far (the worker's bound, src/policy/config.ts). */
 const MAX_SLIPPAGE_PERCENT = 50;
 
-function GlobalLimits({ limits, editor }: { limits: LimitsView; editor: Editor }) {
+/** Exported for its render test, as is `SiteCard`. */
+export function GlobalLimits({ limits, editor }: { limits: LimitsView; editor: Editor }) {
   const t = useT();
   const locale = useLocale();
   const { global, today } = limits;
@@ -371,7 +372,7 @@ function usedCaption(period: Period, t: Translate): (values: UsedValues) => stri
 
 type PayInChoice = PayIn | 'global';
 
-function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
+export function SiteCard({ site, editor }: { site: SiteView; editor: Editor }) {
   const t = useT();
   const locale = useLocale();
   const { origin } = site;
