@@ -67,6 +67,21 @@ test('send: a lightning address and an LNURL-pay of the demo service, amount and
   expect((await devnet.control.balances('carol')).channels.some((c) => c.localSat > 0)).toBe(true);
 });
 
+test('send in dollars: the invoice is paid from the USD asset channel (asset balance down), the payee paid in sats', async ({ walletReady: popup, devnet, shot }) => {
+  const assetUnits = async () => (await devnet.control.balances('alice')).channels.reduce((n, c) => n + c.localAssetUnits, 0);
+  const unitsBefore = await assetUnits();
+  const inv = await devnet.control.createInvoice('carol', { amountSat: 500, memo: 'Paid in dollars' });
+  await openSend(popup, inv.paymentRequest);
+  await popup.getByTestId('send-pay-in-usd').click();
+  await shot(popup, '77-send-usd-en');
+  await popup.getByTestId('send-pay').click();
+  await expect(popup.getByTestId('send-result')).toHaveAttribute('data-status', 'SUCCEEDED');
+  expect((await devnet.control.lookupInvoice('carol', inv.paymentHash)).state).toBe('SETTLED');
+  expect((await entries(popup)).find((e) => e.paymentHash === inv.paymentHash)).toMatchObject({ source: 'popup', rail: 'asset', status: 'succeeded', amountSat: 500 });
+  // 500 sat at the devnet's rate (one unit per msat) plus routing fees, out of alice's USD channel.
+  expect(unitsBefore - (await assetUnits())).toBeGreaterThanOrEqual(500_000);
+});
+
 test('send: what is not a Lightning code is refused with its reason, nothing paid', async ({ walletReady: popup, shot }) => {
   await openSend(popup, 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4');
   await expect(popup.getByTestId('send-error')).toContainText('On-chain payments are not supported');

@@ -228,8 +228,8 @@ function AddTapd({ onAdded }: { onAdded: (status: NodeStatus) => void }) {
   return (
     <form className="stack" onSubmit={(e) => void submit(e)} noValidate data-testid="add-tapd-form">
       <p className="hint">{t('settings_addTapdIntro')}</p>
-      <Field testId="tapd-url" label={t('connect_tapdUrl')} placeholder="https://127.0.0.1:8089" autoFocus {...verbatimText} value={url} onChange={(e) => setUrl(e.target.value)} />
-      <Field testId="tapd-macaroon" label={t('connect_tapdMacaroon')} hint={t('connect_macaroonHint')} {...verbatimText} value={macaroon} onChange={(e) => setMacaroon(e.target.value)} />
+      <Field testId="tapd-url" label={t('settings_tapdUrl')} placeholder="https://127.0.0.1:8089" autoFocus {...verbatimText} value={url} onChange={(e) => setUrl(e.target.value)} />
+      <Field testId="tapd-macaroon" label={t('settings_tapdMacaroon')} hint={t('settings_tapdMacaroonHint')} {...verbatimText} value={macaroon} onChange={(e) => setMacaroon(e.target.value)} />
       <div className="field">
         <label>
           {t('settings_tapdMacaroonFile')}
