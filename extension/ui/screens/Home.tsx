@@ -7,7 +7,8 @@ import { errorCode, errorText } from '../error-text.ts';
 import { formatAsset, formatBtc, formatSats, formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n.ts';
 import { ActivityIcon, ForwardIcon, GaugeIcon, GearIcon, LockIcon, RefreshIcon } from '../icons.tsx';
-import { usePayCurrency, type PayCurrency } from '../pay-currency.ts';
+import { useGlobalPayIn } from '../pay-in.ts';
+import type { PayIn } from '../../../src/policy/index.ts';
 import { go, visit } from '../route.ts';
 import { TrustAgain } from '../trust.tsx';
 import { usePolled, useRefreshWhileVisible } from '../use-polling.ts';
@@ -92,7 +93,7 @@ function NotConnected() {
 function Connected(props: { status: NodeStatus; balances: Balances | undefined; error: unknown; busy: boolean; refresh: () => Promise<void> }) {
   const t = useT();
   const locale = useLocale();
-  const { currency, setCurrency } = usePayCurrency();
+  const { payIn, setPayIn } = useGlobalPayIn();
   const { status, balances, error, busy, refresh } = props;
   return (
     <div className="stack">
@@ -133,16 +134,18 @@ function Connected(props: { status: NodeStatus; balances: Balances | undefined; 
               <p>{t('home_assetsUnavailable', { reason: errorText(balances.assetsError, t) })}</p>
             </div>
           )}
-          <Segmented<PayCurrency>
+          {payIn && (
+          <Segmented<PayIn>
             label={t('home_payIn')}
             testId="pay-currency"
-            value={currency}
-            onChange={setCurrency}
+            value={payIn}
+            onChange={(next) => void setPayIn(next)}
             choices={[
               { value: 'btc', label: t('home_payBtc'), testId: 'pay-currency-btc' },
               { value: 'usd', label: t('home_payDollars'), testId: 'pay-currency-usd' },
             ]}
           />
+          )}
         </>
       )}
       {balances && (
@@ -240,14 +243,12 @@ function AssetCard({ asset, locale }: { asset: AssetBalance; locale: string }) {
         {asset.name}
         <span className="badge">{asset.ticker}</span>
       </h2>
-      {/* The total first; where it sits below (channels spend over Lightning, on-chain units don't). */}
-      <p className="amount-main">{formatAsset({ ...asset, amount: (BigInt(asset.amount) + BigInt(asset.channelAmount)).toString() }, locale)}</p>
-      <p className="amount-sub">
-        {t('home_assetSplit', {
-          channels: formatAsset({ ...asset, amount: asset.channelAmount }, locale),
-          onchain: formatAsset(asset, locale),
-        })}
+      {/* What Lightning payments can use now first: on-chain units can't pay an invoice. */}
+      <p className="muted">{t('home_assetSpendable')}</p>
+      <p className="amount-main" data-testid="asset-spendable" data-units={asset.channelAmount}>
+        {formatAsset({ ...asset, amount: asset.channelAmount }, locale)}
       </p>
+      {asset.amount !== '0' && <p className="amount-sub">{t('home_assetOnchainMore', { amount: formatAsset(asset, locale) })}</p>}
     </section>
   );
 }

@@ -4,7 +4,8 @@ import { call } from '../client.ts';
 import { Button, Field, FormError, SatsField, Segmented, Shell, TextAreaField, verbatimText } from '../components.tsx';
 import { formatDateTime, formatSats } from '../format.ts';
 import { useLocale, useT } from '../i18n.ts';
-import { usePayCurrency, type PayCurrency } from '../pay-currency.ts';
+import { useGlobalPayIn } from '../pay-in.ts';
+import type { PayIn } from '../../../src/policy/index.ts';
 import { go, visit } from '../route.ts';
 import { useAction } from '../use-action.ts';
 import './send-receive.css';
@@ -57,8 +58,10 @@ export function Send() {
 export function Confirm({ text, preview, onPaid }: { text: string; preview: SendPreview; onPaid: (r: SendResult) => void }) {
   const t = useT();
   const locale = useLocale();
-  const { currency } = usePayCurrency();
-  const [payIn, setPayIn] = useState<PayCurrency>(currency);
+  const global = useGlobalPayIn().payIn;
+  // The person's global choice until they pick one for this payment.
+  const [picked, setPayIn] = useState<PayIn>();
+  const payIn = picked ?? global ?? 'btc';
   const chooses = preview.kind === 'lnurlPay';
   const [amount, setAmount] = useState(chooses && preview.minSat === preview.maxSat ? String(preview.minSat) : '');
   const [comment, setComment] = useState('');
@@ -136,7 +139,7 @@ export function Confirm({ text, preview, onPaid }: { text: string; preview: Send
           )}
         </>
       )}
-      <Segmented<PayCurrency>
+      <Segmented<PayIn>
         label={t('home_payIn')}
         testId="send-pay-in"
         value={payIn}
