@@ -68,7 +68,7 @@ async function reserveOrRefuse(engine: PolicyEngine, req: SpendRequest & { appro
   }
 }
 
-const sum = (hs: Iterable<Hold>, f: (h: Hold) => boolean, v: (h: Hold) => number) => {
+const sum = <T>(hs: Iterable<T>, f: (h: T) => boolean, v: (h: T) => number) => {
   let n = 0;
   for (const h of hs) if (f(h)) n += v(h);
   return n;
