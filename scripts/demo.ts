@@ -52,6 +52,7 @@ Satnav demo is running.
                    (https ${devnet.nodes.alice.lndRestTlsUrl}, self-signed; this Chromium accepts it; choose network regtest)
   shops            ${sites.url}/webln-direct.html, ${sites.url}/webln-client.html
   rewards (LNURL)  ${sites.url}/rewards.html
+  payment links    ${sites.url}/links.html (lightning:, lnurlw://, lnurlp://, keyauth:// — click them)
   402 paywall      ${sites.url}/paywall.html (L402, Payment, x402; counters at ${sites.url}/paywall/stats)
   deposit wall     ${sites.url}/deposit/article.html (100,000 sats held while you read; counts at ${sites.url}/deposit/stats)
 ${headless ? '\nNo display found: Chromium runs headless. Set DISPLAY (e.g. run under xvfb-run) to see the window.\n' : ''}
