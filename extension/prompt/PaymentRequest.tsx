@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { PolicyReason } from '../../src/policy/index.ts';
+import type { PayIn, PolicyReason } from '../../src/policy/index.ts';
 import type { ApprovalRequest } from '../../src/webln/approval.ts';
-import { FormError } from '../ui/components.tsx';
-import { formatAmount, formatBtc, formatCountdown, formatDateTime, formatSats, shortenMiddle } from '../ui/format.ts';
+import { FormError, Segmented } from '../ui/components.tsx';
+import { formatAmount, formatAsset, formatBtc, formatCountdown, formatDateTime, formatSats, shortenMiddle } from '../ui/format.ts';
 import { useLocale, useT, type Translate } from '../ui/i18n.ts';
 import { periodLabel } from '../ui/labels.ts';
 import { DepositTerms } from './DepositTerms.tsx';
@@ -19,12 +19,14 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
   const locale = useLocale();
   // Invoices state their expiry in seconds (BOLT 11).
   const expiresAtMs = request.expiresAt !== undefined ? request.expiresAt * 1000 : undefined;
-  const now = useNow(expiresAtMs !== undefined);
+  const now = useNow(expiresAtMs !== undefined || request.payIn?.dollars !== undefined);
   const expired = expiresAtMs !== undefined && now >= expiresAtMs;
   const keysend = request.label === 'keysend';
   // A deposit locks money instead of spending it: it asks in its own words, with its terms.
   const deposit = request.label === 'deposit' ? request.deposit : undefined;
   const amount = formatSats(request.amountSat, locale);
+  // BTC or dollars for this payment: the prompt's switch, sent back with the approval.
+  const [payIn, setPayIn] = useState<PayIn | undefined>(request.payIn?.chosen);
 
   return (
     <PromptFrame
@@ -37,7 +39,7 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
           approveTestId="prompt-approve"
           approveLabel={deposit ? t('prompt_lockDeposit', { amount }) : t('prompt_pay', { amount })}
           approveDisabled={expired || !request.approvable}
-          onApprove={() => answer.submit(async () => ({ approved: true }))}
+          onApprove={() => answer.submit(async () => ({ approved: true, ...(payIn && payIn !== request.payIn?.chosen && { payIn }) }))}
         />
       }
     >
@@ -53,6 +55,7 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
           {t('prompt_fee', { fee: formatSats(request.maxFeeSat, locale), total: formatSats(request.amountSat + request.maxFeeSat, locale) })}
         </p>
       </section>
+      {request.payIn && payIn && <PayInChoice terms={request.payIn} payIn={payIn} onChange={setPayIn} now={now} />}
       {expired && (
         <div className="notice notice-error" role="alert" data-testid="prompt-expired">
           <p>{t('prompt_expired')}</p>
@@ -135,6 +138,68 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
       </details>
       <FormError error={answer.error} />
     </PromptFrame>
+  );
+}
+
+/** BTC or dollars: the switch (closed with the reason when dollars can't pay this one), and the dollar terms at the quote. */
+function PayInChoice({ terms, payIn, onChange, now }: { terms: NonNullable<Payment['payIn']>; payIn: PayIn; onChange: (p: PayIn) => void; now: number }) {
+  const t = useT();
+  const locale = useLocale();
+  const d = terms.dollars;
+  const usd = (units: string) => (d ? formatAsset({ amount: units, decimalDisplay: d.decimalDisplay, ticker: d.ticker }, locale) : '');
+  // The rate in raw units per BTC (coefficient / 10^scale), shown in the asset's display unit.
+  const perBtc = d ? (BigInt(d.rate.coefficient) / 10n ** BigInt(d.rate.scale)).toString() : '0';
+  const quoteMs = d ? d.expiresAt * 1000 : 0;
+  return (
+    <section className="pay-in" data-testid="prompt-pay-in" data-pay-in={payIn}>
+      {terms.movedPpm !== undefined && (
+        <div className="notice notice-warning" role="alert" data-testid="prompt-quote-moved">
+          <p>{t('prompt_quoteMoved', { pct: new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 2 }).format(terms.movedPpm / 1_000_000) })}</p>
+        </div>
+      )}
+      {terms.locked ? (
+        <p className="muted" data-testid="prompt-pay-in-locked" data-locked={terms.locked}>
+          {terms.locked === 'keysend' ? t('prompt_payInKeysend') : t('prompt_payInUnavailable')}
+        </p>
+      ) : (
+        <Segmented<PayIn>
+          label={t('home_payIn')}
+          testId="prompt-pay-in-switch"
+          value={payIn}
+          onChange={onChange}
+          choices={[
+            { value: 'btc', label: t('home_payBtc'), testId: 'prompt-pay-btc' },
+            { value: 'usd', label: t('home_payDollars'), testId: 'prompt-pay-usd' },
+          ]}
+        />
+      )}
+      {d && (
+        <dl className="details details-flat" data-testid="prompt-dollars" data-quote-id={d.quoteId}>
+          <div>
+            <dt>{t('prompt_inDollars')}</dt>
+            <dd data-testid="prompt-dollars-amount" data-units={d.amountUnits}>
+              {usd(d.amountUnits)}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('prompt_dollarsWorst')}</dt>
+            <dd data-testid="prompt-dollars-worst" data-units={d.worstCaseUnits}>
+              {usd(d.worstCaseUnits)}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('prompt_rate')}</dt>
+            <dd data-testid="prompt-rate">{t('prompt_rateValue', { price: usd(perBtc) })}</dd>
+          </div>
+          <div>
+            <dt>{t('prompt_quoteExpires')}</dt>
+            <dd data-testid="prompt-quote-expiry" title={formatDateTime(quoteMs, locale)}>
+              {quoteMs <= now ? t('prompt_expiredShort') : t('prompt_expiresIn', { time: formatCountdown(quoteMs - now) })}
+            </dd>
+          </div>
+        </dl>
+      )}
+    </section>
   );
 }
 
