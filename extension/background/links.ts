@@ -26,7 +26,7 @@ const error = moduleErrors('links');
  * in Activity, or (a refusal, a reward claimed without a prompt) in a notification.
  */
 /** Links one tab may open a minute: a person clicks a few; a page that tricks clicks out of them gets no more. */
-export const LINKS_PER_MINUTE = 4;
+export const LINKS_PER_MINUTE = 6;
 const MINUTE_MS = 60_000;
 
 /** What the person is told of a link when no window tells them. */
