@@ -24,6 +24,12 @@ export default defineConfig(({ mode }) => {
       // Readable stack traces from users' bug reports; sourcemaps stay out of dist.
       minify: true,
       rollupOptions: {
+        // src/ is the core's plain modules: importing one runs nothing. Said so, a page that reaches a module
+        // only through a barrel (src/policy/index.ts → the engine → the Public Suffix List) no longer loads it:
+        // the popup took the worker's shared chunks (tldts, the engine, the ledger) for the three exports it uses.
+        treeshake: { moduleSideEffects: (id: string) => !/\/src\//.test(id) },
+        // Cross-module constant inlining copied tldts' 50 KB label string into each function using it (3 copies).
+        optimization: { inlineConst: false },
         input: {
           prompt: 'extension/prompt/index.html',
         // Opened by the worker (extension/background/offscreen.ts), so no manifest entry names it.

@@ -60,3 +60,9 @@ export function bundleSizes(dist: string): Record<'provider' | 'bridge' | 'worke
 }
 
 export const PROVIDER_GZIP_BUDGET = 8 * 1024;
+
+/** What the built entry points must stay under (e2e/bundle-budget.spec.ts): measured, plus room to grow. */
+export const BUNDLE_BUDGETS = { worker: { bytes: 640 * 1024 }, popup: { gzip: 190 * 1024 } } as const;
+
+/** The goals (issue 13), printed beside the figures by `npm run bench`. */
+export const BUNDLE_GOALS = { provider: { gzip: 1024 }, worker: { bytes: 200 * 1024 }, popup: { gzip: 100 * 1024 } } as const;

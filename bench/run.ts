@@ -28,7 +28,7 @@ import { MemoryStore } from '../src/storage/kv.ts';
 import { generateMnemonic } from '../src/vault/mnemonic.ts';
 import { decryptWithKey } from '../src/vault/vault-format.ts';
 import { Vault } from '../src/vault/vault.ts';
-import { bundleSizes, PROVIDER_GZIP_BUDGET } from './bundle.ts';
+import { BUNDLE_GOALS, bundleSizes, PROVIDER_GZIP_BUDGET } from './bundle.ts';
 import { printDepositSitekitFigures, runDepositSitekitBench } from './deposit-sitekit.ts';
 import { benchDeposits } from './deposits.ts';
 import { benchPaywall } from './paywall.ts';
@@ -65,7 +65,10 @@ async function benchUnlock() {
 function benchSizes() {
   const sizes = bundleSizes(DIST);
   for (const [name, s] of Object.entries(sizes)) {
-    console.log(`bundle ${name.padEnd(9)} ${kb(s.bytes).padStart(9)}  gzip ${kb(s.gzip).padStart(8)}  (${s.files.length} file${s.files.length > 1 ? 's' : ''})`);
+    const goal = (BUNDLE_GOALS as Record<string, { bytes?: number; gzip?: number }>)[name];
+    const [of, limit] = goal?.bytes !== undefined ? [s.bytes, goal.bytes] : [s.gzip, goal?.gzip];
+    const vs = limit === undefined ? '' : `  (goal ≤ ${kb(limit)}${goal?.bytes !== undefined ? ' raw' : ' gzip'}${of <= limit ? '' : ', MISSED'})`;
+    console.log(`bundle ${name.padEnd(9)} ${kb(s.bytes).padStart(9)}  gzip ${kb(s.gzip).padStart(8)}  (${s.files.length} file${s.files.length > 1 ? 's' : ''})${vs}`);
   }
   const p = sizes.provider.gzip;
   console.log(`provider budget: ${kb(p)} of ${kb(PROVIDER_GZIP_BUDGET)} gzip (${((p / PROVIDER_GZIP_BUDGET) * 100).toFixed(0)} %)${p > PROVIDER_GZIP_BUDGET ? '  OVER BUDGET' : ''}`);
@@ -140,7 +143,7 @@ async function main() {
     const without = median(withoutRuns);
     const withExt = median(withRuns);
     await plain.close();
-    console.log(`\npage load, local page (median of ${RUNS}, interleaved)  with Satnav ${ms(withExt)} vs without ${ms(without)}  = ${(withExt / without).toFixed(2)}×`);
+    console.log(`\npage load, local page (median of ${RUNS}, interleaved)  with Satnav ${ms(withExt)} vs without ${ms(without)}  = ${(withExt / without).toFixed(2)}×  (goal ≤ 1.02${withExt / without <= 1.02 ? '' : ', MISSED'})`);
 
     const PAYMENTS = 21;
     const lnd = new LndRest({ baseUrl: a.lndRestUrl, macaroonHex: a.adminMacaroonHex });
@@ -162,7 +165,9 @@ async function main() {
     }
     const e = median(viaExt);
     const d = median(direct);
-    console.log(`sendPayment round trip (median of ${PAYMENTS}, interleaved)  through Satnav ${ms(e)} vs direct connector ${ms(d)}  = ${(e / d).toFixed(2)}×`);
+    console.log(
+      `sendPayment round trip (median of ${PAYMENTS}, interleaved)  through Satnav ${ms(e)} vs direct connector ${ms(d)}  = ${(e / d).toFixed(2)}×  (goal ≤ 1.3${e / d <= 1.3 ? '' : ', MISSED'}); Satnav's own ${ms(e - d)} (goal ≤ 5 ms${e - d <= 5 ? '' : ', MISSED'})`,
+    );
 
     paywallOk = (await benchPaywall({ ctx, sw, call, devnet, sites })).ok;
     await ctx.close();
