@@ -115,12 +115,12 @@ async function template(kind: WorldKind): Promise<Record<string, unknown>> {
   const policy = new PolicyEngine({ store, now: () => NOW_MS });
   const deposits = { ...DEFAULT_GLOBAL.deposits, autoHold: kind === 'control', maxLockedSat: kind === 'control' ? DEFAULT_GLOBAL.deposits.maxLockedSat : 0 };
   await policy.updateGlobal({
-    dailyCapSat: kind === 'cap' ? 5 : 100_000,
-    autoApproveSat: kind === 'cap' ? 0 : 1_000,
+    dailyCap: { sat: kind === 'cap' ? 5 : 100_000 },
+    autoApprove: { sat: kind === 'cap' ? 0 : 1_000 },
     l402: { autoPay: true, overBudget: kind === 'never-ask' ? 'show402' : 'ask' },
     deposits,
   });
-  await policy.upsertSite(SITE, { enabled: true, l402AutoPay: true, allowanceSat: kind === 'declines' || kind === 'never-ask' ? 0 : 100_000, period: 'week' });
+  await policy.upsertSite(SITE, { enabled: true, l402AutoPay: true, allowance: { sat: kind === 'declines' || kind === 'never-ask' ? 0 : 100_000 }, period: 'week' });
   const entries = await store.getMany(['policy:config', 'policy:spend']);
   templates.set(kind, entries);
   return entries;
