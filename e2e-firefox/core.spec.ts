@@ -163,6 +163,22 @@ describe('Satnav in Firefox', () => {
     }
   });
 
+  it('payment links: a click by the page’s script opens nothing; the person’s click on a reward link claims it in one click', async () => {
+    const page = await firefox.browser.newPage();
+    await page.goto(`${sites.url}/links.html`);
+    await page.locator('body[data-ready="true"]').wait();
+    await page.locator('#scripted').click();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { lastResult?: { label: string } }).lastResult?.label)).toBe('scripted');
+    // Had a scripted click got through, its prompt (the invoice, first on the page) would hold this tab's one link.
+    await page.locator('#link-reward').click();
+    const prompt = await firefox.waitForPage(`${EXTENSION_ORIGIN}/extension/prompt/`);
+    await prompt.locator('[data-kind="lnurlWithdraw"]').wait();
+    await answer(firefox, prompt, 'prompt-approve');
+    await expect.poll(async () => (await entries()).filter((e) => e.kind === 'reward').map((e) => [e.status, e.amountSat]), { timeout: 15_000 }).toEqual([['succeeded', 500]]);
+    expect((await entries()).some((e) => e.source === 'link')).toBe(false);
+    await page.close();
+  });
+
   it('locks and unlocks with the password', async () => {
     // Firefox pauses animation frames in a background tab, and puppeteer waits for one before a click.
     await popup.bringToFront();
