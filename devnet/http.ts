@@ -202,6 +202,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServers> {
   const plain = http.createServer(onRequest);
   const secure = https.createServer({ cert: o.tls.cert, key: o.tls.key }, onRequest);
   for (const server of [plain, secure]) {
+    // Node's 5 s idle timeout races a client reusing the socket on a loaded machine ("cannot reach
+    // node" in a test); the client (undici: 4 s, browsers longer) should be the one to close first.
+    server.keepAliveTimeout = 65_000;
     server.on('connection', (socket) => {
       if (o.node.faults.down) socket.destroy();
     });
