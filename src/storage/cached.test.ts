@@ -239,22 +239,4 @@ describe('CachedStore', () => {
       expect(await laterLife.getMany(['reservation', 'entry'])).toEqual({ reservation: 'r', entry: 'e' });
     });
   });
-
-  it('derive parses once per change of the key', async () => {
-    const { store } = setup();
-    let parses = 0;
-    const parse = (v: unknown) => {
-      parses++;
-      return { value: v };
-    };
-    await store.set({ cfg: { a: 1 } });
-    expect(await store.derive('cfg', parse)).toEqual({ value: { a: 1 } });
-    await store.derive('cfg', parse);
-    expect(parses).toBe(1);
-    await store.set({ cfg: { a: 2 } });
-    expect(await store.derive('cfg', parse)).toEqual({ value: { a: 2 } });
-    store.changed({ cfg: { oldValue: { a: 2 }, newValue: { a: 3 } } });
-    expect(await store.derive('cfg', parse)).toEqual({ value: { a: 3 } });
-    expect(parses).toBe(3);
-  });
 });

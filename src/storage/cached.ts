@@ -30,8 +30,6 @@ import type { KeyValueStore } from './kv.ts';
 export class CachedStore implements KeyValueStore {
   /** key → JSON text; a key missing here is absent from the area, once `loaded`. */
   private readonly memory = new Map<string, string>();
-  /** key → value parsed from `memory` by `derive`, dropped when the key changes. */
-  private readonly derived = new Map<string, { text: string | undefined; value: unknown }>();
   /** Keys changed before the area's contents came in: the load must not overwrite them. */
   private readonly touched = new Set<string>();
   private loaded: Promise<void> | undefined;
@@ -62,21 +60,6 @@ export class CachedStore implements KeyValueStore {
       if (text !== undefined) out[k] = JSON.parse(text);
     }
     return out;
-  }
-
-  /**
-   * `parse(value)` of the key's stored value (undefined when absent), worked
-   * out once per change of the key. What it returns is shared: callers that
-   * change it must copy it first.
-   */
-  async derive<T>(key: string, parse: (value: unknown) => T): Promise<T> {
-    await this.load();
-    const text = this.memory.get(key);
-    const hit = this.derived.get(key);
-    if (hit && hit.text === text) return hit.value as T;
-    const value = parse(text === undefined ? undefined : JSON.parse(text));
-    this.derived.set(key, { text, value });
-    return value;
   }
 
   set(entries: Record<string, unknown>): Promise<void> {
@@ -187,7 +170,6 @@ export class CachedStore implements KeyValueStore {
   private forget(): void {
     this.epoch++;
     this.memory.clear();
-    this.derived.clear();
     this.loaded = undefined;
     this.complete = false;
     this.touched.clear();
