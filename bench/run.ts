@@ -14,6 +14,8 @@
  * 6. Deposit walls (deposits.ts): release to refund vs the node's own cancel;
  *    200 deposits held at once, storage per deposit; the site kit's
  *    throughput (deposit-sitekit.ts) against a plain 200 handler.
+ * 7. Dollars (dollars.ts): a WebLN payment from the USD asset channel through tapd at an RFQ
+ *    quote vs the same payment in BTC.
  */
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +33,7 @@ import { Vault } from '../src/vault/vault.ts';
 import { BUNDLE_GOALS, bundleSizes, PROVIDER_GZIP_BUDGET } from './bundle.ts';
 import { printDepositSitekitFigures, runDepositSitekitBench } from './deposit-sitekit.ts';
 import { benchDeposits } from './deposits.ts';
+import { benchDollars } from './dollars.ts';
 import { benchPaywall } from './paywall.ts';
 import { median, ms } from './stats.ts';
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
@@ -119,6 +122,7 @@ async function main() {
   const dirs = [0, 1, 2].map(() => mkdtempSync(path.join(tmpdir(), 'satnav-bench-')));
   let paywallOk = false;
   let depositsOk = false;
+  let dollarsOk = false;
   try {
     const url = `${sites.url}/webln-direct.html`;
     const RUNS = 21;
@@ -170,6 +174,7 @@ async function main() {
     );
 
     paywallOk = (await benchPaywall({ ctx, sw, call, devnet, sites })).ok;
+    dollarsOk = (await benchDollars({ ctx, call, devnet, url })).ok;
     await ctx.close();
     // The deposit demo site is plain http on loopback, which only the devnet build accepts (deposits are https only).
     console.log('');
@@ -183,7 +188,7 @@ async function main() {
     await devnet.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
-  if (!sizesOk || !paywallOk || !depositsOk) process.exitCode = 1;
+  if (!sizesOk || !paywallOk || !depositsOk || !dollarsOk) process.exitCode = 1;
 }
 
 await main();

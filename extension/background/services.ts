@@ -84,10 +84,14 @@ export async function createServices(): Promise<Services> {
     const conn = await storedConnection();
     return connectorsFor(conn, fetchFor(conn, nodeFetches)).lnd;
   };
-  // tapd, when the person connected one: the dollar rail.
+  // tapd, when the person connected one: the dollar rail. One connector per connection, so its
+  // asset-meta cache lasts (each payment in dollars reads the USD channel's ticker and decimals).
+  let tapd: { key: string; connector: ReturnType<typeof connectorsFor>['tapd'] } | undefined;
   const assetNode = async () => {
     const conn = await storedConnection();
-    return connectorsFor(conn, fetchFor(conn, nodeFetches)).tapd;
+    const key = `${conn.tapdUrl ?? ''} ${conn.tapdMacaroonHex ?? ''} ${conn.tls ?? ''}`;
+    if (tapd?.key !== key) tapd = { key, connector: connectorsFor(conn, fetchFor(conn, nodeFetches)).tapd };
+    return tapd.connector;
   };
   const isUnlocked = async () => (await vault.status()).unlocked;
   const ask: Approver = (request, context) => approvals.ask(request, context);
