@@ -16,6 +16,10 @@ export interface PaymentIntent {
   /** From the browser (message sender), never from page data. */
   origin: Origin;
   source: PaymentSource;
+  /**
+   * Not read by the pipeline: it pays an invoice on the rail the person chose (`payIn`, rail.ts)
+   * and records that; a payer's own `Send` (keysend) is BTC. Kept until payers stop setting it.
+   */
   rail: Rail;
   /**
    * The person's choice for this very payment (the send screen, the prompt's switch): wins over
