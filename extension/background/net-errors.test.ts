@@ -65,18 +65,45 @@ describe('withNetErrors: the browser’s reason for a failed node call', () => {
     expect(await causeOf(f(URL_))).toBeUndefined();
   });
 
-  it('listens only to the extension’s own requests, and only while the call runs', async () => {
+  it('listens only to the extension’s own requests, with one listener, and only while calls run (and their linger)', async () => {
     const r = reports();
     let during: Array<{ urls: string[]; tabId?: number }> = [];
-    const f = withNetErrors(async () => {
+    let release!: () => void;
+    const slow = new Promise<void>((res) => (release = res));
+    const f = withNetErrors(async (input) => {
       during = [...r.listeners.values()];
+      if (String(input).endsWith('slow')) await slow;
       return new Response('{}');
-    }, r.event, OWN);
+    }, r.event, OWN, 10, 30);
+    const first = f(`${URL_}?slow`);
     expect((await f(URL_)).status).toBe(200);
     expect(during).toEqual([{ urls: ['http://*/*', 'https://*/*'], tabId: -1 }]);
+    await new Promise((res) => setTimeout(res, 60));
+    // A call still runs: the listener stays past the linger.
+    expect(r.listeners.size).toBe(1);
+    release();
+    await first;
+    await f(URL_);
+    expect(r.listeners.size).toBe(1);
+    await new Promise((res) => setTimeout(res, 60));
     expect(r.listeners.size).toBe(0);
-    await causeOf(withNetErrors(async () => Promise.reject(failed()), r.event, OWN, 10)(URL_));
+    // A failed call lets go of it the same way.
+    const failing = withNetErrors(async () => Promise.reject(failed()), r.event, OWN, 10, 30);
+    await causeOf(failing(URL_));
+    expect(r.listeners.size).toBe(1);
+    await new Promise((res) => setTimeout(res, 60));
     expect(r.listeners.size).toBe(0);
+  });
+
+  it('two calls to one URL at once are both told the reason', async () => {
+    const r = reports();
+    let n = 0;
+    const f = withNetErrors(async () => {
+      if (++n === 2) r.report({ error: 'net::ERR_CERT_DATE_INVALID' });
+      await new Promise((res) => setTimeout(res, 5));
+      throw failed();
+    }, r.event, OWN, 50, 10);
+    expect(await Promise.all([causeOf(f(URL_)), causeOf(f(URL_))])).toEqual(['net::ERR_CERT_DATE_INVALID', 'net::ERR_CERT_DATE_INVALID']);
   });
 
   it('an abort is passed on as it is, without waiting', async () => {
