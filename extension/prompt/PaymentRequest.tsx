@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PayIn, PolicyReason } from '../../src/policy/index.ts';
 import type { ApprovalRequest } from '../../src/webln/approval.ts';
-import { FormError, Segmented } from '../ui/components.tsx';
+import { FormError, PayInSwitch } from '../ui/components.tsx';
 import { formatAmount, formatAsset, formatBtc, formatCountdown, formatDateTime, formatSats, shortenMiddle } from '../ui/format.ts';
 import { useLocale, useT, type Translate } from '../ui/i18n.ts';
 import { periodLabel } from '../ui/labels.ts';
@@ -162,16 +162,7 @@ function PayInChoice({ terms, payIn, onChange, now }: { terms: NonNullable<Payme
           {terms.locked === 'keysend' ? t('prompt_payInKeysend') : t('prompt_payInUnavailable')}
         </p>
       ) : (
-        <Segmented<PayIn>
-          label={t('home_payIn')}
-          testId="prompt-pay-in-switch"
-          value={payIn}
-          onChange={onChange}
-          choices={[
-            { value: 'btc', label: t('home_payBtc'), testId: 'prompt-pay-btc' },
-            { value: 'usd', label: t('home_payDollars'), testId: 'prompt-pay-usd' },
-          ]}
-        />
+        <PayInSwitch testId="prompt-pay-in-switch" choiceTestId="prompt-pay" value={payIn} onChange={onChange} />
       )}
       {d && (
         <dl className="details details-flat" data-testid="prompt-dollars" data-quote-id={d.quoteId}>

@@ -14,6 +14,7 @@ import {
 import { forfeitTerms } from './deposits.ts';
 import { errorText } from './error-text.ts';
 import { amountIn, type Unit } from '../../src/policy/amount.ts';
+import type { PayIn } from '../../src/policy/index.ts';
 import { formatAmount, shareOf } from './format.ts';
 import type { AmountDraft } from './forms.ts';
 import { useLocale, useT } from './i18n.ts';
@@ -350,6 +351,23 @@ export interface Choice<T extends string> {
 }
 
 /** A single choice among a few, as a radio group of buttons (arrow keys move the choice). */
+/** BTC or dollars: the same switch on Home (for everything), in Send and in the payment prompt (for one payment). */
+export function PayInSwitch(props: { value: PayIn; onChange: (value: PayIn) => void; testId: string; choiceTestId: string }) {
+  const t = useT();
+  return (
+    <Segmented<PayIn>
+      label={t('home_payIn')}
+      testId={props.testId}
+      value={props.value}
+      onChange={props.onChange}
+      choices={[
+        { value: 'btc', label: t('home_payBtc'), testId: `${props.choiceTestId}-btc` },
+        { value: 'usd', label: t('home_payDollars'), testId: `${props.choiceTestId}-usd` },
+      ]}
+    />
+  );
+}
+
 export function Segmented<T extends string>(props: { label: string; value: T; choices: readonly Choice<T>[]; onChange: (value: T) => void; testId?: string }) {
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
   const labelId = useId();

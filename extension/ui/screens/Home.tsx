@@ -2,7 +2,7 @@ import { useCallback, useRef, useState } from 'react';
 import type { AssetBalance, Balances, NodeStatus } from '../../../src/messages/ui-api.ts';
 import { handleLocked, lock } from '../actions.ts';
 import { call } from '../client.ts';
-import { Button, IconButton, Segmented, Shell, Spinner } from '../components.tsx';
+import { Button, IconButton, PayInSwitch, Shell, Spinner } from '../components.tsx';
 import { errorCode, errorText } from '../error-text.ts';
 import { formatAsset, formatBtc, formatSats, formatTime } from '../format.ts';
 import { useLocale, useT } from '../i18n.ts';
@@ -135,16 +135,7 @@ function Connected(props: { status: NodeStatus; balances: Balances | undefined; 
             </div>
           )}
           {payIn && (
-          <Segmented<PayIn>
-            label={t('home_payIn')}
-            testId="pay-currency"
-            value={payIn}
-            onChange={(next) => void setPayIn(next)}
-            choices={[
-              { value: 'btc', label: t('home_payBtc'), testId: 'pay-currency-btc' },
-              { value: 'usd', label: t('home_payDollars'), testId: 'pay-currency-usd' },
-            ]}
-          />
+          <PayInSwitch testId="pay-currency" choiceTestId="pay-currency" value={payIn} onChange={(next) => void setPayIn(next)} />
           )}
         </>
       )}

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { SendPreview, SendResult } from '../../../src/messages/ui-api.ts';
 import { call } from '../client.ts';
-import { Button, Field, FormError, SatsField, Segmented, Shell, TextAreaField, verbatimText } from '../components.tsx';
+import { Button, Field, FormError, SatsField, PayInSwitch, Shell, TextAreaField, verbatimText } from '../components.tsx';
 import { formatDateTime, formatSats } from '../format.ts';
 import { useLocale, useT } from '../i18n.ts';
 import { useGlobalPayIn } from '../pay-in.ts';
@@ -139,16 +139,7 @@ export function Confirm({ text, preview, onPaid }: { text: string; preview: Send
           )}
         </>
       )}
-      <Segmented<PayIn>
-        label={t('home_payIn')}
-        testId="send-pay-in"
-        value={payIn}
-        onChange={setPayIn}
-        choices={[
-          { value: 'btc', label: t('home_payBtc'), testId: 'send-pay-in-btc' },
-          { value: 'usd', label: t('home_payDollars'), testId: 'send-pay-in-usd' },
-        ]}
-      />
+      <PayInSwitch testId="send-pay-in" choiceTestId="send-pay-in" value={payIn} onChange={setPayIn} />
       <FormError error={pay.error} testId="send-error" />
       <Button testId="send-pay" type="submit" busy={pay.busy} disabled={chooses && amountSat === undefined}>
         {t('send_pay')}
