@@ -17,15 +17,20 @@ export interface UsdAsset {
   decimalDisplay: number;
 }
 
-/** The first open asset channel whose asset is USD-pegged (tapd's meta names the ticker), or undefined. */
+/**
+ * The USD-pegged asset (tapd's meta names the ticker) whose open channels can take the most in:
+ * receiving needs the peer's side of the channel, so the channel with the most inbound units wins.
+ */
 export async function findUsdAsset(lnd: Pick<LightningNode, 'getBalances'>, tapd: Pick<AssetNode, 'assetMeta'>): Promise<UsdAsset | undefined> {
   const { assetChannels } = await lnd.getBalances();
+  let best: { asset: UsdAsset; inbound: bigint } | undefined;
   for (const ch of assetChannels) {
     if (ch.pending || !ch.assetId) continue;
     const meta = await tapd.assetMeta(ch.assetId);
     const ticker = meta.ticker ?? ch.name;
-    if (!isUsdPegged(ticker)) continue;
-    return { ref: ch.groupKey ? { groupKey: ch.groupKey } : { assetId: ch.assetId }, ticker, decimalDisplay: meta.decimalDisplay ?? 0 };
+    if (!isUsdPegged(ticker) || (best && best.inbound >= ch.remoteAmount)) continue;
+    const ref: AssetRef = ch.groupKey ? { groupKey: ch.groupKey } : { assetId: ch.assetId };
+    best = { asset: { ref, ticker, decimalDisplay: meta.decimalDisplay ?? 0 }, inbound: ch.remoteAmount };
   }
-  return undefined;
+  return best?.asset;
 }
