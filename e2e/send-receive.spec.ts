@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './devnet-fixtures.ts';
+import { answer, nextPrompt } from './prompt.ts';
 import { createWallet, uiCall } from './wallet.ts';
 
 type Entry = { kind: string; source: string; status: string; amountSat: number; direction: string; paymentHash: string; rail: string };
@@ -67,7 +68,7 @@ test('send: a lightning address and an LNURL-pay of the demo service, amount and
   expect((await devnet.control.balances('carol')).channels.some((c) => c.localSat > 0)).toBe(true);
 });
 
-test('send in dollars: the invoice is paid from the USD asset channel (asset balance down), the payee paid in sats', async ({ walletReady: popup, devnet, shot }) => {
+test('send in dollars: the prompt shows the peer’s quote, then the invoice is paid from the USD asset channel (asset balance down), the payee paid in sats', async ({ walletReady: popup, context, devnet, shot }) => {
   const assetUnits = async () => (await devnet.control.balances('alice')).channels.reduce((n, c) => n + c.localAssetUnits, 0);
   const unitsBefore = await assetUnits();
   const inv = await devnet.control.createInvoice('carol', { amountSat: 500, memo: 'Paid in dollars' });
@@ -75,6 +76,14 @@ test('send in dollars: the invoice is paid from the USD asset channel (asset bal
   await popup.getByTestId('send-pay-in-usd').click();
   await shot(popup, '77-send-usd-en');
   await popup.getByTestId('send-pay').click();
+  // The send screen showed sats; the rate is the channel peer's, so the prompt shows it before paying.
+  const prompt = await nextPrompt(context);
+  await expect(prompt.getByTestId('prompt-pay-in-switch')).toBeVisible();
+  // The person's own payment: no website card (nor its "not secure" warning) for the wallet itself.
+  await expect(prompt.getByTestId('prompt-origin-own')).toBeVisible();
+  await expect(prompt.getByTestId('prompt-origin')).toHaveCount(0);
+  await shot(prompt, '78-send-usd-prompt-en');
+  await answer(prompt, 'prompt-approve');
   await expect(popup.getByTestId('send-result')).toHaveAttribute('data-status', 'SUCCEEDED');
   expect((await devnet.control.lookupInvoice('carol', inv.paymentHash)).state).toBe('SETTLED');
   expect((await entries(popup)).find((e) => e.paymentHash === inv.paymentHash)).toMatchObject({ source: 'popup', rail: 'asset', status: 'succeeded', amountSat: 500 });

@@ -16,6 +16,8 @@ const COUNTDOWN_MAX_MS = 60 * 60_000;
 /** A payment above the limits: amount and fee first, then who gets it, why Satnav asks, and what is left to spend. */
 export function PaymentRequest({ request, answer }: { request: Payment; answer: Answer }) {
   const t = useT();
+  // The person's own payment from the Send screen (asked only to show a dollar quote): no site, no site budget.
+  const own = request.origin === globalThis.location?.origin;
   const locale = useLocale();
   // Invoices state their expiry in seconds (BOLT 11).
   const expiresAtMs = request.expiresAt !== undefined ? request.expiresAt * 1000 : undefined;
@@ -72,7 +74,7 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
       )}
       {request.description !== undefined && request.description !== '' && (
         <figure className="site-note">
-          <figcaption>{t('prompt_description')}</figcaption>
+          <figcaption>{own ? t('prompt_descriptionInvoice') : t('prompt_description')}</figcaption>
           <blockquote data-testid="prompt-description">{request.description}</blockquote>
         </figure>
       )}
@@ -107,9 +109,15 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
         <h2 className="card-label" id="why-title">
           {t('prompt_why')}
         </h2>
-        <p>{request.label === 'link' && request.approvable ? t('prompt_reasonLink') : reasonText(request.reason, t)}</p>
-        {/* Locked is not spent: a deposit has its own limits, named by the reason. */}
-        {!deposit && <Budget budget={request.budget} />}
+        <p>
+          {own
+            ? t('prompt_reasonOwnPayIn')
+            : request.label === 'link' && request.approvable
+              ? t('prompt_reasonLink')
+              : reasonText(request.reason, t)}
+        </p>
+        {/* Locked is not spent: a deposit has its own limits, named by the reason. The person's own payment has no site budget. */}
+        {!deposit && !own && <Budget budget={request.budget} />}
       </section>
       <details className="more" data-testid="prompt-invoice-details">
         <summary>{keysend ? t('prompt_paymentDetails') : t('prompt_invoiceDetails')}</summary>

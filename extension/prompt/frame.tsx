@@ -23,6 +23,18 @@ export interface Answer {
  */
 export function PromptFrame(props: { kind: string; title: string; origin: string; children: ReactNode; footer: ReactNode }) {
   const t = useT();
+  // The wallet's own screens (Send) ask too: that is the person, not a website.
+  if (props.origin === globalThis.location?.origin)
+    return (
+      <Shell testId="prompt-screen" title={props.title} footer={props.footer}>
+        <div className="prompt" data-kind={props.kind}>
+          <div className="site-card" data-secure>
+            <span className="site-card-label" data-testid="prompt-origin-own">{t('prompt_ownPayment')}</span>
+          </div>
+          {props.children}
+        </div>
+      </Shell>
+    );
   const { secure } = originParts(props.origin);
   const icon = faviconUrl(props.origin);
   return (

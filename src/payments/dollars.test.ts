@@ -86,13 +86,17 @@ async function carolLocalSat(): Promise<number> {
 }
 
 describe('paying in dollars through the pipeline', () => {
-  it('global pay-in dollars: paid from the USD channel at a quote; the ledger has sats, units, asset, rate and quote id; carol gets sats', async () => {
-    const w = world();
+  it('global pay-in dollars: the person sees the quote first; paid from the USD channel at it; the ledger has sats, units, asset, rate and quote id; carol gets sats', async () => {
+    const w = world({ answers: [{ approved: true }] });
     await w.policy.updateGlobal({ payIn: 'usd' });
     const inv = await carolInvoice(2_000);
     const [units, carol] = [await aliceUnits(), await carolLocalSat()];
     const r = await w.pipeline.pay(intentFor(inv, 2_000), { paymentRequest: inv.paymentRequest, timeoutSeconds: 10 });
     expect(r.status).toBe('SUCCEEDED');
+    // Chosen on a screen that showed sats only: the rate is the peer's, so the prompt shows it before paying.
+    expect(w.asked).toHaveLength(1);
+    expect(w.asked[0]).toMatchObject({ kind: 'payment', payIn: { chosen: 'usd' } });
+    expect((w.asked[0] as { payIn?: { dollars?: unknown } }).payIn?.dollars).toBeDefined();
     const entry = await w.ledger.byHash(inv.paymentHash);
     expect(entry).toMatchObject({ rail: 'asset', status: 'succeeded', amountSat: 2_000 });
     const fee = entry!.feeSat!;
@@ -150,6 +154,39 @@ describe('paying in dollars through the pipeline', () => {
     const { paymentRequest: _, ...ks } = intentFor({ paymentHash: 'ab'.repeat(32), paymentRequest: 'x' }, 10, { payIn: 'usd', kind: 'keysend', label: 'keysend' });
     expect(await codeOf(w.pipeline.pay(ks, keysend))).toBe('ASSET_KEYSEND_UNSUPPORTED');
     expect(sent).toBe(false);
+  });
+
+  it('a keysend from someone paying in dollars is shown first (it can only go out in BTC), even when chosen', async () => {
+    const w = world({ answers: [{ approved: false }] });
+    await w.policy.updateGlobal({ payIn: 'usd' });
+    let sent = false;
+    const keysend = async () => ((sent = true), Promise.reject(new Error('not reached')));
+    const { paymentRequest: _, ...ks } = intentFor({ paymentHash: 'cd'.repeat(32), paymentRequest: 'x' }, 10, { kind: 'keysend', label: 'keysend' });
+    expect(await codeOf(w.pipeline.pay(ks, keysend))).toBe('REJECTED');
+    expect(w.asked[0]).toMatchObject({ kind: 'payment', payIn: { chosen: 'usd', locked: 'keysend' } });
+    expect(sent).toBe(false);
+  });
+
+  it('switched to dollars in the prompt at a rate worse than the one it showed: shown again with how far it moved', async () => {
+    const w = world({
+      answers: [
+        () => {
+          devnet.control.setRfq({ rate: { coefficient: '105000000000', scale: 0 } }); // 5 % dearer, over the 1 % default
+          return { approved: true, payIn: 'usd' as const };
+        },
+        { approved: false },
+      ],
+    });
+    const inv = await carolInvoice(1_000);
+    const units = await aliceUnits();
+    const intent = intentFor(inv, 1_000, { payIn: 'btc', consent: 'confirm', label: 'link', source: 'link' });
+    expect(await codeOf(w.pipeline.pay(intent, { paymentRequest: inv.paymentRequest }))).toBe('REJECTED');
+    expect(w.asked).toHaveLength(2);
+    const again = w.asked[1] as Extract<ApprovalRequest, { kind: 'payment' }>;
+    expect(again.payIn).toMatchObject({ chosen: 'usd' });
+    expect(again.payIn!.movedPpm).toBeGreaterThan(10_000);
+    expect(await aliceUnits()).toBe(units);
+    expect((await devnet.control.lookupInvoice('carol', inv.paymentHash)).state).toBe('OPEN');
   });
 
   it('the prompt shows the dollar terms; switching to BTC there pays in BTC', async () => {
@@ -217,7 +254,7 @@ describe('paying in dollars through the pipeline', () => {
       }
       return session.fetch('tapd')(input, init);
     };
-    const first = world({ store, tapdFetch: dying });
+    const first = world({ store, tapdFetch: dying, answers: [{ approved: true }] });
     const inv = await carolInvoice(800);
     const started = await first.pipeline.start(intentFor(inv, 800, { payIn: 'usd' }), { paymentRequest: inv.paymentRequest });
     expect(started.entry).toMatchObject({ rail: 'asset', status: 'pending' });

@@ -1,3 +1,4 @@
+import { rateIncreasePpm } from '../base/asset-rate.ts';
 import { msatToSat } from '../base/sats.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import type { Ledger, LedgerEntry, TrackResult } from '../ledger/index.ts';
@@ -84,9 +85,13 @@ export class PaymentPipeline {
     let ev = await this.d.policy.evaluate(req);
     let plan = await this.rails.plan(intent, how, await this.rails.choiceFor(intent), ev.maxFeeSat);
     if (plan.quote) ev = await this.d.policy.evaluate(valued(req, plan));
-    // A payment to confirm is asked about whatever the budget says, unless the policy refuses it outright.
-    const asks = intent.consent === 'confirm' ? ev.decision !== 'deny' : ev.decision === 'prompt';
-    if (asks && intent.consent !== 'chosen') plan = await this.askPerson(intent, ev, plan, how);
+    // A payment to confirm is asked about whatever the budget says, unless the policy refuses it
+    // outright. So is a dollar payment the person chose having seen only sats (the send screen,
+    // LNURL-pay: the channel peer sets the rate, the person must see it before it is paid), and a
+    // keysend from someone paying in dollars (it can only go out in BTC).
+    const mustSee = ev.decision !== 'deny' && ((intent.consent === 'chosen' && plan.rail === 'asset') || plan.locked === 'keysend');
+    const asks = mustSee || (intent.consent === 'confirm' ? ev.decision !== 'deny' : ev.decision === 'prompt');
+    if (asks && (intent.consent !== 'chosen' || mustSee)) plan = await this.askPerson(intent, ev, plan, how);
     const approvedByUser = intent.consent === 'chosen' || asks;
     plan = await this.freshQuote(intent, ev, plan, how);
     valued(req, plan);
@@ -235,9 +240,14 @@ export class PaymentPipeline {
       ...withPayIn(payInTerms(plan, movedPpm)),
     }, intent.tabId !== undefined ? { tabId: intent.tabId } : {});
     if (!answer.approved) throw error('REJECTED', 'the person declined', 'payment');
-    // Switched in the prompt: this payment's choice, quoted (or refused with the reason) anew.
-    if (answer.payIn && answer.payIn !== plan.chosen) return this.rails.plan({ ...intent, payIn: answer.payIn }, how, answer.payIn, ev.maxFeeSat);
-    return plan;
+    if (!answer.payIn || answer.payIn === plan.chosen) return plan;
+    // Switched in the prompt: this payment's choice, quoted (or refused with the reason) anew; a
+    // quote worse than the dollar terms the prompt showed beyond the slippage limit is shown again.
+    const next = await this.rails.plan({ ...intent, payIn: answer.payIn }, how, answer.payIn, ev.maxFeeSat);
+    if (next.rail !== 'asset' || !plan.quote || !next.quote) return next;
+    const moved = Number(rateIncreasePpm(plan.quote.quote.rate, next.quote.quote.rate));
+    if (moved <= (await this.d.policy.getConfig()).global.maxSlippagePpm) return next;
+    return this.askPerson({ ...intent, payIn: answer.payIn }, ev, next, how, moved);
   }
 }
 

@@ -402,6 +402,14 @@ describe('runLnurl: withdraw', () => {
     expect([h.asked, h.created]).toEqual([[], [{ amountSat: 500, memo: 'Survey reward' }]]);
   });
 
+  it('auto-claim of a paused site: asked like any other', async () => {
+    const h = harness(withdrawService(OK));
+    await h.policy.upsertSite(ORIGIN, { enabled: true, rewardAutoClaim: true, paused: true });
+    h.answers.push({ approved: true, amountSat: 30 });
+    await h.run(WITHDRAW_LNURL);
+    expect(h.asked.map((a) => a.kind)).toEqual(['lnurlWithdraw']);
+  });
+
   it('auto-claim is per site: another origin is still asked', async () => {
     const h = harness(withdrawService(OK));
     await h.policy.upsertSite('https://other.example', { enabled: true, rewardAutoClaim: true });

@@ -124,7 +124,8 @@ async function withdraw(host: LnurlHost, origin: string, params: WithdrawParams,
   if (maxSat < 1 || minSat > maxSat) throw error('LNURL_BAD_RESPONSE', 'no whole-sat amount to withdraw', `${params.minWithdrawable}..${params.maxWithdrawable} msat`);
   const node = await host.unlockedNode(origin);
   const site = await host.policy.getSite(origin);
-  const amountSat = site?.rewardAutoClaim
+  // Auto-claim is the person's standing permission for that site, unless they paused it.
+  const amountSat = site?.rewardAutoClaim && !site.paused
     ? maxSat
     : chosenAmount(
         await ask(host, { kind: 'lnurlWithdraw', origin, domain: params.domain, minSat, maxSat, description: params.defaultDescription }),

@@ -140,6 +140,8 @@ export class WeblnService {
    * or lightning address runs the flow `webln.lnurl` runs. `ctx` comes from the browser.
    */
   async openLink(ctx: PageContext, href: string, hooks: LinkHooks = {}): Promise<LnurlResult> {
+    // A site the person paused gets nothing from its links either (not even a reward auto-claim).
+    if ((await this.d.policy.getSite(ctx.origin))?.paused) throw error('SITE_PAUSED', 'payments from this site are paused', ctx.origin);
     const link = parseLink(href, { allowInsecureLocalhost: allowsLocalServices(this.d.devBuild, ctx.origin) });
     if (link.kind === 'lnurl') return runLnurl(this.lnurlHost(ctx, hooks), ctx.origin, link.text);
     const { invoice, result } = await this.startInvoice(ctx, link.paymentRequest, 'link');
