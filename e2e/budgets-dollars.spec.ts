@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './devnet-fixtures.ts';
-import { answer, lastResult, nextPrompt } from './prompt.ts';
+import { answer, lastResult, nextPrompt, payFromPage } from './prompt.ts';
 import { uiCall } from './wallet.ts';
 
 /**
@@ -12,17 +12,7 @@ type Amount = { sat: number } | { microUsd: number };
 type SiteView = { origin: string; allowance: Amount; spentSat: number; heldSat: number; spent: Amount; held: Amount; remaining: Amount };
 type Entry = { origin: string; status: string; amountSat: number; feeSat?: number; rail?: string };
 
-async function pay(page: Page, amount: number): Promise<{ ok: boolean; code?: string; name?: string }> {
-  return page.evaluate(async (a) => {
-    const pr = (await (await fetch(`/api/invoice?amount=${a}&memo=dollars`)).json()).paymentRequest as string;
-    try {
-      await window.webln!.sendPayment(pr);
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, code: (e as { code?: string }).code, name: (e as Error).name };
-    }
-  }, amount);
-}
+const pay = (page: Page, amount: number) => payFromPage(page, amount, 'dollars');
 
 const promptOpen = (page: Page) => page.context().pages().some((p) => p.url().includes('/extension/prompt/'));
 

@@ -1,19 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, test } from './devnet-fixtures.ts';
-import { approveEnable, lastResult } from './prompt.ts';
+import { approveEnable, lastResult, payFromPage } from './prompt.ts';
 
-async function pay(page: Page, amount: number): Promise<{ ok: boolean; code?: string; name?: string }> {
-  return page.evaluate(async (a) => {
-    const pr = (await (await fetch(`/api/invoice?amount=${a}&memo=limits`)).json()).paymentRequest as string;
-    try {
-      await window.webln!.sendPayment(pr);
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, code: (e as { code?: string }).code, name: (e as Error).name };
-    }
-  }, amount);
-}
+const pay = (page: Page, amount: number) => payFromPage(page, amount, 'limits');
 
 test('limits screen: pause, raise the allowance, revoke — each takes effect on the next payment; CSV export', async ({
   context,

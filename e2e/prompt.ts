@@ -33,3 +33,19 @@ export async function clearResult(page: Page): Promise<void> {
     (window as unknown as { lastResult?: unknown }).lastResult = undefined;
   });
 }
+
+/** The page asks its shop for an invoice of `amount` sat and pays it with `window.webln` (what the site sees back). */
+export async function payFromPage(page: Page, amount: number, memo: string): Promise<{ ok: boolean; code?: string; name?: string }> {
+  return page.evaluate(
+    async ([a, m]) => {
+      const pr = (await (await fetch(`/api/invoice?amount=${a}&memo=${m}`)).json()).paymentRequest as string;
+      try {
+        await window.webln!.sendPayment(pr);
+        return { ok: true };
+      } catch (e) {
+        return { ok: false, code: (e as { code?: string }).code, name: (e as Error).name };
+      }
+    },
+    [amount, memo] as const,
+  );
+}
