@@ -22,9 +22,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDemoSites } from '../demo-sites/server.ts';
-import { startDevnet, type Devnet } from '../devnet/index.ts';
+import { startDevnet } from '../devnet/index.ts';
 import { execFileSync } from 'node:child_process';
-import { CHROMIUM, CHROMIUM_ARGS, DIST, launchWithExtension, serviceWorkerOf } from '../e2e/fixtures.ts';
+import { CHROMIUM, CHROMIUM_ARGS, DIST } from '../e2e/fixtures.ts';
 import { LndRest } from '../src/node/lnd-rest.ts';
 import { MemoryStore } from '../src/storage/kv.ts';
 import { generateMnemonic } from '../src/vault/mnemonic.ts';
@@ -36,6 +36,7 @@ import { benchDeposits } from './deposits.ts';
 import { benchDollars } from './dollars.ts';
 import { benchPaywall } from './paywall.ts';
 import { median, ms } from './stats.ts';
+import { walletContext } from './wallet.ts';
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
@@ -92,24 +93,6 @@ async function loadTimes(page: Page, url: string, runs: number): Promise<number[
 
 async function plainContext(dir: string): Promise<BrowserContext> {
   return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-}
-
-/** A browser with the built extension, a new wallet connected to the devnet's alice, and its UI API. */
-async function walletContext(dir: string, devnet: Devnet) {
-  const ctx = await launchWithExtension(dir);
-  const sw = await serviceWorkerOf(ctx);
-  const ui = await ctx.newPage();
-  await ui.goto(`chrome-extension://${new URL(sw.url()).host}/extension/popup/index.html`);
-  const call = (request: Record<string, unknown>) =>
-    ui.evaluate(async (r) => {
-      const reply = await chrome.runtime.sendMessage({ channel: 'satnav/ui', request: r });
-      if (!reply?.ok) throw new Error(JSON.stringify(reply));
-      return reply.result;
-    }, request);
-  await call({ type: 'vault.create', mnemonic: generateMnemonic(12), password: 'bench password 1' });
-  const a = devnet.nodes.alice;
-  await call({ type: 'node.connect', connection: { restUrl: a.lndRestUrl, macaroon: a.adminMacaroonHex, expectedNetwork: 'regtest' } });
-  return { ctx, sw, call };
 }
 
 async function main() {
