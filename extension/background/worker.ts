@@ -1,5 +1,5 @@
 import browser, { type Runtime } from 'webextension-polyfill';
-import { UI_CHANNEL } from '../../src/messages/ui-api.ts';
+import { UI_CHANNEL } from '../../src/messages/ui-channel.ts';
 import { AUTOLOCK_ALARM, onAutoLockAlarm } from './autolock.ts';
 import { createServices } from './services.ts';
 import { RECONCILE_ALARM, reconcilePending } from './reconcile.ts';

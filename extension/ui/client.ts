@@ -1,6 +1,7 @@
 import browser from 'webextension-polyfill';
 import type { Envelope, ErrorInfo } from '../../src/messages/envelope.ts';
-import { UI_CHANNEL, type UiRequest, type UiRequestOf, type UiRequestType, type UiResponses } from '../../src/messages/ui-api.ts';
+import type { UiRequest, UiRequestOf, UiRequestType, UiResponses } from '../../src/messages/ui-api.ts';
+import { UI_CHANNEL } from '../../src/messages/ui-channel.ts';
 
 /** A failed worker call, carrying the stable code the screens translate. */
 export class UiCallError extends Error {

@@ -302,6 +302,3 @@ export interface Limits {
 }
 
 export type UiRequestOf<T extends UiRequestType> = Extract<UiRequest, { type: T }>;
-
-/** Messages from UI pages are wrapped so the worker can tell channels apart. */
-export const UI_CHANNEL = 'satnav/ui' as const;
