@@ -219,6 +219,14 @@ describe('LndRest (recorded fixtures)', () => {
     expect(fake.requests[0]?.body).toEqual({ payment_request: PR, fee_limit_sat: '10', timeout_seconds: 60, no_inflight_updates: false });
   });
 
+  it('payInvoice: in-flight updates are asked for only when someone reads them', async () => {
+    const { lnd, fake } = node({ 'POST /v2/router/send': () => ndjson([{ result: payment('SUCCEEDED', { payment_preimage: PREIMAGE }) }]) });
+    await lnd.payInvoice({ paymentRequest: PR, feeLimitSat: 1 });
+    await lnd.payInvoice({ paymentRequest: PR, feeLimitSat: 1, waitFinal: false });
+    await lnd.payInvoice({ paymentRequest: PR, feeLimitSat: 1 }, () => undefined);
+    expect(fake.requests.map((r) => (r.body as { no_inflight_updates: boolean }).no_inflight_updates)).toEqual([true, false, false]);
+  });
+
   it('payInvoice: FAILED carries the reason', async () => {
     const { lnd } = node({
       'POST /v2/router/send': () => ndjson([{ result: payment('FAILED', { failure_reason: 'FAILURE_REASON_NO_ROUTE' }) }]),
@@ -241,7 +249,7 @@ describe('LndRest (recorded fixtures)', () => {
     };
     const { lnd } = node({ 'POST /v2/router/send': held });
     // timeoutSeconds 0: silence longer than the 200 ms call timeout ends the wait.
-    expect((await lnd.payInvoice({ paymentRequest: PR, feeLimitSat: 1, timeoutSeconds: 0 })).status).toBe('IN_FLIGHT');
+    expect((await lnd.payInvoice({ paymentRequest: PR, feeLimitSat: 1, timeoutSeconds: 0 }, () => undefined)).status).toBe('IN_FLIGHT');
     expect((await lnd.payInvoice({ paymentRequest: PR, feeLimitSat: 1, waitFinal: false })).status).toBe('IN_FLIGHT');
   });
 

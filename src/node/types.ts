@@ -105,8 +105,9 @@ export interface PayOptions {
   /** lnd's path-finding time budget (default 60). In-flight HTLCs may outlive it. */
   timeoutSeconds?: number;
   /**
-   * true (default): wait for SUCCEEDED/FAILED; a payment silent for longer than
-   * timeoutSeconds + the connector's call timeout comes back IN_FLIGHT (e.g. a held deposit).
+   * true (default): wait for SUCCEEDED/FAILED; lnd is asked for the final update only (unless an
+   * `onUpdate` listens), so a payment silent for longer than timeoutSeconds + the connector's call
+   * timeout ends with NODE_TIMEOUT, its outcome unknown (with `onUpdate`: IN_FLIGHT, e.g. a held deposit).
    * false: return the first update (a hold-invoice deposit is IN_FLIGHT while it is held).
    */
   waitFinal?: boolean;
