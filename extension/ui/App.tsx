@@ -1,30 +1,52 @@
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { boot } from './actions.ts';
+import { lazyScreen } from './lazy-screen.ts';
 import { useRoute, type Landing } from './route.ts';
-import { Activity } from './screens/Activity.tsx';
 import { Failed, Loading } from './screens/Boot.tsx';
-import { Connect } from './screens/Connect.tsx';
-import { Deposits } from './screens/Deposits.tsx';
-import { ConfirmWords } from './screens/ConfirmWords.tsx';
-import { CreateWords } from './screens/CreateWords.tsx';
 import { Home } from './screens/Home.tsx';
-import { ImportWords } from './screens/ImportWords.tsx';
-import { Limits } from './screens/Limits.tsx';
-import { PaidAccess } from './screens/PaidAccess.tsx';
-import { PasswordStep } from './screens/PasswordStep.tsx';
-import { Receive } from './screens/Receive.tsx';
-import { Send } from './screens/Send.tsx';
-import { Settings } from './screens/Settings.tsx';
 import { Unlock } from './screens/Unlock.tsx';
 import { Welcome } from './screens/Welcome.tsx';
+
+// The screens a page opens on (above) come with it; the others load when first shown, or sooner: all
+// are preloaded once the first screen is up, so going to one does not wait for its code.
+const Activity = lazyScreen(() => import('./screens/Activity.tsx').then((m) => m.Activity));
+const ConfirmWords = lazyScreen(() => import('./screens/ConfirmWords.tsx').then((m) => m.ConfirmWords));
+const Connect = lazyScreen(() => import('./screens/Connect.tsx').then((m) => m.Connect));
+const CreateWords = lazyScreen(() => import('./screens/CreateWords.tsx').then((m) => m.CreateWords));
+const Deposits = lazyScreen(() => import('./screens/Deposits.tsx').then((m) => m.Deposits));
+const ImportWords = lazyScreen(() => import('./screens/ImportWords.tsx').then((m) => m.ImportWords));
+const Limits = lazyScreen(() => import('./screens/Limits.tsx').then((m) => m.Limits));
+const PaidAccess = lazyScreen(() => import('./screens/PaidAccess.tsx').then((m) => m.PaidAccess));
+const PasswordStep = lazyScreen(() => import('./screens/PasswordStep.tsx').then((m) => m.PasswordStep));
+const Receive = lazyScreen(() => import('./screens/Receive.tsx').then((m) => m.Receive));
+const Send = lazyScreen(() => import('./screens/Send.tsx').then((m) => m.Send));
+const Settings = lazyScreen(() => import('./screens/Settings.tsx').then((m) => m.Settings));
+const LAZY = [Activity, ConfirmWords, Connect, CreateWords, Deposits, ImportWords, Limits, PaidAccess, PasswordStep, Receive, Send, Settings];
 
 /** The wallet's pages (popup and options): one screen at a time, chosen by the route store. */
 export function App({ landing }: { landing: Landing }) {
   const screen = useRoute((s) => s.screen);
-  const draft = useRoute((s) => s.draft);
   useEffect(() => {
+    // The options page lands on settings: its code loads while the worker answers vault.status.
+    if (landing === 'settings') void Settings.preload();
     void boot(landing);
   }, [landing]);
+  useEffect(() => {
+    if (screen === 'loading') return;
+    const idle = requestIdleCallback(() => LAZY.forEach((s) => void s.preload()));
+    return () => cancelIdleCallback(idle);
+  }, [screen === 'loading']);
+  // The boot screen's spinner while a screen's code loads: the popup is never blank.
+  return (
+    <Suspense fallback={<Loading />}>
+      <Screen />
+    </Suspense>
+  );
+}
+
+function Screen() {
+  const screen = useRoute((s) => s.screen);
+  const draft = useRoute((s) => s.draft);
   switch (screen) {
     case 'loading':
       return <Loading />;
