@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { CHUNK_BYTES } from '../messages/fetch-relay.ts';
 import { codeOf, rejectedWith } from '../testing/expect-code.ts';
 import { portPair, type FakePort } from '../testing/port-pair.ts';

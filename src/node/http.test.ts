@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { isSatnavError } from '../errors.ts';
 import { codeOf, rejectedWith } from '../testing/expect-code.ts';
 import { restCall, restStream, type RestConfig } from './http.ts';

@@ -24,7 +24,7 @@
  * because a browser reports `'error'` as a bare "Failed to fetch", indistinguishable from an
  * unreachable node, while `'manual'` hands back the redirect (opaque in a browser) unfollowed.
  */
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 
 const error = moduleErrors('node');
@@ -48,7 +48,7 @@ export interface CallOptions {
 }
 
 // grpc-gateway error body (google.rpc.Status).
-const rpcStatus = z.object({ code: z.number().optional(), message: z.string().optional() });
+const rpcStatus = z.object({ code: z.optional(z.number()), message: z.optional(z.string()) });
 
 // Messages lnd and tapd send, matched loosely: they are prose, not codes.
 const LOCKED = /wallet locked|unlock it|not yet ready to accept calls|waiting to start|wallet not created/i;
@@ -119,7 +119,7 @@ function parseJson(text: string, where: string): unknown {
   }
 }
 
-function checkShape<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+function checkShape<T>(schema: z.ZodMiniType<T>, value: unknown, where: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
@@ -178,7 +178,7 @@ export async function restCall<T>(
   method: HttpMethod,
   path: string,
   body: unknown,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   opts: CallOptions = {},
 ): Promise<T> {
   const where = `${method} ${path.split('?')[0]}`;
@@ -194,7 +194,7 @@ export async function restCall<T>(
   }
 }
 
-const streamLine = z.object({ result: z.unknown().optional(), error: rpcStatus.nullish() });
+const streamLine = z.object({ result: z.optional(z.unknown()), error: z.nullish(rpcStatus) });
 
 /**
  * A server stream: newline-delimited `{"result":…}` / `{"error":…}` objects. Yields each result
@@ -207,7 +207,7 @@ export async function* restStream<T>(
   method: HttpMethod,
   path: string,
   body: unknown,
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   opts: CallOptions = {},
 ): AsyncGenerator<T, void, undefined> {
   const where = `${method} ${path.split('?')[0]}`;

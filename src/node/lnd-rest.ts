@@ -23,7 +23,7 @@
 import { base64 } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import { DEFAULT_TIMEOUT_MS, restCall, restStream, type HttpMethod, type RestConfig } from './http.ts';
 import type {
@@ -71,18 +71,21 @@ const NETWORKS = ['mainnet', 'testnet', 'testnet4', 'signet', 'regtest', 'simnet
 
 // Responses: the fields we read.
 const getInfoRes = z.object({
-  alias: z.string().default(''),
-  identity_pubkey: z.string().regex(/^[0-9a-f]{66}$/),
-  block_height: z.number().int().default(0),
-  synced_to_chain: z.boolean().default(false),
-  version: z.string().default(''),
-  chains: z.array(z.object({ chain: z.string(), network: z.enum(NETWORKS) })).min(1),
+  alias: z._default(z.string(), ''),
+  identity_pubkey: z.string().check(z.regex(/^[0-9a-f]{66}$/)),
+  block_height: z._default(z.int(), 0),
+  synced_to_chain: z._default(z.boolean(), false),
+  version: z._default(z.string(), ''),
+  chains: z.array(z.object({ chain: z.string(), network: z.enum(NETWORKS) })).check(z.minLength(1)),
 });
 const stateRes = z.object({
-  state: z.enum(['NON_EXISTING', 'LOCKED', 'UNLOCKED', 'RPC_ACTIVE', 'SERVER_ACTIVE', 'WAITING_TO_START']).default('NON_EXISTING'),
+  state: z._default(z.enum(['NON_EXISTING', 'LOCKED', 'UNLOCKED', 'RPC_ACTIVE', 'SERVER_ACTIVE', 'WAITING_TO_START']), 'NON_EXISTING'),
 });
 const walletBalanceRes = z.object({ confirmed_balance: int64, unconfirmed_balance: int64 });
-const amount = z.object({ sat: int64 }).nullish().transform((a) => a?.sat ?? 0n);
+const amount = z.pipe(
+  z.nullish(z.object({ sat: int64 })),
+  z.transform((a) => a?.sat ?? 0n),
+);
 const channelBalanceRes = z.object({
   local_balance: amount,
   remote_balance: amount,
@@ -90,21 +93,21 @@ const channelBalanceRes = z.object({
   unsettled_local_balance: amount,
   custom_channel_data: b64Hex,
 });
-const addInvoiceRes = z.object({ r_hash: b64Hex, payment_request: z.string().min(1) });
-const holdInvoiceRes = z.object({ payment_request: z.string().min(1) });
+const addInvoiceRes = z.object({ r_hash: b64Hex, payment_request: z.string().check(z.minLength(1)) });
+const holdInvoiceRes = z.object({ payment_request: z.string().check(z.minLength(1)) });
 const empty = z.object({});
 const invoiceRes = z.object({
-  memo: z.string().default(''),
+  memo: z._default(z.string(), ''),
   r_preimage: b64Hex,
   r_hash: b64Hex,
   value_msat: int64,
   creation_date: int64,
   settle_date: int64,
   expiry: int64,
-  payment_request: z.string().default(''),
+  payment_request: z._default(z.string(), ''),
   amt_paid_msat: int64,
-  state: z.enum(['OPEN', 'SETTLED', 'CANCELED', 'ACCEPTED']).default('OPEN'),
-  is_keysend: z.boolean().default(false),
+  state: z._default(z.enum(['OPEN', 'SETTLED', 'CANCELED', 'ACCEPTED']), 'OPEN'),
+  is_keysend: z._default(z.boolean(), false),
 });
 const payReqRes = z.object({
   destination: z.string(),
@@ -112,28 +115,31 @@ const payReqRes = z.object({
   num_msat: int64,
   timestamp: int64,
   expiry: int64,
-  description: z.string().default(''),
-  description_hash: z.string().default(''),
+  description: z._default(z.string(), ''),
+  description_hash: z._default(z.string(), ''),
   cltv_expiry: int64,
 });
-const signRes = z.object({ signature: z.string().min(1) });
-const verifyRes = z.object({ valid: z.boolean().default(false), pubkey: z.string().default('') });
-const listPaymentsRes = z.object({ payments: z.array(paymentWire).nullish() });
-const listInvoicesRes = z.object({ invoices: z.array(invoiceRes).nullish() });
+const signRes = z.object({ signature: z.string().check(z.minLength(1)) });
+const verifyRes = z.object({ valid: z._default(z.boolean(), false), pubkey: z._default(z.string(), '') });
+const listPaymentsRes = z.object({ payments: z.nullish(z.array(paymentWire)) });
+const listInvoicesRes = z.object({ invoices: z.nullish(z.array(invoiceRes)) });
 
 // litd's custom_channel_data JSON: asset balances held in channels, keyed by asset id or listed.
-const assetAmount = z.union([z.string().regex(/^[0-9]+$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
+const assetAmount = z.pipe(
+  z.union([z.string().check(z.regex(/^[0-9]+$/)), z.int().check(z.nonnegative())]),
+  z.transform((v) => BigInt(v)),
+);
 const assetChannelEntry = z.object({
-  asset_id: z.string().optional(),
-  group_key: z.string().optional(),
-  name: z.string().default(''),
-  local_balance: assetAmount.default(0n),
-  remote_balance: assetAmount.default(0n),
+  asset_id: z.optional(z.string()),
+  group_key: z.optional(z.string()),
+  name: z._default(z.string(), ''),
+  local_balance: z._default(assetAmount, 0n),
+  remote_balance: z._default(assetAmount, 0n),
 });
-const entries = z
-  .union([z.array(assetChannelEntry), z.record(z.string(), assetChannelEntry)])
-  .nullish()
-  .transform((v) => (v ? (Array.isArray(v) ? v : Object.values(v)) : []));
+const entries = z.pipe(
+  z.nullish(z.union([z.array(assetChannelEntry), z.record(z.string(), assetChannelEntry)])),
+  z.transform((v) => (v ? (Array.isArray(v) ? v : Object.values(v)) : [])),
+);
 const customChannelData = z.object({ open_channels: entries, pending_channels: entries });
 
 export type LndRestOptions = RestConfig;
@@ -141,7 +147,7 @@ export type LndRestOptions = RestConfig;
 export class LndRest implements LightningNode {
   constructor(private readonly cfg: LndRestOptions) {}
 
-  private call<T>(method: HttpMethod, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  private call<T>(method: HttpMethod, path: string, body: unknown, schema: z.ZodMiniType<T>): Promise<T> {
     return restCall(this.cfg, method, path, body, schema);
   }
 

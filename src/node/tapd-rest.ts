@@ -14,7 +14,7 @@
  * |                    | POST /v1/taproot-assets/rfq/sellorder/asset-id/{id}         |
  */
 import { hexToBytes } from '@noble/hashes/utils.js';
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { moduleErrors } from '../errors.ts';
 import { DEFAULT_TIMEOUT_MS, restCall, restStream, type HttpMethod, type RestConfig } from './http.ts';
 import type {
@@ -49,59 +49,64 @@ import {
 const error = moduleErrors('node');
 
 const getInfoRes = z.object({
-  version: z.string().default(''),
-  lnd_version: z.string().default(''),
-  network: z.string().default(''),
-  lnd_identity_pubkey: z.string().default(''),
-  node_alias: z.string().default(''),
-  block_height: z.number().int().default(0),
-  sync_to_chain: z.boolean().default(false),
+  version: z._default(z.string(), ''),
+  lnd_version: z._default(z.string(), ''),
+  network: z._default(z.string(), ''),
+  lnd_identity_pubkey: z._default(z.string(), ''),
+  node_alias: z._default(z.string(), ''),
+  block_height: z._default(z.int(), 0),
+  sync_to_chain: z._default(z.boolean(), false),
 });
-const genesis = z.object({ name: z.string().default(''), asset_id: hexString });
+const genesis = z.object({ name: z._default(z.string(), ''), asset_id: hexString });
 const listAssetsRes = z.object({
-  assets: z
-    .array(
+  assets: z.nullish(
+    z.array(
       z.object({
         asset_genesis: genesis,
         amount: int64,
-        asset_group: z.object({ tweaked_group_key: hexString }).nullish(),
-        decimal_display: z.object({ decimal_display: z.number().int().default(0) }).nullish(),
+        asset_group: z.nullish(z.object({ tweaked_group_key: hexString })),
+        decimal_display: z.nullish(z.object({ decimal_display: z._default(z.int(), 0) })),
       }),
-    )
-    .nullish(),
+    ),
+  ),
 });
 const balancesRes = z.object({
-  asset_balances: z.record(z.string(), z.object({ asset_genesis: genesis, balance: int64, group_key: hexString })).nullish(),
+  asset_balances: z.nullish(z.record(z.string(), z.object({ asset_genesis: genesis, balance: int64, group_key: hexString }))),
 });
-const metaRes = z.object({ data: hexString, type: z.string().default('META_TYPE_OPAQUE') });
+const metaRes = z.object({ data: hexString, type: z._default(z.string(), 'META_TYPE_OPAQUE') });
 // Stablecoin JSON meta ({"spec":"stablecoin","ticker":…,"decimal_display":N}); other JSON metas
 // may carry the same keys.
 const jsonMeta = z.object({
-  ticker: z.string().optional(),
-  decimal_display: z.number().int().min(0).max(18).optional(),
+  ticker: z.optional(z.string()),
+  decimal_display: z.optional(z.int().check(z.minimum(0), z.maximum(18))),
 });
-const fixedPoint = z.object({ coefficient: z.string().regex(/^[0-9]+$/), scale: z.number().int() });
+const fixedPoint = z.object({ coefficient: z.string().check(z.regex(/^[0-9]+$/)), scale: z.int() });
 const addInvoiceRes = z.object({
-  accepted_buy_quote: z.object({ ask_asset_rate: fixedPoint.nullish(), expiry: int64 }).nullish(),
-  invoice_result: z.object({ r_hash: hexString, payment_request: z.string().min(1) }),
+  accepted_buy_quote: z.nullish(z.object({ ask_asset_rate: z.nullish(fixedPoint), expiry: int64 })),
+  invoice_result: z.object({ r_hash: hexString, payment_request: z.string().check(z.minLength(1)) }),
 });
 const sellOrderRes = z.object({
-  accepted_quote: z
-    .object({
-      peer: z.string().regex(/^[0-9a-fA-F]{66}$/),
-      id: z.string().regex(/^[0-9a-fA-F]{64}$/),
+  accepted_quote: z.nullish(
+    z.object({
+      peer: z.string().check(z.regex(/^[0-9a-fA-F]{66}$/)),
+      id: z.string().check(z.regex(/^[0-9a-fA-F]{64}$/)),
       scid: int64,
       asset_amount: int64,
       bid_asset_rate: fixedPoint,
       expiry: int64,
       min_transportable_msat: int64,
       accepted_max_amount: int64,
-    })
-    .nullish(),
-  invalid_quote: z.object({ status: z.string().default('INVALID_ASSET_RATES'), peer: z.string().default('') }).nullish(),
-  rejected_quote: z.object({ error_message: z.string().default(''), error_code: z.number().int().default(0), peer: z.string().default('') }).nullish(),
+    }),
+  ),
+  invalid_quote: z.nullish(z.object({ status: z._default(z.string(), 'INVALID_ASSET_RATES'), peer: z._default(z.string(), '') })),
+  rejected_quote: z.nullish(
+    z.object({ error_message: z._default(z.string(), ''), error_code: z._default(z.int(), 0), peer: z._default(z.string(), '') }),
+  ),
 });
-const sendPaymentRes = z.object({ payment_result: paymentWire.nullish() }).transform((r) => r.payment_result ?? undefined);
+const sendPaymentRes = z.pipe(
+  z.object({ payment_result: z.nullish(paymentWire) }),
+  z.transform((r) => r.payment_result ?? undefined),
+);
 
 type Meta = AssetMeta;
 
@@ -113,7 +118,7 @@ export class TapdRest implements AssetNode {
 
   constructor(private readonly cfg: TapdRestOptions) {}
 
-  private call<T>(method: HttpMethod, path: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  private call<T>(method: HttpMethod, path: string, body: unknown, schema: z.ZodMiniType<T>): Promise<T> {
     return restCall(this.cfg, method, path, body, schema);
   }
 

@@ -13,7 +13,7 @@
 import { base64, base64url } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import type { PaymentResult, PaymentStatus, PaymentUpdate } from './types.ts';
 
@@ -56,10 +56,10 @@ export const hexToB64url = (hex: string) => base64url.encode(hexToBytes(hex));
 // Response pieces (zod): only the fields the wallet reads.
 
 /** int64/uint64 travel as decimal strings; a missing field is proto3's zero. */
-export const int64 = z
-  .union([z.string().regex(/^-?[0-9]+$/), z.number().int()])
-  .optional()
-  .transform((v) => BigInt(v ?? 0));
+export const int64 = z.pipe(
+  z.optional(z.union([z.string().check(z.regex(/^-?[0-9]+$/)), z.int()])),
+  z.transform((v) => BigInt(v ?? 0)),
+);
 
 /** Sats as a JS number: every real amount (≤ 21M BTC) is a safe integer. */
 export function toSats(v: bigint, what: string): number {
@@ -69,32 +69,31 @@ export function toSats(v: bigint, what: string): number {
 }
 
 /** A base64 bytes field → hex ('' when unset). */
-export const b64Hex = z
-  .string()
-  .nullish()
-  .transform((v, ctx) => {
+export const b64Hex = z.pipe(
+  z.nullish(z.string()),
+  z.transform((v, ctx) => {
     try {
       return bytesToHex(base64.decode(v ?? ''));
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'not base64' });
+      ctx.issues.push({ code: 'custom', message: 'not base64', input: v });
       return z.NEVER;
     }
-  });
+  }),
+);
 
-export const hexString = z
-  .string()
-  .regex(/^(?:[0-9a-fA-F]{2})*$/)
-  .nullish()
-  .transform((v) => (v ?? '').toLowerCase());
+export const hexString = z.pipe(
+  z.nullish(z.string().check(z.regex(/^(?:[0-9a-fA-F]{2})*$/))),
+  z.transform((v) => (v ?? '').toLowerCase()),
+);
 
 /** lnrpc.Payment as both lnd (/v2/router/*) and tapd (send-payment) stream it. */
 export const paymentWire = z.object({
-  payment_hash: z.string().regex(/^[0-9a-f]{64}$/),
-  payment_preimage: z.string().optional(),
+  payment_hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  payment_preimage: z.optional(z.string()),
   value_msat: int64,
   fee_msat: int64,
   status: z.enum(['UNKNOWN', 'IN_FLIGHT', 'SUCCEEDED', 'FAILED', 'INITIATED']),
-  failure_reason: z.string().optional(),
+  failure_reason: z.optional(z.string()),
   creation_time_ns: int64,
 });
 type PaymentWire = z.infer<typeof paymentWire>;
