@@ -109,6 +109,9 @@ const QUOTE_TIMEOUT_S = 10;
 const ORDER_LIFETIME_S = 600;
 
 export class Rails {
+  /** The dollar asset found last, this worker's guess for the next quote (checked against fresh balances every time). */
+  private lastAsset: DollarAsset | undefined;
+
   constructor(private readonly d: RailDeps) {}
 
   /** The person's choice for this payment: its own, else the site's, else the global one. */
@@ -169,23 +172,33 @@ export class Rails {
   /** The USD asset and what its channels can spend now; ASSET_UNAVAILABLE without tapd or a USD channel. */
   async dollarAsset(): Promise<DollarAsset> {
     const tapd = await this.tapd();
-    const lnd = await (await this.d.node()).getBalances();
-    const rows = await tapdCall(() => assetBalances(tapd, lnd.assetChannels));
+    // lnd's asset channels and tapd's on-chain assets, asked at once.
+    const [lnd, onchain] = await Promise.all([(await this.d.node()).getBalances(), tapdCall(() => tapd.getAssetBalances())]);
+    const rows = await tapdCall(() => assetBalances({ getAssetBalances: async () => onchain, assetMeta: (id) => tapd.assetMeta(id) }, lnd.assetChannels));
     const usd = rows.filter((r) => isUsdPegged(r.ticker) && BigInt(r.channelAmount) > 0n).sort((a, b) => cmp(BigInt(b.channelAmount), BigInt(a.channelAmount)))[0];
     if (!usd) throw error('ASSET_UNAVAILABLE', 'no USD asset channel');
     // Rows are named by group key (33 bytes) for grouped assets, by asset id (32) otherwise.
     const ref: AssetRef = usd.id.length === 66 ? { groupKey: usd.id } : { assetId: usd.id };
-    return { ref, ticker: usd.ticker, decimalDisplay: usd.decimalDisplay, spendableUnits: BigInt(usd.channelAmount) };
+    this.lastAsset = { ref, ticker: usd.ticker, decimalDisplay: usd.decimalDisplay, spendableUnits: BigInt(usd.channelAmount) };
+    return this.lastAsset;
   }
 
-  /** A sell quote covering amount + fee limit; `spending`: refused when the channel can't pay the worst case. */
+  /**
+   * A sell quote covering amount + fee limit; `spending`: refused when the channel can't pay the worst case.
+   * The peer is asked for the asset the last payment used while the balances are read: two round trips
+   * instead of three. Should the balances name another asset now, that one is quoted and the early answer dropped.
+   */
   private async quote(amountSat: number, maxFeeSat: number, spending: boolean): Promise<DollarQuote> {
-    const asset = await this.dollarAsset();
     const tapd = await this.tapd();
     const maxMsat = BigInt(amountSat + maxFeeSat) * 1000n;
-    const quote = await tapdCall(() =>
-      tapd.requestSellQuote({ ...asset.ref, maxMsat, expiresAt: Math.floor(this.d.now() / 1000) + ORDER_LIFETIME_S, timeoutSeconds: QUOTE_TIMEOUT_S }),
-    );
+    const ask = (ref: AssetRef) =>
+      tapdCall(() => tapd.requestSellQuote({ ...ref, maxMsat, expiresAt: Math.floor(this.d.now() / 1000) + ORDER_LIFETIME_S, timeoutSeconds: QUOTE_TIMEOUT_S }));
+    const guess = this.lastAsset?.ref;
+    const early = guess && ask(guess).then((quote) => ({ quote }), (e: unknown) => ({ e }));
+    const asset = await this.dollarAsset();
+    const answer = guess && early && sameRef(guess, asset.ref) ? await early : { quote: await ask(asset.ref) };
+    if ('e' in answer) throw answer.e;
+    const { quote } = answer;
     if (quote.maxMsat < maxMsat) throw error('ASSET_QUOTE_REFUSED', `the peer quoted for ${quote.maxMsat} msat, asked`, maxMsat.toString());
     const worst = worstCaseUnits(amountSat, maxFeeSat, quote.rate);
     if (spending && worst > asset.spendableUnits)
@@ -248,6 +261,7 @@ export function ledgerAsset(q: DollarQuote) {
 
 const rateJson = (r: AssetRate) => ({ coefficient: r.coefficient.toString(), scale: r.scale });
 const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+const sameRef = (a: AssetRef, b: AssetRef) => a.groupKey === b.groupKey && a.assetId === b.assetId;
 
 function invoiceOptions(p: InvoicePayment) {
   return {
