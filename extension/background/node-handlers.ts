@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../../src/base/zod.ts';
 import { moduleErrors } from '../../src/errors.ts';
 import { fetchFor, probeTrusting } from '../../src/node/browser-trust.ts';
 import { parseManualConnection } from '../../src/node/lndconnect.ts';

@@ -6,7 +6,7 @@
 import type { NodeConnectRequest } from '../../src/messages/ui-api.ts';
 import { isSats } from '../../src/base/sats.ts';
 import { MAX_MICRO_USD, MICRO_USD_DECIMALS, type Amount, type Unit } from '../../src/policy/amount.ts';
-import { globalPolicySchema, type GlobalPolicy } from '../../src/policy/config.ts';
+import { CLTV_RANGE, HOLD_SECONDS_RANGE, type GlobalPolicy } from '../../src/policy/config.ts';
 import { formError, type ErrorLike } from './error-text.ts';
 import { shiftDecimal } from './format.ts';
 
@@ -191,10 +191,8 @@ export function secondsToHours(seconds: number): string {
 export const BLOCK_SECONDS = 600;
 
 type DepositLimits = GlobalPolicy['deposits'];
-const DEPOSIT_BOUNDS = globalPolicySchema.shape.deposits.shape;
-/** What the worker accepts (src/policy/config.ts), for the form's own check and its message. */
-export const HOLD_SECONDS_RANGE = { min: DEPOSIT_BOUNDS.maxHoldSeconds.minValue ?? 0, max: DEPOSIT_BOUNDS.maxHoldSeconds.maxValue ?? Infinity };
-export const CLTV_RANGE = { min: DEPOSIT_BOUNDS.maxCltv.minValue ?? 0, max: DEPOSIT_BOUNDS.maxCltv.maxValue ?? Infinity };
+/** What the worker accepts, for the form's own check and its message. */
+export { CLTV_RANGE, HOLD_SECONDS_RANGE };
 
 /** The deposit limits' fields as the form shows them (the auto-hold switch applies at once, outside the form). */
 export type DepositDraft = {

@@ -5,7 +5,7 @@
  * Chrome reads it, with English filling any gap.
  */
 import browser from 'webextension-polyfill';
-import { z } from 'zod';
+import { z } from '../../src/base/zod.ts';
 import { create } from 'zustand';
 import type { Language } from '../../src/messages/ui-api.ts';
 
@@ -19,8 +19,8 @@ export type MessageKey = keyof typeof import('../../public/_locales/en/messages.
 
 const messageEntry = z.object({
   message: z.string(),
-  description: z.string().optional(),
-  placeholders: z.record(z.string(), z.object({ content: z.string(), example: z.string().optional() })).optional(),
+  description: z.optional(z.string()),
+  placeholders: z.optional(z.record(z.string(), z.object({ content: z.string(), example: z.optional(z.string()) }))),
 });
 export type MessageEntry = z.infer<typeof messageEntry>;
 export const catalogSchema = z.record(z.string(), messageEntry);

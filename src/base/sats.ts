@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.ts';
 import { moduleErrors } from '../errors.ts';
 
 /**
@@ -25,7 +25,7 @@ export function isSats(n: unknown): n is number {
 }
 
 /** The zod form of `isSats`, for stored records and messages. */
-export const satsSchema = z.number().int().min(0).max(MAX_SATS);
+export const satsSchema = z.int().check(z.minimum(0), z.maximum(MAX_SATS));
 
 /** msat → sat, rounded up (see the rule above). */
 export function msatToSat(msat: bigint): number {

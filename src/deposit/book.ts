@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { isOrigin, type Origin } from '../base/origin.ts';
 import { satsSchema } from '../base/sats.ts';
 import type { KeyValueStore } from '../storage/kv.ts';
@@ -35,46 +35,44 @@ export const DEPOSIT_STATES = ['paying', 'held', 'releasing', 'refunded', 'expir
 export type DepositState = (typeof DEPOSIT_STATES)[number];
 export const ACTIVE_STATES: ReadonlySet<DepositState> = new Set(['paying', 'held', 'releasing']);
 
-const origin = z.string().refine(isOrigin, 'expected an origin');
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
-const seconds = z.number().int().min(0).max(0xffffffff);
-const ms = z.number().int().min(0);
-const url = z.string().url().max(2048);
+const origin = z.string().check(z.refine(isOrigin, 'expected an origin'));
+const hex32 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const seconds = z.int().check(z.minimum(0), z.maximum(0xffffffff));
+const ms = z.int().check(z.minimum(0));
+const url = z.url().check(z.maxLength(2048));
 
-const recordSchema = z
-  .object({
-    paymentHash: hex32,
-    /** The server holding it (release and status are on it). */
-    origin,
-    /** The page that met the wall: whose tabs keep it held, whose budget a forfeit counts against. */
-    paidBy: origin,
-    realm: z.string().min(1).max(256),
-    amountSat: satsSchema,
-    paymentRequest: z.string().min(1).max(4096),
-    release: url,
-    status: url,
-    forfeit: z.string().min(1).max(2048),
-    maxHoldSeconds: seconds,
-    idleSeconds: seconds,
-    /** The route time-lock limit paid with (blocks): the worst case. */
-    cltvLimit: z.number().int().min(1).max(2016),
-    /** Latest nonce the site gave for this deposit. */
-    nonce: hex32,
-    state: z.enum(DEPOSIT_STATES),
-    createdAt: ms,
-    heldAt: ms.optional(),
-    /** Worst case (ms): the HTLC must come back by then, whatever the site does. */
-    lockedUntil: ms,
-    releaseAskedAt: ms.optional(),
-    /** Last status call the site answered (the heartbeat). */
-    checkedAt: ms.optional(),
-    /** Last time a tab of `paidBy` was seen open (the glue's word). */
-    lastVisitAt: ms.optional(),
-    endedAt: ms.optional(),
-    /** Why it ended, in the node's or site's words (e.g. INCORRECT_PAYMENT_DETAILS, NO_ROUTE). */
-    note: z.string().max(256).optional(),
-  })
-  .strict();
+const recordSchema = z.strictObject({
+  paymentHash: hex32,
+  /** The server holding it (release and status are on it). */
+  origin,
+  /** The page that met the wall: whose tabs keep it held, whose budget a forfeit counts against. */
+  paidBy: origin,
+  realm: z.string().check(z.minLength(1), z.maxLength(256)),
+  amountSat: satsSchema,
+  paymentRequest: z.string().check(z.minLength(1), z.maxLength(4096)),
+  release: url,
+  status: url,
+  forfeit: z.string().check(z.minLength(1), z.maxLength(2048)),
+  maxHoldSeconds: seconds,
+  idleSeconds: seconds,
+  /** The route time-lock limit paid with (blocks): the worst case. */
+  cltvLimit: z.int().check(z.minimum(1), z.maximum(2016)),
+  /** Latest nonce the site gave for this deposit. */
+  nonce: hex32,
+  state: z.enum(DEPOSIT_STATES),
+  createdAt: ms,
+  heldAt: z.optional(ms),
+  /** Worst case (ms): the HTLC must come back by then, whatever the site does. */
+  lockedUntil: ms,
+  releaseAskedAt: z.optional(ms),
+  /** Last status call the site answered (the heartbeat). */
+  checkedAt: z.optional(ms),
+  /** Last time a tab of `paidBy` was seen open (the glue's word). */
+  lastVisitAt: z.optional(ms),
+  endedAt: z.optional(ms),
+  /** Why it ended, in the node's or site's words (e.g. INCORRECT_PAYMENT_DETAILS, NO_ROUTE). */
+  note: z.optional(z.string().check(z.maxLength(256))),
+});
 export type DepositRecord = z.infer<typeof recordSchema>;
 
 interface Stored {

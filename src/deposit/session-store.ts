@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { isOrigin, type Origin } from '../base/origin.ts';
 import { satsSchema } from '../base/sats.ts';
 import { moduleErrors } from '../errors.ts';
@@ -39,87 +39,82 @@ export type SessionState = (typeof SESSION_STATES)[number];
 export const LIVE_STATES: ReadonlySet<SessionState> = new Set(['paying', 'paid', 'open', 'closing']);
 
 const err = moduleErrors('session');
-const origin = z.string().refine(isOrigin, 'expected an origin');
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
-const ms = z.number().int().min(0);
-const text = (max: number) => z.string().max(max);
+const origin = z.string().check(z.refine(isOrigin, 'expected an origin'));
+const hex32 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const ms = z.int().check(z.minimum(0));
+const text = (max: number) => z.string().check(z.maxLength(max));
+const nonEmpty = (max: number) => text(max).check(z.minLength(1));
 
 /** A Payment challenge's parameters, as echoed in the credentials (payment.ts PaymentParams). */
-const paramsSchema = z
-  .object({
-    id: text(1024).min(1),
-    realm: text(1024).min(1),
-    method: text(64).min(1),
-    intent: text(64).min(1),
-    request: text(16_384).min(1),
-    expires: text(64).optional(),
-    digest: text(1024).optional(),
-    description: text(2048).optional(),
-    opaque: text(4096).optional(),
-  })
-  .strict();
+const paramsSchema = z.strictObject({
+  id: nonEmpty(1024),
+  realm: nonEmpty(1024),
+  method: nonEmpty(64),
+  intent: nonEmpty(64),
+  request: nonEmpty(16_384),
+  expires: z.optional(text(64)),
+  digest: z.optional(text(1024)),
+  description: z.optional(text(2048)),
+  opaque: z.optional(text(4096)),
+});
 
-const topUpSchema = z
-  .object({
-    paymentHash: hex32,
-    depositSat: satsSchema,
-    /** The offer whose deposit invoice pays it: echoed by the topUp credential. */
-    challenge: paramsSchema,
-    paymentRequest: text(4096).min(1),
-    preimage: hex32.optional(),
-    startedAt: ms,
-  })
-  .strict();
+const topUpSchema = z.strictObject({
+  paymentHash: hex32,
+  depositSat: satsSchema,
+  /** The offer whose deposit invoice pays it: echoed by the topUp credential. */
+  challenge: paramsSchema,
+  paymentRequest: nonEmpty(4096),
+  preimage: z.optional(hex32),
+  startedAt: ms,
+});
 
-const recordSchema = z
-  .object({
-    /** The session id: the first deposit's payment hash. */
-    id: hex32,
-    /** The server that holds it (where open, top-up and close are sent). */
-    origin,
-    /** The URL that answered 402: open and close are sent there. */
-    url: z.string().url().max(2048),
-    /** The page that met the wall: whose budget paid. */
-    paidBy: origin,
-    realm: text(1024).min(1),
-    state: z.enum(SESSION_STATES),
-    /** Everything paid in: the deposit and every top-up (all of it counted as spent). */
-    depositSat: satsSchema,
-    /** What one request costs, per the last offer. */
-    unitSat: satsSchema,
-    idleTimeoutSeconds: z.number().int().min(0).max(0xffffffff).optional(),
-    paymentRequest: text(4096).min(1),
-    /** Once paid: the deposit preimage, the session's bearer proof. */
-    preimage: hex32.optional(),
-    /** The amountless invoice on the wallet's node the refund is paid to. */
-    returnInvoice: text(4096).min(1),
-    returnHash: hex32,
-    /** The offer the credentials echo now. */
-    challenge: paramsSchema,
-    /** Unix seconds, from its `expires`. */
-    challengeExpiresAt: z.number().int().min(0).optional(),
-    /** The `Authorization` value for the site's requests (bearer), once open. */
-    header: text(65_536).optional(),
-    /** When that header was made (ms): a 402 to a request sent before it is no refusal of it. */
-    headerAt: ms.optional(),
-    /** When money last went in (open or top-up), ms. */
-    paidAt: ms.optional(),
-    topUp: topUpSchema.optional(),
-    createdAt: ms,
-    updatedAt: ms,
-    closeAskedAt: ms.optional(),
-    closedAt: ms.optional(),
-    /** What the site says it refunded (its receipt); absent: it did not say. */
-    refundSat: satsSchema.optional(),
-    refundStatus: z.enum(['succeeded', 'failed', 'skipped']).optional(),
-    /** What arrived on the return invoice (the node's word); absent while unknown. */
-    receivedSat: satsSchema.optional(),
-    /** Set once the refund is settled either way: arrived, nothing owed, or the return invoice expired. */
-    refundSettledAt: ms.optional(),
-    /** Why it is where it is, in the site's or node's words. */
-    note: text(256).optional(),
-  })
-  .strict();
+const recordSchema = z.strictObject({
+  /** The session id: the first deposit's payment hash. */
+  id: hex32,
+  /** The server that holds it (where open, top-up and close are sent). */
+  origin,
+  /** The URL that answered 402: open and close are sent there. */
+  url: z.url().check(z.maxLength(2048)),
+  /** The page that met the wall: whose budget paid. */
+  paidBy: origin,
+  realm: nonEmpty(1024),
+  state: z.enum(SESSION_STATES),
+  /** Everything paid in: the deposit and every top-up (all of it counted as spent). */
+  depositSat: satsSchema,
+  /** What one request costs, per the last offer. */
+  unitSat: satsSchema,
+  idleTimeoutSeconds: z.optional(z.int().check(z.minimum(0), z.maximum(0xffffffff))),
+  paymentRequest: nonEmpty(4096),
+  /** Once paid: the deposit preimage, the session's bearer proof. */
+  preimage: z.optional(hex32),
+  /** The amountless invoice on the wallet's node the refund is paid to. */
+  returnInvoice: nonEmpty(4096),
+  returnHash: hex32,
+  /** The offer the credentials echo now. */
+  challenge: paramsSchema,
+  /** Unix seconds, from its `expires`. */
+  challengeExpiresAt: z.optional(z.int().check(z.minimum(0))),
+  /** The `Authorization` value for the site's requests (bearer), once open. */
+  header: z.optional(text(65_536)),
+  /** When that header was made (ms): a 402 to a request sent before it is no refusal of it. */
+  headerAt: z.optional(ms),
+  /** When money last went in (open or top-up), ms. */
+  paidAt: z.optional(ms),
+  topUp: z.optional(topUpSchema),
+  createdAt: ms,
+  updatedAt: ms,
+  closeAskedAt: z.optional(ms),
+  closedAt: z.optional(ms),
+  /** What the site says it refunded (its receipt); absent: it did not say. */
+  refundSat: z.optional(satsSchema),
+  refundStatus: z.optional(z.enum(['succeeded', 'failed', 'skipped'])),
+  /** What arrived on the return invoice (the node's word); absent while unknown. */
+  receivedSat: z.optional(satsSchema),
+  /** Set once the refund is settled either way: arrived, nothing owed, or the return invoice expired. */
+  refundSettledAt: z.optional(ms),
+  /** Why it is where it is, in the site's or node's words. */
+  note: z.optional(text(256)),
+});
 export type SessionRecord = z.infer<typeof recordSchema>;
 export type SessionTopUp = z.infer<typeof topUpSchema>;
 

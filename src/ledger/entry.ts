@@ -1,6 +1,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { moduleErrors } from '../errors.ts';
 import { isOrigin } from '../base/origin.ts';
 import { PAYMENT_SOURCES, RAILS } from '../base/payment-kinds.ts';
@@ -44,70 +44,66 @@ export const NEXT_STATUS: Record<LedgerStatus, readonly LedgerStatus[]> = {
 export const LIVE_STATUSES: readonly LedgerStatus[] = ['pending', 'in_flight', 'succeeded'];
 export const UNRESOLVED_STATUSES: readonly LedgerStatus[] = ['pending', 'in_flight'];
 
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes of lowercase hex');
-const decimal = z.string().regex(/^[0-9]{1,60}$/, 'expected a decimal integer');
-const epochMs = z.number().int().min(0);
-const origin = z.string().refine(isOrigin, 'expected an origin');
+const hex32 = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'expected 32 bytes of lowercase hex'));
+const decimal = z.string().check(z.regex(/^[0-9]{1,60}$/, 'expected a decimal integer'));
+const epochMs = z.int().check(z.minimum(0));
+const origin = z.string().check(z.refine(isOrigin, 'expected an origin'));
 
-export const ledgerBeginSchema = z
-  .object({
-    origin,
-    kind: z.enum(LEDGER_KINDS),
-    source: z.enum(PAYMENT_SOURCES),
-    rail: z.enum(RAILS),
-    amountSat: sats,
-    maxFeeSat: sats.optional(),
-    paymentHash: hex32,
-    paymentRequest: z.string().min(1).max(8192).optional(),
-    description: z.string().max(2048).optional(),
-    /** The policy hold this payment settles, for commit/release after a restart. */
-    reservationId: z.string().min(1).max(128).optional(),
-    /**
-     * Rail `asset`: what was paid with, at which quote. Units are raw (decimal strings: they pass
-     * 2^53): `units` the amount, `maxUnits` amount + fee limit, both rounded up at the rate.
-     */
-    asset: z
-      .object({
-        groupKey: z.string().regex(/^0[23][0-9a-f]{64}$/).optional(),
-        assetId: hex32.optional(),
+export const ledgerBeginSchema = z.strictObject({
+  origin,
+  kind: z.enum(LEDGER_KINDS),
+  source: z.enum(PAYMENT_SOURCES),
+  rail: z.enum(RAILS),
+  amountSat: sats,
+  maxFeeSat: z.optional(sats),
+  paymentHash: hex32,
+  paymentRequest: z.optional(z.string().check(z.minLength(1), z.maxLength(8192))),
+  description: z.optional(z.string().check(z.maxLength(2048))),
+  /** The policy hold this payment settles, for commit/release after a restart. */
+  reservationId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  /**
+   * Rail `asset`: what was paid with, at which quote. Units are raw (decimal strings: they pass
+   * 2^53): `units` the amount, `maxUnits` amount + fee limit, both rounded up at the rate.
+   */
+  asset: z.optional(
+    z
+      .strictObject({
+        groupKey: z.optional(z.string().check(z.regex(/^0[23][0-9a-f]{64}$/))),
+        assetId: z.optional(hex32),
         units: decimal,
         maxUnits: decimal,
-        rate: z.object({ coefficient: decimal, scale: z.number().int().min(0).max(30) }).strict(),
+        rate: z.strictObject({ coefficient: decimal, scale: z.int().check(z.minimum(0), z.maximum(30)) }),
         quoteId: hex32,
-        decimalDisplay: z.number().int().min(0).max(18),
+        decimalDisplay: z.int().check(z.minimum(0), z.maximum(18)),
       })
-      .strict()
-      .refine((a) => (a.groupKey === undefined) !== (a.assetId === undefined), 'exactly one of groupKey, assetId')
-      .optional(),
-  })
-  .strict();
+      .check(z.refine((a) => (a.groupKey === undefined) !== (a.assetId === undefined), 'exactly one of groupKey, assetId')),
+  ),
+});
 export type LedgerBegin = z.infer<typeof ledgerBeginSchema>;
 
-export const ledgerPatchSchema = z
-  .object({
+export const ledgerPatchSchema = z.partial(
+  z.strictObject({
     status: z.enum(LEDGER_STATUSES),
     feeSat: sats,
     preimage: hex32,
-    failureReason: z.string().min(1).max(512),
-    description: z.string().max(2048),
-  })
-  .partial()
-  .strict();
+    failureReason: z.string().check(z.minLength(1), z.maxLength(512)),
+    description: z.string().check(z.maxLength(2048)),
+  }),
+);
 export type LedgerPatch = z.infer<typeof ledgerPatchSchema>;
 
-export const ledgerEntrySchema = ledgerBeginSchema
-  .extend({
-    id: z.string().min(1).max(128),
+export const ledgerEntrySchema = z
+  .extend(ledgerBeginSchema, {
+    id: z.string().check(z.minLength(1), z.maxLength(128)),
     direction: z.enum(['out', 'in']),
     status: z.enum(LEDGER_STATUSES),
-    feeSat: sats.optional(),
-    preimage: hex32.optional(),
-    failureReason: z.string().max(512).optional(),
+    feeSat: z.optional(sats),
+    preimage: z.optional(hex32),
+    failureReason: z.optional(z.string().check(z.maxLength(512))),
     createdAt: epochMs,
     updatedAt: epochMs,
   })
-  .strict()
-  .refine((e) => e.direction === DIRECTION_OF[e.kind], 'direction does not match kind');
+  .check(z.refine((e) => e.direction === DIRECTION_OF[e.kind], 'direction does not match kind'));
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
 
 const err = moduleErrors('ledger');

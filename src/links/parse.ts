@@ -6,7 +6,7 @@
  * nothing. Everything else the classifier refuses keeps its code (LNURL_INVALID, INVOICE_INVALID,
  * PAYMENT_CODE_*), before any window opens.
  */
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { moduleErrors } from '../errors.ts';
 import type { LnurlOptions } from '../lnurl/index.ts';
 import { classifyPaymentCode } from '../payments/payment-code.ts';
@@ -15,7 +15,7 @@ import { MAX_LINK_LENGTH } from './target.ts';
 const err = moduleErrors('links');
 
 /** The one message a content script sends for a click (on LINK_CHANNEL). */
-export const linkRequest = z.object({ href: z.string().min(1).max(MAX_LINK_LENGTH) }).strict();
+export const linkRequest = z.strictObject({ href: z.string().check(z.minLength(1), z.maxLength(MAX_LINK_LENGTH)) });
 export type LinkRequest = z.infer<typeof linkRequest>;
 
 export type PaymentLink = { kind: 'invoice'; paymentRequest: string } | { kind: 'lnurl'; text: string };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { LEDGER_KINDS, LEDGER_STATUSES } from '../ledger/index.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
 import { amountSchema, globalPolicyPatch, PERIODS, sitePolicyPatch, type DailyUsage, type GlobalPolicy, type SiteView } from '../policy/index.ts';
@@ -16,110 +16,105 @@ export type { ReceivedInvoice, ReceiveStatus, SendPreview, SendResult };
  * maps each request type to its result so both ends stay typed.
  */
 
-const password = z.string().min(1).max(1024);
+const password = z.string().check(z.minLength(1), z.maxLength(1024));
 
-const approvalDecision = z
-  .object({
-    approved: z.boolean(),
-    remember: z.boolean().optional(),
-    allowance: amountSchema.optional(),
-    period: z.enum(PERIODS).optional(),
-    allowBalance: z.boolean().optional(),
-    sharePubkey: z.boolean().optional(),
-    amountSat: z.number().int().min(0).max(2_100_000_000_000_000).optional(),
-    comment: z.string().max(2000).optional(),
-    payIn: z.enum(PAY_IN).optional(),
-  })
-  .strict();
+const approvalDecision = z.strictObject({
+  approved: z.boolean(),
+  remember: z.optional(z.boolean()),
+  allowance: z.optional(amountSchema),
+  period: z.optional(z.enum(PERIODS)),
+  allowBalance: z.optional(z.boolean()),
+  sharePubkey: z.optional(z.boolean()),
+  amountSat: z.optional(z.int().check(z.minimum(0), z.maximum(2_100_000_000_000_000))),
+  comment: z.optional(z.string().check(z.maxLength(2000))),
+  payIn: z.optional(z.enum(PAY_IN)),
+});
 
-const activityFilter = z
-  .object({
-    origin: z.string().max(2048).optional(),
-    kind: z.enum(LEDGER_KINDS).optional(),
-    status: z.enum(LEDGER_STATUSES).optional(),
-    limit: z.number().int().min(1).max(1000).optional(),
-  })
-  .strict();
+const activityFilter = z.strictObject({
+  origin: z.optional(z.string().check(z.maxLength(2048))),
+  kind: z.optional(z.enum(LEDGER_KINDS)),
+  status: z.optional(z.enum(LEDGER_STATUSES)),
+  limit: z.optional(z.int().check(z.minimum(1), z.maximum(1000))),
+});
 export type ActivityFilter = z.infer<typeof activityFilter>;
 const language = z.enum(['auto', 'en', 'fr', 'de', 'zh_TW']);
 export type Language = z.infer<typeof language>;
 
-export const settingsPatch = z
-  .object({
+export const settingsPatch = z.partial(
+  z.strictObject({
     // Fractions allowed so tests can use seconds; the UI offers whole minutes.
-    autoLockMinutes: z.number().min(0.05).max(1440),
+    autoLockMinutes: z.number().check(z.minimum(0.05), z.maximum(1440)),
     language,
-  })
-  .partial()
-  .strict();
+  }),
+);
 
-export const nodeConnectRequest = z
-  .object({
-    lndconnect: z.string().max(8192).optional(),
-    restUrl: z.string().max(2048).optional(),
-    macaroon: z.string().max(8192).optional(),
-    tapdUrl: z.string().max(2048).optional(),
-    tapdMacaroon: z.string().max(8192).optional(),
-    label: z.string().max(100).optional(),
-    expectedNetwork: z.enum(['mainnet', 'testnet', 'testnet4', 'signet', 'regtest', 'simnet']).optional(),
-  })
-  .strict();
+export const nodeConnectRequest = z.strictObject({
+  lndconnect: z.optional(z.string().check(z.maxLength(8192))),
+  restUrl: z.optional(z.string().check(z.maxLength(2048))),
+  macaroon: z.optional(z.string().check(z.maxLength(8192))),
+  tapdUrl: z.optional(z.string().check(z.maxLength(2048))),
+  tapdMacaroon: z.optional(z.string().check(z.maxLength(8192))),
+  label: z.optional(z.string().check(z.maxLength(100))),
+  expectedNetwork: z.optional(z.enum(['mainnet', 'testnet', 'testnet4', 'signet', 'regtest', 'simnet'])),
+});
 export type NodeConnectRequest = z.infer<typeof nodeConnectRequest>;
 
 /** One credential by id, or every credential a site's budget paid for. */
-const paywallRevokeTarget = z.union([z.object({ id: z.string().min(1).max(64) }).strict(), z.object({ paidBy: z.string().max(2048) }).strict()]);
+const paywallRevokeTarget = z.union([
+  z.strictObject({ id: z.string().check(z.minLength(1), z.maxLength(64)) }),
+  z.strictObject({ paidBy: z.string().check(z.maxLength(2048)) }),
+]);
+
+const origin = z.string().check(z.maxLength(2048));
+const paymentHash = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 export const uiRequest = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('vault.status') }).strict(),
-  z.object({ type: z.literal('vault.create'), mnemonic: z.string().max(2048), password, replace: z.boolean().optional() }).strict(),
-  z.object({ type: z.literal('vault.unlock'), password }).strict(),
-  z.object({ type: z.literal('vault.lock') }).strict(),
-  z.object({ type: z.literal('vault.reveal'), password }).strict(),
-  z.object({ type: z.literal('settings.get') }).strict(),
-  z.object({ type: z.literal('settings.update'), patch: settingsPatch }).strict(),
-  z.object({ type: z.literal('node.status') }).strict(),
-  z.object({ type: z.literal('node.connect'), connection: nodeConnectRequest }).strict(),
-  z.object({ type: z.literal('node.disconnect') }).strict(),
+  z.strictObject({ type: z.literal('vault.status') }),
+  z.strictObject({ type: z.literal('vault.create'), mnemonic: z.string().check(z.maxLength(2048)), password, replace: z.optional(z.boolean()) }),
+  z.strictObject({ type: z.literal('vault.unlock'), password }),
+  z.strictObject({ type: z.literal('vault.lock') }),
+  z.strictObject({ type: z.literal('vault.reveal'), password }),
+  z.strictObject({ type: z.literal('settings.get') }),
+  z.strictObject({ type: z.literal('settings.update'), patch: settingsPatch }),
+  z.strictObject({ type: z.literal('node.status') }),
+  z.strictObject({ type: z.literal('node.connect'), connection: nodeConnectRequest }),
+  z.strictObject({ type: z.literal('node.disconnect') }),
   // Waits for the person to accept the node's certificate in a tab, then connects: this
   // connection, or the saved one (its certificate changed, or the browser's acceptance ran out).
-  z.object({ type: z.literal('node.trust'), connection: nodeConnectRequest.optional() }).strict(),
-  z.object({ type: z.literal('node.balances') }).strict(),
-  z.object({ type: z.literal('devnet.offer') }).strict(),
-  z.object({ type: z.literal('devnet.connect') }).strict(),
-  z.object({ type: z.literal('approval.get'), id: z.string().max(64) }).strict(),
-  z.object({ type: z.literal('approval.decide'), id: z.string().max(64), decision: approvalDecision }).strict(),
-  z.object({ type: z.literal('limits.get') }).strict(),
-  z.object({ type: z.literal('limits.updateGlobal'), patch: globalPolicyPatch }).strict(),
-  z.object({ type: z.literal('limits.updateSite'), origin: z.string().max(2048), patch: sitePolicyPatch }).strict(),
-  z.object({ type: z.literal('limits.revokeSite'), origin: z.string().max(2048) }).strict(),
-  z.object({ type: z.literal('activity.list'), filter: activityFilter.optional() }).strict(),
-  z.object({ type: z.literal('activity.csv'), filter: activityFilter.optional() }).strict(),
-  z.object({ type: z.literal('paywall.list') }).strict(),
-  z.object({ type: z.literal('paywall.revoke'), target: paywallRevokeTarget }).strict(),
-  z.object({ type: z.literal('deposits.list') }).strict(),
-  z.object({ type: z.literal('deposits.release'), paymentHash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  z.strictObject({ type: z.literal('node.trust'), connection: z.optional(nodeConnectRequest) }),
+  z.strictObject({ type: z.literal('node.balances') }),
+  z.strictObject({ type: z.literal('devnet.offer') }),
+  z.strictObject({ type: z.literal('devnet.connect') }),
+  z.strictObject({ type: z.literal('approval.get'), id: z.string().check(z.maxLength(64)) }),
+  z.strictObject({ type: z.literal('approval.decide'), id: z.string().check(z.maxLength(64)), decision: approvalDecision }),
+  z.strictObject({ type: z.literal('limits.get') }),
+  z.strictObject({ type: z.literal('limits.updateGlobal'), patch: globalPolicyPatch }),
+  z.strictObject({ type: z.literal('limits.updateSite'), origin, patch: sitePolicyPatch }),
+  z.strictObject({ type: z.literal('limits.revokeSite'), origin }),
+  z.strictObject({ type: z.literal('activity.list'), filter: z.optional(activityFilter) }),
+  z.strictObject({ type: z.literal('activity.csv'), filter: z.optional(activityFilter) }),
+  z.strictObject({ type: z.literal('paywall.list') }),
+  z.strictObject({ type: z.literal('paywall.revoke'), target: paywallRevokeTarget }),
+  z.strictObject({ type: z.literal('deposits.list') }),
+  z.strictObject({ type: z.literal('deposits.release'), paymentHash }),
   // The send screen: what a pasted code is, then paying it (payments/send.ts).
-  z.object({ type: z.literal('send.preview'), text: z.string().max(MAX_PAYMENT_CODE_LENGTH) }).strict(),
-  z
-    .object({
-      type: z.literal('send.pay'),
-      text: z.string().max(MAX_PAYMENT_CODE_LENGTH),
-      amountSat: satsSchema.optional(),
-      comment: z.string().max(2000).optional(),
-      payIn: z.enum(['btc', 'usd']),
-    })
-    .strict(),
+  z.strictObject({ type: z.literal('send.preview'), text: z.string().check(z.maxLength(MAX_PAYMENT_CODE_LENGTH)) }),
+  z.strictObject({
+    type: z.literal('send.pay'),
+    text: z.string().check(z.maxLength(MAX_PAYMENT_CODE_LENGTH)),
+    amountSat: z.optional(satsSchema),
+    comment: z.optional(z.string().check(z.maxLength(2000))),
+    payIn: z.enum(['btc', 'usd']),
+  }),
   // The receive screen (payments/receive.ts).
-  z
-    .object({
-      type: z.literal('receive.create'),
-      amount: z.union([z.object({ sat: satsSchema }).strict(), z.object({ usd: z.string().max(32) }).strict()]),
-      note: z.string().max(MAX_NOTE_LENGTH * 4),
-    })
-    .strict(),
-  z.object({ type: z.literal('receive.status'), paymentHash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+  z.strictObject({
+    type: z.literal('receive.create'),
+    amount: z.union([z.strictObject({ sat: satsSchema }), z.strictObject({ usd: z.string().check(z.maxLength(32)) })]),
+    note: z.string().check(z.maxLength(MAX_NOTE_LENGTH * 4)),
+  }),
+  z.strictObject({ type: z.literal('receive.status'), paymentHash }),
   // tapd added to a node connected without it (an lndconnect URI carries none).
-  z.object({ type: z.literal('node.addTapd'), tapdUrl: z.string().max(2048), tapdMacaroon: z.string().max(8192) }).strict(),
+  z.strictObject({ type: z.literal('node.addTapd'), tapdUrl: z.string().check(z.maxLength(2048)), tapdMacaroon: z.string().check(z.maxLength(8192)) }),
 ]);
 export type UiRequest = z.infer<typeof uiRequest>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { isOrigin, type Origin } from '../base/origin.ts';
 import { satsSchema } from '../base/sats.ts';
 import { moduleErrors } from '../errors.ts';
@@ -25,45 +25,44 @@ const err = moduleErrors('paywall');
 export const MAX_CREDENTIALS = 200;
 export const MAX_PATHS = 64;
 
-const origin = z.string().refine(isOrigin, 'expected an origin');
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
-const path = z.string().startsWith('/').max(2048);
+const origin = z.string().check(z.refine(isOrigin, 'expected an origin'));
+const hex32 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+const path = z.string().check(z.startsWith('/'), z.maxLength(2048));
 
-const credentialSchema = z
-  .object({
-    id: z.string().min(1).max(64),
-    origin,
-    paths: z.array(path).max(MAX_PATHS),
-    services: z.array(z.string().max(128)).max(32),
-    scheme: z.enum(['l402', 'payment', 'x402']),
-    header: z.object({ name: z.string().min(1).max(64), value: z.string().min(1).max(16_384) }).strict(),
-    paymentHash: hex32,
-    amountSat: satsSchema,
-    /** The site whose budget paid. */
-    paidBy: origin,
-    createdAt: z.number().int().min(0),
-    /** Unix seconds; null: until the server refuses it. */
-    expiresAt: z.number().int().min(0).nullable(),
-    /** L402 tokens serve many requests; a Payment charge or an x402 proof serves one. */
-    reusable: z.boolean(),
-  })
-  .strict();
+const credentialSchema = z.strictObject({
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  origin,
+  paths: z.array(path).check(z.maxLength(MAX_PATHS)),
+  services: z.array(z.string().check(z.maxLength(128))).check(z.maxLength(32)),
+  scheme: z.enum(['l402', 'payment', 'x402']),
+  header: z.strictObject({ name: z.string().check(z.minLength(1), z.maxLength(64)), value: z.string().check(z.minLength(1), z.maxLength(16_384)) }),
+  paymentHash: hex32,
+  amountSat: satsSchema,
+  /** The site whose budget paid. */
+  paidBy: origin,
+  createdAt: z.int().check(z.minimum(0)),
+  /** Unix seconds; null: until the server refuses it. */
+  expiresAt: z.nullable(z.int().check(z.minimum(0))),
+  /** L402 tokens serve many requests; a Payment charge or an x402 proof serves one. */
+  reusable: z.boolean(),
+});
 export type Credential = z.infer<typeof credentialSchema>;
 
-const pendingSchema = z
-  .object({
-    paymentHash: hex32,
-    origin,
-    path,
-    paidBy: origin,
-    /** The challenge as the server sent it, to rebuild the credential after a restart. */
-    headers: z.object({ wwwAuthenticate: z.array(z.string().max(65_536)).max(8), paymentRequired: z.string().max(65_536).nullable() }).strict(),
-    createdAt: z.number().int().min(0),
-  })
-  .strict();
+const pendingSchema = z.strictObject({
+  paymentHash: hex32,
+  origin,
+  path,
+  paidBy: origin,
+  /** The challenge as the server sent it, to rebuild the credential after a restart. */
+  headers: z.strictObject({
+    wwwAuthenticate: z.array(z.string().check(z.maxLength(65_536))).check(z.maxLength(8)),
+    paymentRequired: z.nullable(z.string().check(z.maxLength(65_536))),
+  }),
+  createdAt: z.int().check(z.minimum(0)),
+});
 export type PendingPurchase = z.infer<typeof pendingSchema>;
 
-const boxSchema = z.object({ credentials: z.array(credentialSchema), pending: z.array(pendingSchema) }).strict();
+const boxSchema = z.strictObject({ credentials: z.array(credentialSchema), pending: z.array(pendingSchema) });
 type Box = z.infer<typeof boxSchema>;
 
 /** Where the records live: the vault's encrypted secrets in the extension, a plain object in tests. */
@@ -181,7 +180,7 @@ function readBox(raw: unknown): Box {
   const whole = boxSchema.safeParse(raw);
   if (whole.success) return structuredClone(whole.data);
   const r = (typeof raw === 'object' && raw !== null ? raw : {}) as { credentials?: unknown; pending?: unknown };
-  const each = <T>(list: unknown, schema: z.ZodType<T>): T[] =>
+  const each = <T>(list: unknown, schema: z.ZodMiniType<T>): T[] =>
     (Array.isArray(list) ? list : []).flatMap((x) => {
       const p = schema.safeParse(x);
       return p.success ? [p.data] : [];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { satsSchema } from '../base/sats.ts';
 
 /**
@@ -17,8 +17,8 @@ export type Unit = 'sat' | 'usd';
 /** A billion dollars: no budget is near it, and sums of it stay below 2^53. */
 export const MAX_MICRO_USD = 1_000_000_000 * 1_000_000;
 export const MICRO_USD_DECIMALS = 6;
-export const microUsdSchema = z.number().int().min(0).max(MAX_MICRO_USD);
-export const amountSchema = z.union([z.object({ sat: satsSchema }).strict(), z.object({ microUsd: microUsdSchema }).strict()]);
+export const microUsdSchema = z.int().check(z.minimum(0), z.maximum(MAX_MICRO_USD));
+export const amountSchema = z.union([z.strictObject({ sat: satsSchema }), z.strictObject({ microUsd: microUsdSchema })]);
 
 export const unitOf = (a: Amount): Unit => ('sat' in a ? 'sat' : 'usd');
 /** The number in the amount's own unit (sat, or micro-dollars). */

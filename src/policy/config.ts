@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { GRANTABLE_METHODS } from '../base/page-methods.ts';
 import { isOrigin } from '../base/origin.ts';
 import { satsSchema as sats } from '../base/sats.ts';
@@ -36,7 +36,7 @@ function renameToAmount(record: Record<string, unknown>, fromKey: string, toKey:
   return { ...rest, [toKey]: { sat } };
 }
 
-const epochMs = z.number().int().min(0);
+const epochMs = z.int().check(z.minimum(0));
 
 /** A re-quote may move at most this far (50 %) whatever the setting: beyond it nothing is "slippage". */
 export const MAX_SLIPPAGE_PPM = 500_000;
@@ -45,91 +45,87 @@ export const MAX_SLIPPAGE_PPM = 500_000;
 export const PAY_IN = ['btc', 'usd'] as const;
 export type PayIn = (typeof PAY_IN)[number];
 
-export const globalPolicySchema = z
-  .object({
+/** How long a deposit may be held (seconds) and its route time-lock (blocks); the deposit form checks against these too. */
+export const HOLD_SECONDS_RANGE = { min: 60, max: 30 * 86_400 } as const;
+export const CLTV_RANGE = { min: 20, max: 2_016 } as const;
+
+export const globalPolicySchema = z.strictObject({
+  /**
+   * Hard ceiling: no approval lets a day's spend (amount + max fee) exceed it. In dollars, each
+   * payment counts at the quote it was valued with (see `SpendRequest.valuation`).
+   */
+  dailyCap: amountSchema,
+  /** Payments up to this amount may go through without asking. */
+  autoApprove: amountSchema,
+  /** Default routing-fee limit: the larger of `baseSat` and `ppm` of the amount. */
+  maxFee: z.strictObject({ baseSat: sats, ppm: z.int().check(z.minimum(0), z.maximum(1_000_000)) }),
+  /**
+   * 402 walls: paid on their own within each site's allowance (`autoPay`);
+   * above it the person is asked, or the page simply gets its 402 (`overBudget`).
+   */
+  l402: z.strictObject({ autoPay: z.boolean(), overBudget: z.enum(['ask', 'show402']) }),
+  /**
+   * Deposit walls: money locked, not spent. Within these limits a deposit is
+   * held without asking; above them the person is asked (or, with
+   * `l402.overBudget` = show402, the page keeps its 402).
+   */
+  deposits: z.strictObject({
+    autoHold: z.boolean(),
+    /** Largest single deposit. */
+    maxDepositSat: sats,
     /**
-     * Hard ceiling: no approval lets a day's spend (amount + max fee) exceed it. In dollars, each
-     * payment counts at the quote it was valued with (see `SpendRequest.valuation`).
+     * Most that forfeited deposits may cost in a day before every deposit asks: a site
+     * that settles what it was handed is bounded by this, not by the locked total.
      */
-    dailyCap: amountSchema,
-    /** Payments up to this amount may go through without asking. */
-    autoApprove: amountSchema,
-    /** Default routing-fee limit: the larger of `baseSat` and `ppm` of the amount. */
-    maxFee: z.object({ baseSat: sats, ppm: z.number().int().min(0).max(1_000_000) }).strict(),
-    /**
-     * 402 walls: paid on their own within each site's allowance (`autoPay`);
-     * above it the person is asked, or the page simply gets its 402 (`overBudget`).
-     */
-    l402: z.object({ autoPay: z.boolean(), overBudget: z.enum(['ask', 'show402']) }).strict(),
-    /**
-     * Deposit walls: money locked, not spent. Within these limits a deposit is
-     * held without asking; above them the person is asked (or, with
-     * `l402.overBudget` = show402, the page keeps its 402).
-     */
-    deposits: z
-      .object({
-        autoHold: z.boolean(),
-        /** Largest single deposit. */
-        maxDepositSat: sats,
-        /**
-         * Most that forfeited deposits may cost in a day before every deposit asks: a site
-         * that settles what it was handed is bounded by this, not by the locked total.
-         */
-        maxForfeitPerDaySat: sats,
-        /** All deposits locked at once, amount + fee limit each. */
-        maxLockedSat: sats,
-        /** Longest a site may ask to keep a deposit held (its `max_hold`). */
-        maxHoldSeconds: z.number().int().min(60).max(30 * 86_400),
-        /** Route time-lock limit (blocks, ≈10 min each): the worst case before the HTLC must come back. */
-        maxCltv: z.number().int().min(20).max(2_016),
-      })
-      .strict(),
-    /** What Lightning invoices are paid from: BTC channels, or the USD asset channel through tapd at an RFQ quote. */
-    payIn: z.enum(PAY_IN),
-    /**
-     * How far (parts per million) a fresh RFQ quote may move against the person from the one
-     * they saw or their budgets were checked with before the payment is asked about again.
-     */
-    maxSlippagePpm: z.number().int().min(0).max(MAX_SLIPPAGE_PPM),
-  })
-  .strict();
+    maxForfeitPerDaySat: sats,
+    /** All deposits locked at once, amount + fee limit each. */
+    maxLockedSat: sats,
+    /** Longest a site may ask to keep a deposit held (its `max_hold`). */
+    maxHoldSeconds: z.int().check(z.minimum(HOLD_SECONDS_RANGE.min), z.maximum(HOLD_SECONDS_RANGE.max)),
+    /** Route time-lock limit (blocks, ≈10 min each): the worst case before the HTLC must come back. */
+    maxCltv: z.int().check(z.minimum(CLTV_RANGE.min), z.maximum(CLTV_RANGE.max)),
+  }),
+  /** What Lightning invoices are paid from: BTC channels, or the USD asset channel through tapd at an RFQ quote. */
+  payIn: z.enum(PAY_IN),
+  /**
+   * How far (parts per million) a fresh RFQ quote may move against the person from the one
+   * they saw or their budgets were checked with before the payment is asked about again.
+   */
+  maxSlippagePpm: z.int().check(z.minimum(0), z.maximum(MAX_SLIPPAGE_PPM)),
+});
 export type GlobalPolicy = z.infer<typeof globalPolicySchema>;
 
-export const sitePolicySchema = z
-  .object({
-    /** Most this site may spend per period without asking (amount + max fee, like the cap). */
-    allowance: amountSchema,
-    period: z.enum(PERIODS),
-    paused: z.boolean(),
-    /** WebLN `enable` granted; without it every payment is denied. */
-    enabled: z.boolean(),
-    /** Keep the grant across browser sessions (the caller forgets it otherwise). */
-    remember: z.boolean(),
-    /** Per-method WebLN grants; a method not listed is allowed once the site is enabled. */
-    methods: z.partialRecord(z.enum(GRANTABLE_METHODS), z.boolean()).optional(),
-    l402AutoPay: z.boolean(),
-    /** Deposit walls may lock money for this site (a site never seen is allowed too, within the global limits). */
-    depositsAllowed: z.boolean(),
-    rewardAutoClaim: z.boolean(),
-    /** This site's payments are paid in this, whatever the global choice (absent: the global choice). */
-    payIn: z.enum(PAY_IN).optional(),
-    /** getInfo shows the node's public key: a lasting id linking this site to every other that sees it. Absent: not shared. */
-    sharePubkey: z.boolean().optional(),
-    createdAt: epochMs,
-    lastUsedAt: epochMs.optional(),
-  })
-  .strict();
+export const sitePolicySchema = z.strictObject({
+  /** Most this site may spend per period without asking (amount + max fee, like the cap). */
+  allowance: amountSchema,
+  period: z.enum(PERIODS),
+  paused: z.boolean(),
+  /** WebLN `enable` granted; without it every payment is denied. */
+  enabled: z.boolean(),
+  /** Keep the grant across browser sessions (the caller forgets it otherwise). */
+  remember: z.boolean(),
+  /** Per-method WebLN grants; a method not listed is allowed once the site is enabled. */
+  methods: z.optional(z.partialRecord(z.enum(GRANTABLE_METHODS), z.boolean())),
+  l402AutoPay: z.boolean(),
+  /** Deposit walls may lock money for this site (a site never seen is allowed too, within the global limits). */
+  depositsAllowed: z.boolean(),
+  rewardAutoClaim: z.boolean(),
+  /** This site's payments are paid in this, whatever the global choice (absent: the global choice). */
+  payIn: z.optional(z.enum(PAY_IN)),
+  /** getInfo shows the node's public key: a lasting id linking this site to every other that sees it. Absent: not shared. */
+  sharePubkey: z.optional(z.boolean()),
+  createdAt: epochMs,
+  lastUsedAt: z.optional(epochMs),
+});
 export type SitePolicy = z.infer<typeof sitePolicySchema>;
 
 /** What the UI may change; the engine owns the timestamps. */
-export const globalPolicyPatch = globalPolicySchema.partial().strict();
+export const globalPolicyPatch = z.partial(globalPolicySchema);
 export type GlobalPolicyPatch = z.infer<typeof globalPolicyPatch>;
-export const sitePolicyPatch = sitePolicySchema
-  .omit({ createdAt: true, lastUsedAt: true })
+export const sitePolicyPatch = z.partial(
   // `payIn: null` takes the site's own choice away: it pays in the global one again.
-  .extend({ payIn: z.enum(PAY_IN).nullable() })
-  .partial()
-  .strict();
+  z.extend(z.omit(sitePolicySchema, { createdAt: true, lastUsedAt: true }), { payIn: z.nullable(z.enum(PAY_IN)) }),
+);
 export type SitePolicyPatch = z.infer<typeof sitePolicyPatch>;
 
 export interface PolicyConfig {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { isRecord, upgrade, type Migration } from '../storage/schema.ts';
 import { isOrigin } from '../base/origin.ts';
 import { PAYMENT_SOURCES } from '../base/payment-kinds.ts';
@@ -40,26 +40,28 @@ export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {
 /** Settled ids remembered so a repeated commit/release is recognised; older ones are forgotten. */
 export const MAX_SETTLED = 1_000;
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
-const bigintText = z.string().regex(/^\d{1,40}$/);
+const date = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+const bigintText = z.string().check(z.regex(/^\d{1,40}$/));
 /** Counted micro-dollars: conversions clamp at 2^53 (see amount.ts), so any safe integer may be stored. */
-const microUsdCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const microUsdCount = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
 
 /** A rate as stored (JSON has no bigint). */
-const rateSchema = z.object({ coefficient: bigintText.refine((c) => BigInt(c) > 0n), scale: z.number().int().min(0).max(30), decimalDisplay: z.number().int().min(0).max(18) }).strict();
+const rateSchema = z.strictObject({
+  coefficient: bigintText.check(z.refine((c) => BigInt(c) > 0n)),
+  scale: z.int().check(z.minimum(0), z.maximum(30)),
+  decimalDisplay: z.int().check(z.minimum(0), z.maximum(18)),
+});
 type StoredRate = z.infer<typeof rateSchema>;
 
 /** A payment's worth in dollars at the quote it was valued with. */
-const valuedSchema = z
-  .object({
-    /** amount + fee limit in the asset's raw units, as the quote said. */
-    units: bigintText,
-    rate: rateSchema,
-    /** What the hold counts against dollar budgets: the quote's worst case, and never less than the sats at its rate. */
-    microUsd: microUsdCount,
-    quoteId: z.string().regex(/^[0-9a-f]{1,128}$/).optional(),
-  })
-  .strict();
+const valuedSchema = z.strictObject({
+  /** amount + fee limit in the asset's raw units, as the quote said. */
+  units: bigintText,
+  rate: rateSchema,
+  /** What the hold counts against dollar budgets: the quote's worst case, and never less than the sats at its rate. */
+  microUsd: microUsdCount,
+  quoteId: z.optional(z.string().check(z.regex(/^[0-9a-f]{1,128}$/))),
+});
 export type Valued = z.infer<typeof valuedSchema>;
 
 /**
@@ -68,30 +70,32 @@ export type Valued = z.infer<typeof valuedSchema>;
  * applied when it was made) in `unvaluedSat`, which a dollar budget counts at
  * the rate it is judged with.
  */
-const tallySchema = z.object({ sat: sats, microUsd: microUsdCount, unvaluedSat: sats }).strict();
+const tallySchema = z.strictObject({ sat: sats, microUsd: microUsdCount, unvaluedSat: sats });
 export type Tally = z.infer<typeof tallySchema>;
 
-const reservationSchema = z
-  .object({
-    id: z.string().min(1),
-    origin: z.string().refine(isOrigin),
-    source: z.enum(PAYMENT_SOURCES),
-    amountSat: sats,
-    /** Routing-fee limit the payment must be sent with; held on top of the amount. */
-    maxFeeSat: sats,
-    /** Its worth in dollars, when it was valued (a dollar budget applied, or it is paid in dollars). */
-    valued: valuedSchema.optional(),
-    approvedByUser: z.boolean(),
-    /** Local date the hold counts in. */
-    day: date,
-    createdAt: z.number().int().min(0),
-  })
-  .strict();
+const reservationSchema = z.strictObject({
+  id: z.string().check(z.minLength(1)),
+  origin: z.string().check(z.refine(isOrigin)),
+  source: z.enum(PAYMENT_SOURCES),
+  amountSat: sats,
+  /** Routing-fee limit the payment must be sent with; held on top of the amount. */
+  maxFeeSat: sats,
+  /** Its worth in dollars, when it was valued (a dollar budget applied, or it is paid in dollars). */
+  valued: z.optional(valuedSchema),
+  approvedByUser: z.boolean(),
+  /** Local date the hold counts in. */
+  day: date,
+  createdAt: z.int().check(z.minimum(0)),
+});
 export type Reservation = z.infer<typeof reservationSchema>;
 
-const settledSchema = z
-  .object({ id: z.string().min(1), outcome: z.enum(['committed', 'released']), origin: z.string(), day: date, valued: valuedSchema.optional() })
-  .strict();
+const settledSchema = z.strictObject({
+  id: z.string().check(z.minLength(1)),
+  outcome: z.enum(['committed', 'released']),
+  origin: z.string(),
+  day: date,
+  valued: z.optional(valuedSchema),
+});
 type Settled = z.infer<typeof settledSchema>;
 
 export interface SpendState {
@@ -172,7 +176,7 @@ export function migrateSpend(raw: unknown): { state: SpendState; issues: string[
   return { state, issues };
 }
 
-function readBuckets<T>(raw: unknown, bucket: z.ZodType<T>, where: string, issues: string[]): Record<string, T> {
+function readBuckets<T>(raw: unknown, bucket: z.ZodMiniType<T>, where: string, issues: string[]): Record<string, T> {
   const out: Record<string, T> = {};
   for (const [day, value] of Object.entries(isRecord(raw) ? raw : {})) {
     const parsed = bucket.safeParse(value);

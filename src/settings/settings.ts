@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import type { KeyValueStore } from '../storage/kv.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { parseWith, upgrade, type Migration } from './schema.ts';
 
 // A toy history: v1 stored `fee` in percent, v2 renamed it, v3 switched to ppm.
@@ -53,7 +53,7 @@ describe('upgrade', () => {
 });
 
 describe('parseWith', () => {
-  const schema = z.object({ a: z.object({ b: z.number() }), c: z.string() }).strict();
+  const schema = z.strictObject({ a: z.object({ b: z.number() }), c: z.string() });
   const fail = (where: string) => new Error(`bad:${where}`);
   it('returns the parsed value', () => expect(parseWith(schema, { a: { b: 1 }, c: 'x' }, fail)).toEqual({ a: { b: 1 }, c: 'x' }));
   it('names every bad field path', () => expect(() => parseWith(schema, { a: { b: 'no' }, c: 1 }, fail)).toThrow('bad:a.b,c'));

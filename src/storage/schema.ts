@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../base/zod.ts';
 
 /**
  * Versioned records in the store. Every stored record carries `schemaVersion`;
@@ -46,7 +46,7 @@ export function upgrade(raw: unknown, version: number, migrations: Readonly<Reco
  * Parses untrusted input with a zod schema; on failure `fail` gets the paths of
  * the bad fields ("a.b,c", or "(value)" for the whole thing) to build the error.
  */
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown, fail: (where: string) => Error): T {
+export function parseWith<T>(schema: z.ZodMiniType<T>, value: unknown, fail: (where: string) => Error): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw fail(parsed.error.issues.map((i) => i.path.map(String).join('.') || '(value)').join(','));

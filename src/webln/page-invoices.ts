@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../base/zod.ts';
 import { registrableDomain } from '../base/site.ts';
 import { moduleErrors } from '../errors.ts';
 import type { KeyValueStore } from '../storage/kv.ts';
@@ -51,10 +51,10 @@ const RATE_WINDOW_MS = 60_000;
 const err = moduleErrors('page-invoices');
 
 /** Origins are checked on read: the caps need each one's site, and stored data is outside our control. */
-const recordSchema = z.object({ hash: z.string(), origin: z.string().refine(hasSite), keepUntil: z.number() });
+const recordSchema = z.object({ hash: z.string(), origin: z.string().check(z.refine(hasSite)), keepUntil: z.number() });
 type InvoiceRecord = z.infer<typeof recordSchema>;
 const indexSchema = z.object({ records: z.array(recordSchema) });
-const legacySchema = z.object({ origin: z.string().refine(hasSite), createdAt: z.number() });
+const legacySchema = z.object({ origin: z.string().check(z.refine(hasSite)), createdAt: z.number() });
 
 export interface PageInvoicesOptions {
   store: KeyValueStore;
