@@ -23,6 +23,9 @@ export default defineConfig(({ mode }) => {
       target: firefox ? 'firefox128' : 'chrome111',
       // Readable stack traces from users' bug reports; sourcemaps stay out of dist.
       minify: true,
+      // Every browser the extension supports (target above) has <link rel=modulepreload>: vite's
+      // polyfill would only add a chunk to each page's first load.
+      modulePreload: { polyfill: false },
       rollupOptions: {
         // src/ is the core's plain modules: importing one runs nothing. Said so, a page that reaches a module
         // only through a barrel (src/policy/index.ts → the engine → the Public Suffix List) no longer loads it:

@@ -25,17 +25,17 @@ const LAZY = [Activity, ConfirmWords, Connect, CreateWords, Deposits, ImportWord
 
 /** The wallet's pages (popup and options): one screen at a time, chosen by the route store. */
 export function App({ landing }: { landing: Landing }) {
-  const screen = useRoute((s) => s.screen);
+  const booted = useRoute((s) => s.screen !== 'loading');
   useEffect(() => {
     // The options page lands on settings: its code loads while the worker answers vault.status.
     if (landing === 'settings') void Settings.preload();
     void boot(landing);
   }, [landing]);
   useEffect(() => {
-    if (screen === 'loading') return;
+    if (!booted) return;
     const idle = requestIdleCallback(() => LAZY.forEach((s) => void s.preload()));
     return () => cancelIdleCallback(idle);
-  }, [screen === 'loading']);
+  }, [booted]);
   // The boot screen's spinner while a screen's code loads: the popup is never blank.
   return (
     <Suspense fallback={<Loading />}>
