@@ -159,6 +159,24 @@ describe('no offer', () => {
   it('lists every reason next to the offers it kept', () => expect(skippedOf('Basic realm="x", L402 invoice="x"')).toHaveLength(2));
 });
 
+describe('the same header read again', () => {
+  it('gives the offers it gave before (its invoices decoded once), in lists of its own', () => {
+    const www = [l402Line(inv100), paymentLine(inv50, { amountSat: 50 })];
+    const first = parseChallenges({ wwwAuthenticate: www, paymentRequired: x402Header([inv200]) });
+    const again = parseChallenges({ wwwAuthenticate: www, paymentRequired: x402Header([inv200]) });
+    expect(again.challenges).toHaveLength(3);
+    again.challenges.forEach((c, i) => expect(c).toBe(first.challenges[i]));
+    (first.challenges as Challenge[]).reverse();
+    expect(again.challenges.map((c) => c.scheme)).toEqual(['l402', 'payment', 'x402']);
+    // Line by line: the deposit code reads WWW-Authenticate alone, the payer both headers.
+    expect(parse(www[0]!)[0]).toBe(again.challenges[0]);
+  });
+  it('another header gives its own offers', () => {
+    expect(only(l402Line(inv200)).invoice.paymentHash).toBe(inv200.paymentHash);
+    expect(only(l402Line(inv50)).invoice.paymentHash).toBe(inv50.paymentHash);
+  });
+});
+
 describe('choosing (cheapest, then L402 > Payment > x402, then L402 > LSAT, then server order)', () => {
   it('takes the cheapest offer whatever its scheme', () => {
     const cs = parse(`${l402Line(inv100)}, ${paymentLine(inv200, { amountSat: 200 })}`, x402Header([inv50]));

@@ -177,39 +177,95 @@ function x402From(offer: X402Offer): X402Challenge | string {
 /**
  * Every payable offer in a 402's headers, in header order (WWW-Authenticate first).
  * Throws L402_CHALLENGE_INVALID when there is none, naming why the first one was dropped.
+ *
+ * The offers of a header value are kept for the next caller (see `offersOf`): they are shared,
+ * read-only, between callers; the lists returned are each caller's own.
  */
 export function parseChallenges(headers: ChallengeHeaders): ParsedChallenges {
   const challenges: Challenge[] = [];
   const skipped: string[] = [];
-  const add = (r: Challenge | string) => (typeof r === 'string' ? skipped.push(r) : challenges.push(r));
   // A header that does not parse loses its own offers only: the other header may still pay.
   const www = headers.wwwAuthenticate;
   for (const line of www == null ? [] : typeof www === 'string' ? [www] : www) {
-    let parsed: AuthChallenge[];
-    try {
-      parsed = parseAuthChallenges(line);
-    } catch (e) {
-      skipped.push(reason(e));
-      continue;
-    }
-    for (const c of parsed) {
-      const scheme = c.scheme.toLowerCase();
-      if (scheme === 'l402' || scheme === 'lsat') add(l402From(c));
-      else if (scheme === 'payment') add(paymentFrom(c));
-      else skipped.push(`scheme ${c.scheme} is not a payment scheme`);
-    }
+    const found = offersOf(`www-authenticate ${line}`, () => wwwAuthenticateOffers(line));
+    challenges.push(...found.challenges);
+    skipped.push(...found.skipped);
   }
-  if (headers.paymentRequired != null) {
-    try {
-      const x = parsePaymentRequired(headers.paymentRequired);
-      skipped.push(...x.skipped.map((s) => `x402: ${s}`));
-      for (const offer of x.offers) add(x402From(offer));
-    } catch (e) {
-      skipped.push(reason(e));
-    }
+  const required = headers.paymentRequired;
+  if (required != null) {
+    const found = offersOf(`payment-required ${required}`, () => paymentRequiredOffers(required));
+    challenges.push(...found.challenges);
+    skipped.push(...found.skipped);
   }
   if (challenges.length === 0) throw fail('no payable offer', skipped[0] ?? 'no challenge at all');
   return { challenges, skipped };
+}
+
+interface Offers {
+  challenges: Challenge[];
+  skipped: string[];
+}
+
+function wwwAuthenticateOffers(line: string): Offers {
+  const out: Offers = { challenges: [], skipped: [] };
+  const add = (r: Challenge | string) => (typeof r === 'string' ? out.skipped.push(r) : out.challenges.push(r));
+  let parsed: AuthChallenge[];
+  try {
+    parsed = parseAuthChallenges(line);
+  } catch (e) {
+    out.skipped.push(reason(e));
+    return out;
+  }
+  for (const c of parsed) {
+    const scheme = c.scheme.toLowerCase();
+    if (scheme === 'l402' || scheme === 'lsat') add(l402From(c));
+    else if (scheme === 'payment') add(paymentFrom(c));
+    else out.skipped.push(`scheme ${c.scheme} is not a payment scheme`);
+  }
+  return out;
+}
+
+function paymentRequiredOffers(value: string): Offers {
+  const out: Offers = { challenges: [], skipped: [] };
+  try {
+    const x = parsePaymentRequired(value);
+    out.skipped.push(...x.skipped.map((s) => `x402: ${s}`));
+    for (const offer of x.offers) {
+      const r = x402From(offer);
+      if (typeof r === 'string') out.skipped.push(r);
+      else out.challenges.push(r);
+    }
+  } catch (e) {
+    out.skipped.push(reason(e));
+  }
+  return out;
+}
+
+/**
+ * One 402 is read several times within milliseconds (the worker's glue when the browser reports
+ * it, the deposit and session code, the payer), and each read of an offer decodes its invoice,
+ * signature recovery included (~2.5 ms): what a header value gave is kept, the most recent
+ * MEMO_ENTRIES values of up to MEMO_MAX_CHARS each. Reading is pure (no clock), so a kept
+ * result stays right.
+ */
+const MEMO_ENTRIES = 16;
+const MEMO_MAX_CHARS = 16_384;
+const memo = new Map<string, Offers>();
+
+function offersOf(key: string, read: () => Offers): Offers {
+  const kept = memo.get(key);
+  if (kept) {
+    // Most recently used last: the oldest goes first.
+    memo.delete(key);
+    memo.set(key, kept);
+    return kept;
+  }
+  const offers = read();
+  if (key.length <= MEMO_MAX_CHARS) {
+    memo.set(key, offers);
+    if (memo.size > MEMO_ENTRIES) memo.delete(memo.keys().next().value!);
+  }
+  return offers;
 }
 
 const SCHEME_RANK: Record<Challenge['scheme'], number> = { l402: 0, payment: 1, x402: 2 };
