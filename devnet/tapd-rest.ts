@@ -272,7 +272,9 @@ export function tapdRoutes(sim: Sim): RouteDef[] {
         const unitsFor = (msat: number) => unitsForMsat(msat, quote.rate, 'up');
         const rec = pay(sim, ctx.node, { ...inner, spend: { asset: a, peer: peer.name, unitsFor, rfqId: fromHex(quote.id) } });
         const quoteJson = { ...sellQuoteJson(a, quote, channel), price_oracle_metadata: f.str('price_oracle_metadata') };
-        const updates = paymentUpdates(ctx, rec, false, (p) => ({ payment_result: paymentJson(p, net, toHex) }));
+        const updates = paymentUpdates(ctx, rec, (f.obj('payment_request') ?? new Fields({}, 'hex')).bool('no_inflight_updates'), (p) => ({
+          payment_result: paymentJson(p, net, toHex),
+        }));
         async function* lines() {
           yield { accepted_sell_order: quoteJson, accepted_sell_orders: { accepted_sell_orders: [quoteJson] } };
           yield* updates;

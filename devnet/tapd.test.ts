@@ -137,6 +137,17 @@ describe('asset payments', () => {
     expect((await dn.control.balances('carol')).channels[0]!.localSat).toBe(carolBefore + 10_000);
   });
 
+  it("no_inflight_updates in lnd's request: the accepted quote, then only the final payment update", async () => {
+    const { groupKey } = await usdt();
+    const { paymentRequest } = await dn.control.createInvoice('carol', { amountSat: 1_000, memo: 'tea' });
+    const s = await alice.tapdStream('POST', '/v1/taproot-assets/channels/send-payment', {
+      group_key: groupKey,
+      payment_request: { payment_request: paymentRequest, fee_limit_sat: '100', no_inflight_updates: true },
+    });
+    const lines = (await s.rest()).map((l) => l.result as Json);
+    expect(lines.map((l) => (l.payment_result ? (l.payment_result as Json).status : 'quote'))).toEqual(['quote', 'SUCCEEDED']);
+  });
+
   it('refuses an asset the node has no channel for, as a stream error', async () => {
     const s = await alice.tapdStream('POST', '/v1/taproot-assets/channels/send-payment', {
       asset_id: 'ab'.repeat(32),

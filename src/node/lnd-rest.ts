@@ -51,6 +51,7 @@ import {
   assertSats,
   b64Hex,
   consumePayments,
+  finalUpdateOnly,
   customRecordsWire,
   DEFAULT_PAYMENT_TIMEOUT_S,
   hexToB64,
@@ -290,9 +291,7 @@ export class LndRest implements LightningNode {
       ...body,
       fee_limit_sat: String(assertSats(p.feeLimitSat, 'feeLimitSat')),
       timeout_seconds: assertSats(timeoutSeconds, 'timeoutSeconds'),
-      // Nobody waiting for in-flight updates: lnd sends the final one alone. In a browser each streamed line
-      // arrives as its own chunk, a few milliseconds after the last (measured 3 ms per payment on Chromium 156).
-      no_inflight_updates: (p.waitFinal ?? true) && !onUpdate,
+      no_inflight_updates: finalUpdateOnly(p, onUpdate),
     };
     const updates = restStream(this.cfg, 'POST', '/v2/router/send', req, paymentWire, { timeoutMs: streamTimeoutMs(timeoutSeconds, this.cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
     return consumePayments(updates, p.waitFinal ?? true, onUpdate);

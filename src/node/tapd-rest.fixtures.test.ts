@@ -189,8 +189,16 @@ describe('TapdRest (recorded fixtures)', () => {
     expect(seen).toEqual(['IN_FLIGHT']);
     expect(fake.requests[0]?.body).toEqual({
       asset_id: USDT_A,
-      payment_request: { payment_request: PR, fee_limit_sat: '20', timeout_seconds: 60 },
+      payment_request: { payment_request: PR, fee_limit_sat: '20', timeout_seconds: 60, no_inflight_updates: false },
     });
+  });
+
+  it('payWithAsset: nobody reading in-flight updates, lnd is asked for the final one only', async () => {
+    const { tapd, fake } = node({
+      'POST /v1/taproot-assets/channels/send-payment': () => ndjson([{ result: { payment_result: payment('SUCCEEDED', { payment_preimage: PREIMAGE }) } }]),
+    });
+    expect((await tapd.payWithAsset({ assetId: USDT_A, paymentRequest: PR, feeLimitSat: 20 })).status).toBe('SUCCEEDED');
+    expect((fake.requests[0]?.body as { payment_request: { no_inflight_updates: boolean } }).payment_request.no_inflight_updates).toBe(true);
   });
 
   it('payWithAsset at a quote: rfq_id, custom records and the CLTV limit in lnd\'s request, bytes as hex', async () => {
@@ -214,7 +222,7 @@ describe('TapdRest (recorded fixtures)', () => {
       group_key: GROUP,
       peer_pubkey: PEER,
       rfq_id: 'ab'.repeat(32),
-      payment_request: { payment_request: PR, fee_limit_sat: '7', timeout_seconds: 30, dest_custom_records: { '696969': 'c0ffee' }, cltv_limit: 288 },
+      payment_request: { payment_request: PR, fee_limit_sat: '7', timeout_seconds: 30, dest_custom_records: { '696969': 'c0ffee' }, cltv_limit: 288, no_inflight_updates: false },
     });
   });
 

@@ -38,6 +38,7 @@ import {
   assertHex,
   assertSats,
   consumePayments,
+  finalUpdateOnly,
   customRecordsWire,
   DEFAULT_PAYMENT_TIMEOUT_S,
   hexString,
@@ -250,6 +251,7 @@ export class TapdRest implements AssetNode {
         timeout_seconds: assertSats(timeoutSeconds, 'timeoutSeconds'),
         ...(p.customRecords && { dest_custom_records: customRecordsWire(p.customRecords, 'hex') }),
         ...(p.cltvLimit !== undefined && { cltv_limit: assertCltvLimit(p.cltvLimit) }),
+        no_inflight_updates: finalUpdateOnly(p, onUpdate),
       },
     };
     // The first message is the RFQ quote, then lnd's payment updates follow.

@@ -15,7 +15,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from '../base/zod.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
-import type { PaymentResult, PaymentStatus, PaymentUpdate } from './types.ts';
+import type { PayOptions, PaymentResult, PaymentStatus, PaymentUpdate } from './types.ts';
 
 const error = moduleErrors('node');
 
@@ -127,6 +127,15 @@ export const DEFAULT_PAYMENT_TIMEOUT_S = 60;
 /** How long a payment stream may stay silent: lnd's own timeout plus the call timeout as grace. */
 export function streamTimeoutMs(timeoutSeconds: number, callTimeoutMs: number): number {
   return timeoutSeconds * 1000 + callTimeoutMs;
+}
+
+/**
+ * lnd's `no_inflight_updates` for a payment: when nobody reads in-flight updates, the node sends
+ * the final one alone. In a browser each streamed line arrives as its own chunk, a few milliseconds
+ * after the one before (measured 3 ms per payment on Chromium 156).
+ */
+export function finalUpdateOnly(p: PayOptions, onUpdate?: PaymentUpdate): boolean {
+  return (p.waitFinal ?? true) && !onUpdate;
 }
 
 /**
