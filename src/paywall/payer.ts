@@ -20,7 +20,11 @@ import type { Credential, CredentialStore } from './credentials.ts';
  *               → offers parsed and admitted → purchase recorded → pipeline → credential stored
  *
  * Single flight: concurrent 402s for the same server and L402 services (or
- * the same path, for one-shot schemes) share one purchase.
+ * the same path, for one-shot schemes) share one purchase, until its
+ * credential is stored. The credential is handed over as soon as it is bought,
+ * while the vault write runs: a worker killed before that write lands loses
+ * nothing, the pending purchase (written before paying) and the ledger's
+ * entry give it back (`recover`).
  */
 const error = moduleErrors('paywall');
 
@@ -41,7 +45,11 @@ export interface Access {
   credential: Credential;
   /** True when this call paid; false when a credential already held was reused. */
   paid: boolean;
+  /** Settles once the credential is in the vault; a rejection leaves the purchase to `recover`. */
+  stored: Promise<void>;
 }
+
+const STORED: Promise<void> = Promise.resolve();
 
 export interface PaywallDeps extends PayerDeps {
   credentials: CredentialStore;
@@ -54,6 +62,8 @@ export interface PaywallDeps extends PayerDeps {
 export class WallPayer {
   private readonly now: () => number;
   private readonly inflight = new Map<string, Promise<Access>>();
+  /** Credentials bought and being written: what reads the store waits for them. */
+  private readonly storing = new Set<Promise<void>>();
   /** When a credential was applied to a path in this worker life (after a restart: its purchase time counts). */
   private readonly appliedAt = new Map<string, number>();
 
@@ -74,7 +84,7 @@ export class WallPayer {
     if (held) {
       const since = this.appliedAt.get(appliedKey(held, url)) ?? held.createdAt;
       // Sent before the credential applied: the retry will carry it.
-      if (obs.sentAt < since) return { credential: held, paid: false };
+      if (obs.sentAt < since) return { credential: held, paid: false, stored: STORED };
       // Sent with it and refused: revoked or expired on the server's side.
       if (this.now() - held.createdAt < REFUSAL_GRACE_MS)
         throw error('PAYWALL_REFUSED', 'the site refused the access it just sold; not paying again for', url.origin);
@@ -85,35 +95,40 @@ export class WallPayer {
     const services = preferred?.scheme === 'l402' ? (preferred.token.services ?? []).map((s) => s.name) : [];
     if (preferred?.scheme === 'l402') {
       const reusable = await this.d.credentials.findReusable(url.origin, services);
-      if (reusable && reusable.id !== held?.id) return { credential: await this.apply(reusable, url), paid: false };
+      if (reusable && reusable.id !== held?.id) return { credential: await this.apply(reusable, url), paid: false, stored: STORED };
     }
     const key = preferred?.scheme === 'l402' ? `${url.origin} ${services.toSorted().join(',')}` : `${url.origin}${url.pathname}`;
     const running = this.inflight.get(key);
-    if (running) return running.then((a) => this.apply(a.credential, url).then((credential) => ({ credential, paid: false })));
-    const purchase = this.buy(obs, url, challenges).finally(() => this.inflight.delete(key));
+    if (running) return running.then(async (a) => ({ credential: await this.apply(a.credential, url), paid: false, stored: a.stored }));
+    const purchase = this.buy(obs, url, challenges);
     this.inflight.set(key, purchase);
+    const done = () => void (this.inflight.get(key) === purchase && this.inflight.delete(key));
+    purchase.then((a) => a.stored).then(done, done);
     return purchase;
   }
 
-  /** Credentials held, for the popup. */
-  list(): Promise<Credential[]> {
+  /** Credentials held, for the popup and the header rules (those being stored included). */
+  async list(): Promise<Credential[]> {
+    await this.allStored();
     return this.d.credentials.list();
   }
 
   /** The person revoked it (Paid access): true when it was held. */
-  revoke(id: string): Promise<boolean> {
+  async revoke(id: string): Promise<boolean> {
+    await this.allStored();
     return this.d.credentials.remove(id);
   }
 
   /** Every credential `site`'s budget paid for; the ids that were held (their header rules go too). */
   async revokePaidBy(site: Origin): Promise<string[]> {
-    const ids = (await this.d.credentials.list()).filter((c) => c.paidBy === site).map((c) => c.id);
+    const ids = (await this.list()).filter((c) => c.paidBy === site).map((c) => c.id);
     await this.d.credentials.removePaidBy(site);
     return ids;
   }
 
   /** A one-shot credential (Payment charge, x402) was sent: it is spent. */
   async consumed(id: string): Promise<void> {
+    await this.allStored();
     const c = await this.d.credentials.get(id);
     if (c && !c.reusable) await this.d.credentials.remove(id);
   }
@@ -125,6 +140,8 @@ export class WallPayer {
    */
   async recover(): Promise<{ recovered: number; dropped: number; waiting: number }> {
     const out = { recovered: 0, dropped: 0, waiting: 0 };
+    // A purchase of this life whose credential is being written is no leftover.
+    await this.allStored();
     const pending = await this.d.credentials.pending();
     if (pending.length === 0 || !(await this.d.isUnlocked())) return { ...out, waiting: pending.length };
     const node = await this.d.node();
@@ -229,9 +246,17 @@ export class WallPayer {
       createdAt: this.now(),
       expiresAt: admitted.credentialExpiresAt,
     });
-    await this.d.credentials.put(credential);
     this.appliedAt.set(appliedKey(credential, url), credential.createdAt);
-    return { credential, paid: true };
+    // Queued on the vault now, so a path added to it after (apply) finds it; not waited for (see the class comment).
+    const stored = this.d.credentials.put(credential);
+    const written = stored.catch(() => undefined);
+    this.storing.add(written);
+    void written.then(() => this.storing.delete(written));
+    return { credential, paid: true, stored };
+  }
+
+  private async allStored(): Promise<void> {
+    while (this.storing.size > 0) await Promise.all(this.storing);
   }
 
   /** Another path of the same server and services: the credential goes there too, no payment. */

@@ -82,7 +82,7 @@ function world(
         const c = o.buy ? await o.buy(obs) : credential({ id: `c${bought.length}`, paths: [new URL(obs.url).pathname] });
         state.enabled = true;
         held.push(c);
-        return { credential: c, paid: true };
+        return { credential: c, paid: true, stored: Promise.resolve() };
       },
       list: async () => held,
       consumed: async (id) => {

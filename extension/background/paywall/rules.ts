@@ -128,18 +128,21 @@ export class RuleBook {
       const s = await this.load();
       const have = s.entries.find((e) => e.credentialId === c.id && e.path === path);
       if (have) return have;
-      const regex = regexFor(c.origin, path);
-      const ok = await this.dnr.isRegexSupported({ regex, isCaseSensitive: true });
-      if (!ok.isSupported) throw new Error(`paywall rules: path not expressible (${ok.reason ?? 'unsupported'})`);
       const replaced = s.entries.filter((e) => e.origin === c.origin && e.path === path);
       const kept = s.entries.filter((e) => !replaced.includes(e));
       const evicted = kept.length >= MAX_RULES ? kept.toSorted((a, b) => a.installedAt - b.installedAt).slice(0, kept.length - MAX_RULES + 1) : [];
       const remaining = kept.filter((e) => !evicted.includes(e));
       const id = nextRuleId(new Set(remaining.map((e) => e.id)));
-      await this.dnr.updateSessionRules({ removeRuleIds: [...replaced, ...evicted].map((e) => e.id), addRules: [ruleFor(id, c, path)] });
+      // No isRegexSupported first (a trip to the browser on the way to the page's retry): the browser refuses the
+      // whole update, other rules untouched, when the path's regex is beyond it.
+      await this.dnr.updateSessionRules({ removeRuleIds: [...replaced, ...evicted].map((e) => e.id), addRules: [ruleFor(id, c, path)] }).catch((e: unknown) => {
+        throw new Error(`paywall rules: rule refused for path ${path.slice(0, 64)} (${e instanceof Error ? e.message : String(e)})`);
+      });
       // Stamped once the browser has the rule: requests from now on carry the header.
       const entry: RuleEntry = { id, credentialId: c.id, origin: c.origin, path, oneShot: !c.reusable, installedAt: this.now() };
-      await this.save({ ...s, entries: [...remaining, entry] });
+      // In memory at once; the write for the next worker life is not waited for: if it is lost, that life's sync
+      // finds the rule unknown and puts it back from the credentials.
+      this.save({ ...s, entries: [...remaining, entry] }).catch(() => undefined);
       return entry;
     });
   }
