@@ -1,33 +1,12 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 /** The two browsers as the adapter sees them: Chrome's and Firefox's answers to the same questions. */
-const api = vi.hoisted(() => ({ webRequest: {} as Record<string, unknown>, permissions: [] as string[] }));
+const api = vi.hoisted(() => ({ permissions: [] as string[] }));
 vi.mock('webextension-polyfill', () => ({
-  default: { webRequest: api.webRequest, runtime: { getManifest: () => ({ permissions: api.permissions }) } },
+  default: { runtime: { getManifest: () => ({ permissions: api.permissions }) } },
 }));
 
-const { faviconUrl, headersReceivedOptions, inChromeTerms } = await import('./platform.ts');
-
-const CHROME_OPTIONS = { BLOCKING: 'blocking', RESPONSE_HEADERS: 'responseHeaders', EXTRA_HEADERS: 'extraHeaders' };
-const FIREFOX_OPTIONS = { BLOCKING: 'blocking', RESPONSEHEADERS: 'responseHeaders' };
-
-beforeEach(() => {
-  for (const k of Object.keys(api.webRequest)) delete api.webRequest[k];
-});
-
-describe('headersReceivedOptions', () => {
-  it('asks Chrome for the headers it hides without extraHeaders', () => {
-    api.webRequest.OnHeadersReceivedOptions = CHROME_OPTIONS;
-    expect(headersReceivedOptions()).toEqual(['responseHeaders', 'extraHeaders']);
-  });
-
-  it('leaves extraHeaders out where the browser does not know it (Firefox rejects the listener with it)', () => {
-    api.webRequest.OnHeadersReceivedOptions = FIREFOX_OPTIONS;
-    expect(headersReceivedOptions()).toEqual(['responseHeaders']);
-    delete api.webRequest.OnHeadersReceivedOptions;
-    expect(headersReceivedOptions()).toEqual(['responseHeaders']);
-  });
-});
+const { faviconUrl, inChromeTerms } = await import('./platform.ts');
 
 describe('inChromeTerms', () => {
   const base = { requestId: '1', url: 'https://api.example/data', tabId: 3, frameId: 0, type: 'xmlhttprequest' };

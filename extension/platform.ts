@@ -1,4 +1,4 @@
-import browser, { type WebRequest } from 'webextension-polyfill';
+import browser from 'webextension-polyfill';
 
 /**
  * Where Chrome and Firefox differ for Satnav, in one place: the same sources run in both (Firefox's
@@ -13,16 +13,6 @@ import browser, { type WebRequest } from 'webextension-polyfill';
  * `declarativeNetRequest` session rules with `excludedTabIds`, `sender.origin` (Firefox ≥ 126),
  * `windows.create({ type: 'popup' })`.
  */
-
-/**
- * The `extraInfoSpec` of `webRequest.onHeadersReceived`: Chrome hides some response headers from
- * listeners without `extraHeaders`; Firefox shows them all and rejects the word, which would throw
- * where the listener is added and leave 402 walls unseen.
- */
-export function headersReceivedOptions(): WebRequest.OnHeadersReceivedOptions[] {
-  const known = Object.values((browser.webRequest as { OnHeadersReceivedOptions?: Record<string, string> }).OnHeadersReceivedOptions ?? {});
-  return known.includes('extraHeaders') ? ['responseHeaders', 'extraHeaders'] : ['responseHeaders'];
-}
 
 /**
  * webRequest details as Chrome reports them, which the 402 code reads (background/paywall/):

@@ -12,7 +12,7 @@ import { setRevokedRulesHook } from './paywall-handlers.ts';
 import type { HeadersReceivedDetails, RequestDetails } from './paywall/observations.ts';
 import { ACTIVE_STATES } from '../../src/deposit/book.ts';
 import { DEPOSIT_ALARM, depositAlarm } from './deposits.ts';
-import { headersReceivedOptions, inChromeTerms } from '../platform.ts';
+import { inChromeTerms } from '../platform.ts';
 import { LINK_CHANNEL } from '../../src/links/target.ts';
 import { LinkRouter, showLinkNotice } from './links.ts';
 
@@ -60,12 +60,13 @@ browser.tabs.onUpdated.addListener((_id, change) => {
 });
 
 // Observing only (never blocking): when each request left, and every answer (402s with their challenge headers),
-// in Chrome's terms (../platform.ts).
+// in Chrome's terms (../platform.ts). No `extraHeaders`: it would send every page request's headers through the
+// browser process, and the walls' headers are seen without it (e2e/paywall.spec.ts, CORS-hidden ones included).
 browser.webRequest.onSendHeaders.addListener((d) => walls.sent(inChromeTerms(d as unknown as RequestDetails)), { urls: WEB_URLS });
 browser.webRequest.onHeadersReceived.addListener(
   (d) => void walls.headersReceived(inChromeTerms(d as unknown as HeadersReceivedDetails)),
   { urls: WEB_URLS },
-  headersReceivedOptions(),
+  ['responseHeaders'],
 );
 // An unlock makes the stored credentials readable again: their rules come back.
 browser.storage.onChanged.addListener((changes, area) => walls.storageChanged(changes, area));
