@@ -42,12 +42,14 @@ describe('manifest: what the outside world can reach', () => {
     }
   });
 
-  it('asks for no permission beyond storage, alarms, favicons, observing requests (webRequest, never blocking), session header rules, notifications and an offscreen document', () => {
+  it('asks for no permission beyond storage, alarms, favicons, observing requests (webRequest, never blocking), session header rules, notifications, an offscreen document and scripting', () => {
     // declarativeNetRequestWithHostAccess, not declarativeNetRequest: no install warning of its own, and rules act
     // only where the host permissions already reach. No static rulesets: every rule is a session rule the worker makes.
     // notifications: a deposit refunded or forfeited is told to the person even with the popup closed.
     // offscreen: node calls where a certificate the person accepted applies (background/offscreen.ts); no install warning.
-    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon', 'webRequest', 'declarativeNetRequestWithHostAccess', 'notifications', 'offscreen']);
+    // scripting: once a wall an element met is paid, content/refetch.ts runs in that document (no install warning;
+    // only the extension's own functions, where the host permissions already reach), so no page carries it otherwise.
+    expect(manifest.permissions).toEqual(['storage', 'alarms', 'favicon', 'webRequest', 'declarativeNetRequestWithHostAccess', 'notifications', 'offscreen', 'scripting']);
     expect(manifest).not.toHaveProperty('declarative_net_request');
   });
 
@@ -62,6 +64,14 @@ describe('manifest: what the outside world can reach', () => {
       .filter((p) => /updateSessionRules|updateDynamicRules|updateEnabledRulesets/.test(readFileSync(p, 'utf8')))
       .map((p) => p.slice(root.length));
     expect(users.sort()).toEqual(['extension/background/deposits.ts', 'extension/background/paywall/rules.ts']);
+  });
+
+  it('scripting runs one function of its own in pages, from one module: the refetch of a paid element', () => {
+    const users = sources(join(root, 'extension')).filter((p) => /\bscripting\.\w+\(/.test(readFileSync(p, 'utf8')));
+    expect(users.map((p) => p.slice(root.length))).toEqual(['extension/background/paywall/index.ts']);
+    const calls = readFileSync(users[0]!, 'utf8').match(/scripting\.\w+\([^\n]*/g);
+    expect(calls).toHaveLength(1);
+    expect(calls![0]).toMatch(/^scripting\.executeScript\(\{ target, world: 'MAIN', injectImmediately: true, func: refetch /);
   });
 });
 
@@ -79,7 +89,7 @@ describe("Firefox's manifest (npm run build:firefox): the same extension, in Fir
   });
 
   it('the same permissions but the Chrome-only ones (favicon, offscreen), the same reach, content scripts and page CSP', () => {
-    expect(firefox.permissions).toEqual(['storage', 'alarms', 'webRequest', 'declarativeNetRequestWithHostAccess', 'notifications']);
+    expect(firefox.permissions).toEqual(['storage', 'alarms', 'webRequest', 'declarativeNetRequestWithHostAccess', 'notifications', 'scripting']);
     for (const key of ['host_permissions', 'content_scripts', 'content_security_policy', 'action', 'name', 'version', 'default_locale'])
       expect(firefox[key]).toEqual(manifest[key]);
     expect(firefox).not.toHaveProperty('web_accessible_resources');

@@ -1,7 +1,5 @@
-import browser, { type Runtime } from 'webextension-polyfill';
 import { PAGE_CHANNEL, type PortReply } from '../../src/webln/page-channel.ts';
 import { offerPort } from './handshake.ts';
-import { PAYWALL_EVENT, refetch } from './refetch.ts';
 import { relayOf } from './relay.ts';
 import { LINK_CHANNEL } from '../../src/links/target.ts';
 import { clickedLinkTarget } from './link-click.ts';
@@ -12,6 +10,17 @@ import { clickedLinkTarget } from './link-click.ts';
  * origin from the browser's `sender`, not from anything relayed here.
  */
 let port: MessagePort | undefined;
+
+/** The part of the extension runtime API the bridge uses, as the browser has it. */
+interface Runtime {
+  id: string;
+  sendMessage(message: unknown): Promise<unknown>;
+  onMessage: { addListener(listener: (message: unknown, sender: { id?: string }) => undefined): void };
+}
+// The browser's own API, not webextension-polyfill (9 KB to parse in every frame of every page): Firefox has `browser`,
+// and Chrome's MV3 `chrome.runtime` answers with promises too.
+const api = globalThis as unknown as { browser?: { runtime: Runtime }; chrome: { runtime: Runtime } };
+const runtime = (api.browser ?? api.chrome).runtime;
 
 offerPort((p) => {
   port = p;
@@ -24,7 +33,7 @@ async function relay(p: MessagePort, data: unknown): Promise<void> {
   if ('reply' in r) return p.postMessage(r.reply);
   let reply: PortReply;
   try {
-    const envelope = (await browser.runtime.sendMessage({ channel: PAGE_CHANNEL, request: r.forward })) as Omit<PortReply, 'id'> | undefined;
+    const envelope = (await runtime.sendMessage({ channel: PAGE_CHANNEL, request: r.forward })) as Omit<PortReply, 'id'> | undefined;
     reply = envelope ? { ...envelope, id: r.id } : unavailable(r.id);
   } catch {
     reply = unavailable(r.id);
@@ -33,18 +42,9 @@ async function relay(p: MessagePort, data: unknown): Promise<void> {
 }
 
 // Events pushed by the worker (e.g. accountChanged) go to the provider as id 0.
-browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => {
-  if (sender.id !== browser.runtime.id || typeof message !== 'object' || message === null) return undefined;
-  const m = message as { channel?: unknown; event?: unknown; url?: unknown };
-  // The worker paid a wall an element of this document met: the elements ask again. The provider does it in the
-  // page's world, so the page sees the new loads as its own (Resource Timing leaves out an isolated world's loads);
-  // without a provider the bridge does it. Only the URL the page itself loaded crosses over, never a credential.
-  if (m.channel === PAGE_CHANNEL && m.event === PAYWALL_EVENT) {
-    if (typeof m.url !== 'string') return undefined;
-    if (port) port.postMessage({ id: 0, ok: true, event: PAYWALL_EVENT, result: m.url });
-    else refetch(document, m.url);
-    return undefined;
-  }
+runtime.onMessage.addListener((message, sender) => {
+  if (sender.id !== runtime.id || typeof message !== 'object' || message === null) return undefined;
+  const m = message as { channel?: unknown; event?: unknown };
   if (!port) return undefined;
   if (m.channel === PAGE_CHANNEL && typeof m.event === 'string') port.postMessage({ id: 0, ok: true, event: m.event });
   return undefined;
@@ -59,7 +59,7 @@ window.addEventListener(
     const href = clickedLinkTarget(event, document.baseURI);
     if (href === undefined) return;
     event.preventDefault();
-    browser.runtime.sendMessage({ channel: LINK_CHANNEL, request: { href } }).catch(() => undefined);
+    runtime.sendMessage({ channel: LINK_CHANNEL, request: { href } }).catch(() => undefined);
   },
   true,
 );

@@ -31,14 +31,17 @@ export function offerPort(onConnected: (port: MessagePort) => void): void {
 /** Provider side: take the first port offered; announce ourselves in case the bridge ran first. */
 export function acceptPort(onConnected: (port: MessagePort) => void): void {
   let done = false;
-  const take = (event: Event) => {
-    const port = (event as MessageEvent).ports?.[0];
-    if (done || !port) return;
-    done = true;
-    event.preventDefault();
-    window.removeEventListener(BRIDGE_PORT_EVENT, take, true);
-    onConnected(port);
-  };
-  window.addEventListener(BRIDGE_PORT_EVENT, take, true);
-  window.dispatchEvent(new Event(PROVIDER_READY_EVENT, { cancelable: true }));
+  // Kept after the handshake (`done` refuses any other port): fewer bytes in every page.
+  addEventListener(
+    BRIDGE_PORT_EVENT,
+    (event) => {
+      const port = (event as MessageEvent).ports?.[0];
+      if (done || !port) return;
+      done = true;
+      event.preventDefault();
+      onConnected(port);
+    },
+    true,
+  );
+  dispatchEvent(new Event(PROVIDER_READY_EVENT));
 }

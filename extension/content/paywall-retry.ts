@@ -28,159 +28,136 @@
  *   402 completed gets synthesized `abort` and `loadend` events, not a
  *   readystatechange;
  * - synchronous XHR is not retried (nothing can wait inside it): it gets the 402.
+ * The retry makes the page's open() and setRequestHeader() calls again and
+ * sends the same body; what belongs to the object itself (overrideMimeType,
+ * responseType, timeout, withCredentials) outlives open() and stays.
  */
 export type AskWallet = (url: string) => Promise<boolean>;
 
 export function retryingFetch(native: typeof fetch, ask: AskWallet): typeof fetch {
-  const wrapped = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    let request: Request;
-    let spare: Request;
-    try {
-      request = new Request(input, init);
-      // Taken now: the first attempt reads the body.
-      spare = request.clone();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return native(request).then(async (res) => {
-      if (res.status !== 402) return res;
-      const retry = await untilAborted(ask(res.url || request.url).catch(() => false), request.signal);
-      if (!retry) return res;
-      res.body?.cancel().catch(() => undefined);
-      return native(spare);
-    });
+  // `...init`: one declared parameter, as fetch has (length 1). Async: bad input rejects, never throws.
+  return async function fetch(input: RequestInfo | URL, ...init: [RequestInit?]): Promise<Response> {
+    const request = new Request(input, ...init);
+    const { signal } = request;
+    // Taken now: the first attempt reads the body.
+    const spare = request.clone();
+    const res = await native(request);
+    if (res.status !== 402) return res;
+    // The caller's abort rejects at once, as fetch does until it hands the response over.
+    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    if (!(await Promise.race([ask(res.url || request.url).catch(() => false), aborted]))) return res;
+    res.body?.cancel().catch(() => undefined);
+    return native(spare);
   };
-  Object.defineProperty(wrapped, 'length', { value: 1 });
-  return wrapped;
 }
 
-/** `p`, or the signal's reason as soon as it aborts (fetch rejects on abort until the response is handed over). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(signal.reason);
-    signal.addEventListener('abort', stop, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
-  });
-}
-
+/** Where an XHR is in its 402 detour: no 402 yet; the wallet decides, or the retry starts (events held); through. */
 const PASS = 0;
 const HOLD = 1;
-const QUIET = 2;
-const DONE = 3;
-const EVENTS = ['readystatechange', 'loadstart', 'progress', 'load', 'loadend', 'error', 'abort', 'timeout'];
+const DONE = 2;
+const EVENTS = 'readystatechange loadstart progress load loadend error abort timeout'.split(' ');
 
-interface XhrState {
-  mode: number;
-  args: unknown[];
-  async: boolean;
-  headers: Array<[string, string]>;
-  mime: string | undefined;
-  body: Document | XMLHttpRequestBodyInit | null;
-  held: Event[];
-  /** The wallet said no: the held 402 events are replayed once the 402 is complete. */
-  refused: boolean;
-  /** Bumped by open/abort: a late answer for an earlier request is ignored. */
-  gen: number;
-}
+type Body = Document | XMLHttpRequestBodyInit | null;
+type Call = [(this: XMLHttpRequest, ...a: never[]) => void, unknown[]];
 
 export function retryingXhr(Native: typeof XMLHttpRequest, ask: AskWallet): typeof XMLHttpRequest {
-  // Per instance, outside the object: nothing for the page to read, call or forge.
-  const states = new WeakMap<XMLHttpRequest, XhrState>();
-  const native = Native.prototype;
-  const open = native.open as (this: XMLHttpRequest, ...a: unknown[]) => void;
-  const send = native.send as (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) => void;
+  const { open, abort, setRequestHeader } = Native.prototype;
+  const send = Native.prototype.send as (this: XMLHttpRequest, body?: Body) => void;
   // Taken now, before any page script can replace it.
   const listen = EventTarget.prototype.addEventListener;
 
-  function gate(xhr: XMLHttpRequest, s: XhrState, e: Event): void {
-    if (s.mode === PASS) {
-      if (e.type !== 'readystatechange' || xhr.readyState !== Native.HEADERS_RECEIVED || xhr.status !== 402 || !s.async) return;
-      s.mode = HOLD;
-      const gen = s.gen;
-      const decide = (retry: boolean) => {
-        if (gen === s.gen && s.mode === HOLD) (retry ? again : refuse)(xhr, s);
-      };
-      ask(xhr.responseURL).then(decide, () => decide(false));
-    }
-    if (s.mode === DONE) return;
-    e.stopImmediatePropagation();
-    if (s.mode !== HOLD) return;
-    s.held.push(e);
-    if (s.refused && e.type === 'loadend') replay(xhr, s);
-  }
-
-  function again(xhr: XMLHttpRequest, s: XhrState): void {
-    // open/send fire readystatechange(1) and loadstart synchronously: swallowed (QUIET), the page saw them already.
-    s.mode = QUIET;
-    try {
-      open.apply(xhr, s.args);
-      for (const [name, value] of s.headers) native.setRequestHeader.call(xhr, name, value);
-      if (s.mime !== undefined) native.overrideMimeType.call(xhr, s.mime);
-      send.call(xhr, s.body);
-      s.mode = DONE;
-    } catch {
-      s.mode = DONE;
-      for (const type of ['error', 'loadend']) xhr.dispatchEvent(new ProgressEvent(type));
-    }
-  }
-
-  function refuse(xhr: XMLHttpRequest, s: XhrState): void {
-    s.refused = true;
-    if (s.held.some((e) => e.type === 'loadend')) replay(xhr, s);
-  }
-
-  /** The refused 402, shown to the page as it finished: one readystatechange at DONE, then its other events. */
-  function replay(xhr: XMLHttpRequest, s: XhrState): void {
-    s.mode = DONE;
-    const held = s.held.filter((e) => e.type !== 'readystatechange');
-    xhr.dispatchEvent(new Event('readystatechange'));
-    for (const e of held) xhr.dispatchEvent(e instanceof ProgressEvent ? new ProgressEvent(e.type, e) : new Event(e.type));
-  }
-
+  // Per instance and private: nothing for the page to read, call or forge.
   return class XMLHttpRequest extends Native {
+    // Set by open(): before it, no event fires and setRequestHeader() throws.
+    #mode!: number;
+    #async!: boolean;
+    /** open() and setRequestHeader() since the last open(), made again for the retry. A new list per open(). */
+    #calls!: Call[];
+    #body?: Body;
+    /** The 402's progress events (readystatechange aside), held while the wallet decides. */
+    #held!: ProgressEvent[];
+    /** The wallet said no: the held events are shown once the 402 is complete. */
+    #refused!: boolean;
+
     constructor() {
       super();
-      const s: XhrState = { mode: PASS, args: [], async: true, headers: [], mime: undefined, body: null, held: [], refused: false, gen: 0 };
-      states.set(this, s);
       // Registered before any page listener (on… handlers included), so it runs first and can hold events back.
-      for (const type of EVENTS) listen.call(this, type, (e) => gate(this, s, e));
+      for (const type of EVENTS) listen.call(this, type, (e) => this.#gate(e as ProgressEvent));
     }
 
+    #gate(e: ProgressEvent): void {
+      if (this.#mode === PASS) {
+        if (e.type !== 'readystatechange' || this.readyState !== Native.HEADERS_RECEIVED || this.status !== 402 || !this.#async) return;
+        this.#mode = HOLD;
+        const calls = this.#calls;
+        const decide = (retry: boolean) => {
+          // Not after a newer open() or an abort().
+          if (this.#calls !== calls || this.#mode !== HOLD) return;
+          if (retry) return this.#again();
+          this.#refused = true;
+          this.#release();
+        };
+        ask(this.responseURL).then(decide, () => decide(false));
+      }
+      if (this.#mode === DONE) return;
+      e.stopImmediatePropagation();
+      if (e.type === 'readystatechange') return;
+      this.#held.push(e);
+      this.#release();
+    }
+
+    /** The retry: its open() and send() fire readystatechange (1) and loadstart at once, still held (the page saw them). */
+    #again(): void {
+      try {
+        for (const [fn, args] of this.#calls) fn.apply(this, args as never[]);
+        send.call(this, this.#body);
+        this.#mode = DONE;
+      } catch {
+        this.#mode = DONE;
+        this.#fire('error', 'loadend');
+      }
+    }
+
+    /** Refused and complete: the 402 shown to the page as it finished, one readystatechange at DONE, then its other events. */
+    #release(): void {
+      if (!this.#refused || this.#held.at(-1)?.type !== 'loadend') return;
+      this.#mode = DONE;
+      this.dispatchEvent(new Event('readystatechange'));
+      for (const e of this.#held) this.dispatchEvent(new ProgressEvent(e.type, e));
+    }
+
+    #fire(...types: string[]): void {
+      for (const type of types) this.dispatchEvent(new ProgressEvent(type));
+    }
+
+    // Reset before the native call: its readystatechange (1) belongs to the new request.
     override open(...args: unknown[]): void {
-      open.apply(this, args);
-      const s = states.get(this);
-      if (!s) return;
-      Object.assign(s, { mode: PASS, args, async: args.length < 3 || Boolean(args[2]), headers: [], mime: undefined, held: [], refused: false });
-      s.gen++;
+      this.#mode = PASS;
+      this.#async = args.length < 3 || Boolean(args[2]);
+      this.#calls = [[open, args]];
+      this.#held = [];
+      this.#refused = false;
+      (open as (...a: unknown[]) => void).apply(this, args);
     }
 
-    override setRequestHeader(name: string, value: string): void {
-      native.setRequestHeader.call(this, name, value);
-      states.get(this)?.headers.push([name, value]);
+    override setRequestHeader(...args: [string, string]): void {
+      setRequestHeader.apply(this, args);
+      this.#calls.push([setRequestHeader, args]);
     }
 
-    override overrideMimeType(mime: string): void {
-      native.overrideMimeType.call(this, mime);
-      const s = states.get(this);
-      if (s) s.mime = mime;
-    }
-
-    override send(body?: Document | XMLHttpRequestBodyInit | null): void {
-      const s = states.get(this);
-      if (s) s.body = body ?? null;
+    override send(body?: Body): void {
       send.call(this, body);
+      // After: a send() the browser refused leaves the body of the one it took.
+      this.#body = body;
     }
 
     override abort(): void {
-      const s = states.get(this);
-      if (!s || s.mode !== HOLD) return native.abort.call(this);
-      s.mode = DONE;
-      s.gen++;
+      if (this.#mode !== HOLD) return abort.call(this);
+      this.#mode = DONE;
       const complete = this.readyState === Native.DONE;
-      native.abort.call(this);
+      abort.call(this);
       // The 402 had finished unseen: abort() on a finished request fires nothing, but the page never saw it finish.
-      if (complete) for (const type of ['abort', 'loadend']) this.dispatchEvent(new ProgressEvent(type));
+      if (complete) this.#fire('abort', 'loadend');
     }
   };
 }

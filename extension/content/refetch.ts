@@ -1,15 +1,20 @@
 /**
  * After the worker paid a 402 wall that a page element met (an <img>, a video
  * poster, an <iframe>…), the element must ask again: the browser keeps the
- * failed result otherwise. The bridge (isolated world, same DOM) finds the
- * elements that loaded the URL and points them at it again with one extra
- * query parameter, so no cache hands back the 402. The worker's header rule
- * matches the path with any query, so the new request carries the credential;
- * the credential itself never enters the page.
+ * failed result otherwise. The worker runs `refetch` in that document, in the
+ * page's own world (scripting.executeScript, world MAIN), only when a wall was
+ * paid: no page carries this code otherwise. The page's world, because a load
+ * started from an isolated world is left out of the page's Resource Timing
+ * (pages read it, the demo paywall does); Chromium 156 checked.
+ *
+ * It finds the elements that loaded the URL and points them at it again with
+ * one extra query parameter, so no cache hands back the 402. The worker's
+ * header rule matches the path with any query, so the new request carries the
+ * credential; the credential itself never enters the page.
  *
  * A URL that already carries the parameter is a retry Satnav made: if it is
- * refused again the worker does not pay a second time (see the worker's
- * paywall glue), so an element can never loop.
+ * refused again the worker does not pay a second time (`isBusted`, the
+ * worker's paywall glue), so an element can never loop.
  *
  * Not re-requested (the next load of the page gets them, the rule is there):
  * `srcset` candidates and <picture> sources, CSS backgrounds, images made
@@ -22,16 +27,6 @@
  */
 export const BUST_PARAM = '_satnav402';
 
-/** Worker → bridge → provider: a wall an element of this document met was paid; the URL is loaded again. Not a WebLN event. */
-export const PAYWALL_EVENT = 'paywall:paid';
-
-/** `url` with the cache-busting parameter set to `token`; the fragment is kept. */
-export function busted(url: string, token: string): string {
-  const u = new URL(url);
-  u.searchParams.set(BUST_PARAM, token);
-  return u.href;
-}
-
 /** Whether Satnav made this request itself as a retry. */
 export function isBusted(url: string): boolean {
   try {
@@ -41,85 +36,58 @@ export function isBusted(url: string): boolean {
   }
 }
 
-/** The URL as the page asked for it: without our parameter and without a fragment (requests carry none). */
-export function unbusted(url: string): string {
-  const u = new URL(url);
-  u.hash = '';
-  if (!u.searchParams.has(BUST_PARAM)) return u.href;
-  u.searchParams.delete(BUST_PARAM);
-  return u.href;
-}
-
-export function sameResource(a: string, b: string): boolean {
-  try {
-    return unbusted(a) === unbusted(b);
-  } catch {
-    return false;
-  }
-}
-
-/** Element attributes that load a resource the worker can pay for, and how each is asked again. */
-const TARGETS: ReadonlyArray<readonly [selector: string, attr: string]> = [
-  ['img', 'src'],
-  ['input', 'src'],
-  ['video', 'poster'],
-  ['video', 'src'],
-  ['audio', 'src'],
-  ['source', 'src'],
-  ['track', 'src'],
-  ['iframe', 'src'],
-  ['frame', 'src'],
-  ['embed', 'src'],
-  ['link', 'href'],
-  ['script', 'src'],
-];
-
 /**
- * Asks again for every element of `doc` that loaded `url` (compared without
- * fragment and our parameter). Returns how many were asked again.
+ * Asks again for every element of the document that loaded `url` (compared
+ * without fragment and without `param`), with `param`=`token` added. Returns
+ * how many were asked again.
+ *
+ * Serialized and run in the page by the worker: it must stay self-contained
+ * (no imports, no module-level names; refetch.test.ts runs it from its text).
  */
-export function refetch(doc: Document, url: string, token = String(Date.now())): number {
+export function refetch(url: string, param: string, token: string): number {
+  /** The URL as the page asked for it: without our parameter and without a fragment (requests carry none). */
+  const plain = (u: URL) => {
+    u.hash = '';
+    // Only when present: deleting re-serializes the whole query.
+    if (u.searchParams.has(param)) u.searchParams.delete(param);
+    return u.href;
+  };
+  const wanted = plain(new URL(url));
+  /** `raw` resolved against `base` if it names the paid resource, with the parameter set to `token` (fragment kept). */
+  const bust = (raw: string, base: string) => {
+    try {
+      if (plain(new URL(raw, base)) !== wanted) return undefined;
+      const u = new URL(raw, base);
+      u.searchParams.set(param, token);
+      return u.href;
+    } catch {
+      return undefined;
+    }
+  };
+  // Element attributes that load a resource the worker can pay for.
+  const targets = 'img src,input src,video poster,video src,audio src,source src,track src,iframe src,frame src,embed src,link href,script src';
   let n = 0;
-  for (const [selector, attr] of TARGETS) {
-    for (const el of doc.querySelectorAll(`${selector}[${attr}]`)) {
-      const raw = el.getAttribute(attr);
-      if (raw === null) continue;
-      let resolved: string;
-      try {
-        resolved = new URL(raw, doc.baseURI).href;
-      } catch {
+  for (const [selector, attr] of targets.split(',').map((t) => t.split(' ') as [string, string])) {
+    for (const el of document.querySelectorAll(`${selector}[${attr}]`)) {
+      const next = bust(el.getAttribute(attr)!, document.baseURI);
+      if (!next || (selector === 'link' && !/\bstylesheet\b/i.test(el.getAttribute('rel') ?? ''))) continue;
+      n++;
+      if (selector === 'script') {
+        // A script element runs once: a fresh copy runs the paid script (the failed one never ran).
+        const copy = document.createElement('script');
+        for (const a of el.attributes) copy.setAttribute(a.name, a.value);
+        copy.setAttribute('src', next);
+        el.replaceWith(copy);
         continue;
       }
-      if (!sameResource(resolved, url)) continue;
-      if (selector === 'link' && !/\bstylesheet\b/i.test(el.getAttribute('rel') ?? '')) continue;
-      again(el, attr, busted(resolved, token));
-      n++;
+      el.setAttribute(attr, next);
+      // A <source>/<track> change is only read when its media element loads again.
+      const parent = el.parentElement;
+      if ((selector === 'source' || selector === 'track') && parent && 'load' in parent) (parent as HTMLMediaElement).load();
     }
   }
-  return n + refetchFonts(doc, url, token);
-}
-
-function again(el: Element, attr: string, next: string): void {
-  if (el.localName === 'script') {
-    // A script element runs once: a fresh copy runs the paid script (the failed one never ran).
-    const copy = el.ownerDocument.createElement('script');
-    for (const a of el.attributes) copy.setAttribute(a.name, a.value);
-    copy.setAttribute('src', next);
-    el.replaceWith(copy);
-    return;
-  }
-  el.setAttribute(attr, next);
-  // A <source>/<track> change is only read when its media element loads again.
-  const parent = el.parentElement;
-  if ((el.localName === 'source' || el.localName === 'track') && parent && 'load' in parent) (parent as HTMLMediaElement).load();
-}
-
-/** @font-face rules whose `src` names the URL: loaded again as a new FontFace (a failed face stays failed). */
-function refetchFonts(doc: Document, url: string, token: string): number {
-  const FontFaceCtor = doc.defaultView?.FontFace;
-  if (!FontFaceCtor || !doc.fonts) return 0;
-  let n = 0;
-  for (const sheet of doc.styleSheets) {
+  // @font-face rules whose `src` names the URL: loaded again as a new FontFace (a failed face stays failed).
+  for (const sheet of document.styleSheets) {
     let rules: CSSRuleList;
     try {
       rules = sheet.cssRules;
@@ -127,28 +95,18 @@ function refetchFonts(doc: Document, url: string, token: string): number {
       continue; // a cross-origin sheet: its rules are not readable
     }
     for (const rule of rules) {
-      if (!(rule instanceof doc.defaultView!.CSSFontFaceRule)) continue;
+      if (!(rule instanceof CSSFontFaceRule)) continue;
       const style = rule.style;
-      const base = sheet.href ?? doc.baseURI;
-      const hit = [...style.getPropertyValue('src').matchAll(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g)]
-        .map((m) => {
-          try {
-            return new URL(m[2]!, base).href;
-          } catch {
-            return '';
-          }
-        })
-        .find((u) => sameResource(u, url));
+      const get = (name: string) => style.getPropertyValue(name) || undefined;
+      const hit = [...(get('src') ?? '').matchAll(/url\(\s*(['"]?)([^'")]+)\1\s*\)/g)].map((m) => bust(m[2]!, sheet.href ?? document.baseURI)).find(Boolean);
       if (!hit) continue;
-      const descriptor = (name: string) => style.getPropertyValue(name) || undefined;
-      const face = new FontFaceCtor(style.getPropertyValue('font-family').replace(/^["']|["']$/g, ''), `url("${busted(hit, token)}")`, {
-        ...(descriptor('font-weight') && { weight: descriptor('font-weight') }),
-        ...(descriptor('font-style') && { style: descriptor('font-style') }),
-        ...(descriptor('font-stretch') && { stretch: descriptor('font-stretch') }),
-        ...(descriptor('unicode-range') && { unicodeRange: descriptor('unicode-range') }),
-        ...(descriptor('font-display') && { display: descriptor('font-display') as FontDisplay }),
-      });
-      doc.fonts.add(face);
+      const descriptors: FontFaceDescriptors = {};
+      for (const [key, name] of [['weight', 'font-weight'], ['style', 'font-style'], ['stretch', 'font-stretch'], ['unicodeRange', 'unicode-range'], ['display', 'font-display']] as const) {
+        const value = get(name);
+        if (value) (descriptors as Record<string, string>)[key] = value;
+      }
+      const face = new FontFace(style.getPropertyValue('font-family').replace(/^["']|["']$/g, ''), `url("${hit}")`, descriptors);
+      document.fonts.add(face);
       face.load().catch(() => undefined);
       n++;
     }

@@ -1,12 +1,35 @@
-import { PAGE_METHODS, type PortReply, type PortRequest, type WeblnErrorName } from '../../src/webln/page-channel.ts';
+import { PAGE_METHODS, type PageMethod, type PortReply, type PortRequest, type WeblnErrorName } from '../../src/webln/page-channel.ts';
 
 /**
  * What the bridge forwards from the page: a known WebLN method name and its
  * params, nothing else. The worker checks all of it again (and takes the
  * origin from the browser); this list only keeps anything else from ever
- * leaving the page's tab. `weblnParams` has exactly these keys (type-checked).
+ * leaving the page's tab.
  */
 export const RELAYED_METHODS: ReadonlySet<string> = new Set(PAGE_METHODS);
+
+/**
+ * How a call's arguments become the params the worker reads (webln/params.ts),
+ * here rather than in the page provider, which every page loads: names for
+ * the arguments in order, none (no params), or `first`: the first argument is
+ * the params object itself.
+ */
+const PARAM_NAMES: Record<PageMethod, readonly string[] | 'first'> = {
+  enable: [],
+  isEnabled: [],
+  getInfo: [],
+  getBalance: [],
+  sendPayment: ['paymentRequest'],
+  sendPaymentAsync: ['paymentRequest'],
+  keysend: 'first',
+  makeInvoice: ['args'],
+  signMessage: ['message'],
+  verifyMessage: ['signature', 'message'],
+  lookupInvoice: 'first',
+  lnurl: ['lnurl'],
+  request: ['method', 'params'],
+  paywall: ['url'],
+};
 
 /** A reply the bridge gives itself; `name` is the WebLN error class the provider throws. */
 export type LocalReply = PortReply & { error: { code: string; message: string; name: WeblnErrorName } };
@@ -15,16 +38,21 @@ export type Relay = { id: number; forward: { method: string; params?: unknown } 
 /** One message from the port: forward it, answer it here, or (not a request at all) drop it. */
 export function relayOf(data: unknown): Relay | undefined {
   if (!isPortRequest(data)) return undefined;
-  if (!RELAYED_METHODS.has(data.method)) {
+  const { id, method, args = [] } = data;
+  if (!RELAYED_METHODS.has(method)) {
     const error = { code: 'UNSUPPORTED_METHOD', message: 'satnav: unknown method', name: 'UnsupportedMethodError' } as const;
-    return { reply: { id: data.id, ok: false, error } };
+    return { reply: { id, ok: false, error } };
   }
-  // Rebuilt from the two fields: whatever else the page put in the message stays behind.
-  return { id: data.id, forward: data.params === undefined ? { method: data.method } : { method: data.method, params: data.params } };
+  // Rebuilt from the method and its arguments: whatever else the page put in the message stays behind.
+  const names = PARAM_NAMES[method as PageMethod];
+  const params = names === 'first' ? args[0] : names.length ? Object.fromEntries(names.map((name, i) => [name, args[i]])) : undefined;
+  return { id, forward: params === undefined ? { method } : { method, params } };
 }
 
 function isPortRequest(d: unknown): d is PortRequest {
   if (typeof d !== 'object' || d === null) return false;
   const r = d as Record<string, unknown>;
-  return Number.isSafeInteger(r.id) && (r.id as number) > 0 && typeof r.method === 'string' && r.method.length <= 64;
+  return (
+    Number.isSafeInteger(r.id) && (r.id as number) > 0 && typeof r.method === 'string' && r.method.length <= 64 && (r.args === undefined || Array.isArray(r.args))
+  );
 }

@@ -1,8 +1,7 @@
 import browser from 'webextension-polyfill';
 import type { PageContext } from '../../../src/base/origin.ts';
 import { moduleErrors } from '../../../src/errors.ts';
-import { PAGE_CHANNEL } from '../../../src/webln/page-channel.ts';
-import { PAYWALL_EVENT } from '../../content/refetch.ts';
+import { BUST_PARAM, refetch } from '../../content/refetch.ts';
 import { depositAlarm } from '../deposits.ts';
 import type { Services } from '../services.ts';
 import { storageArea } from '../storage-area.ts';
@@ -17,7 +16,8 @@ import { RuleBook, type SessionRulesApi } from './rules.ts';
  *
  * Permissions: webRequest (observing only: 402 status and challenge headers,
  * when each request left), declarativeNetRequestWithHostAccess (the session
- * rules that add a credential's header to its own server's requests).
+ * rules that add a credential's header to its own server's requests), scripting
+ * (running content/refetch.ts in a document whose element met a paid wall).
  */
 const error = moduleErrors('paywall');
 
@@ -147,8 +147,10 @@ export class WallGlue {
       waitForTabUrl: (tabId, url) => waitForTabUrl(tabId, url),
       reloadTab: (tabId) => browser.tabs.reload(tabId),
       refetch: async (tabId, frameId, url, documentId) => {
-        const target = documentId !== undefined ? { frameId, documentId } : { frameId };
-        await browser.tabs.sendMessage(tabId, { channel: PAGE_CHANNEL, event: PAYWALL_EVENT, url }, target as { frameId: number }).catch(() => undefined);
+        // In the page's world, injected only now (content/refetch.ts): the page's loads stay its own, no page carries the code.
+        const target = documentId !== undefined ? { tabId, documentIds: [documentId] } : { tabId, frameIds: [frameId] };
+        const args = [url, BUST_PARAM, String(Date.now())];
+        await browser.scripting.executeScript({ target, world: 'MAIN', injectImmediately: true, func: refetch as (...a: unknown[]) => number, args }).catch(() => undefined);
       },
       actions: {
         get: async () => {

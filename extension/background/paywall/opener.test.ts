@@ -4,7 +4,7 @@ import { SatnavError } from '../../../src/errors.ts';
 import type { Credential } from '../../../src/paywall/credentials.ts';
 import type { WallObservation } from '../../../src/paywall/payer.ts';
 import { MemoryStore } from '../../../src/storage/kv.ts';
-import { busted } from '../../content/refetch.ts';
+import { BUST_PARAM } from '../../content/refetch.ts';
 import { PageWalls, type Seen402 } from './observations.ts';
 import { WallOpener, type OpenerDeps, type PendingAction } from './opener.ts';
 import { RuleBook, type SessionRule, type SessionRulesApi } from './rules.ts';
@@ -362,7 +362,7 @@ describe('walls the worker opens on its own', () => {
 
   it('our own retry refused again is never paid again', async () => {
     const w = world();
-    expect(await w.opener.seen(seen({ type: 'image', url: busted(`${API}/img.svg`, '1') }))).toBe('retry-refused');
+    expect(await w.opener.seen(seen({ type: 'image', url: `${API}/img.svg?${BUST_PARAM}=1` }))).toBe('retry-refused');
     expect(w.bought).toEqual([]);
   });
 

@@ -58,7 +58,7 @@ export interface OpenerDeps {
   /** Resolves true once the tab shows `url` (a 402 document may still be committing), false after a while. */
   waitForTabUrl(tabId: number, url: string): Promise<boolean>;
   reloadTab(tabId: number): Promise<void>;
-  /** Tell the bridge in that frame to ask its elements for `url` again. */
+  /** Have that document's elements ask for `url` again (content/refetch.ts). */
   refetch(tabId: number, frameId: number, url: string, documentId?: string): Promise<void>;
   /** Element and navigation walls being opened, for the next worker life. */
   actions: { get(): Promise<PendingAction[]>; set(list: PendingAction[]): Promise<void> };
