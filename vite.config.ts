@@ -30,7 +30,8 @@ export default defineConfig(({ mode }) => {
         // src/ is the core's plain modules: importing one runs nothing. Said so, a page that reaches a module
         // only through a barrel (src/policy/index.ts → the engine → the Public Suffix List) no longer loads it:
         // the popup took the worker's shared chunks (tldts, the engine, the ledger) for the three exports it uses.
-        treeshake: { moduleSideEffects: (id: string) => !/\/src\//.test(id) },
+        // One exception: src/base/zod.ts gives zod/mini its English messages when imported.
+        treeshake: { moduleSideEffects: (id: string) => !/\/src\//.test(id) || id.endsWith('/src/base/zod.ts') },
         // Cross-module constant inlining copied tldts' 50 KB label string into each function using it (3 copies).
         optimization: { inlineConst: false },
         input: {
