@@ -1,6 +1,7 @@
 import browser from 'webextension-polyfill';
 import type { PageContext } from '../../../src/base/origin.ts';
 import { moduleErrors } from '../../../src/errors.ts';
+import { parseChallenges } from '../../../src/l402/challenge.ts';
 import { BUST_PARAM, refetch } from '../../content/refetch.ts';
 import { depositAlarm } from '../deposits.ts';
 import type { Services } from '../services.ts';
@@ -51,7 +52,9 @@ export class WallGlue {
 
   constructor(services: Promise<Services>) {
     const session = this.session;
-    this.walls = new PageWalls({ onChange: (list) => void session.set({ [WALLS_KEY]: list }).catch(() => undefined) });
+    // A restored sighting is never paid (its purchase may be in flight): its challenge is not kept, a tenth of the write.
+    const kept = (list: Seen402[]) => list.map((seen) => ({ ...seen, headers: { wwwAuthenticate: [], paymentRequired: null } }));
+    this.walls = new PageWalls({ onChange: (list) => void session.set({ [WALLS_KEY]: kept(list) }).catch(() => undefined) });
     const restored = session.get<Seen402[]>(WALLS_KEY).then((list) => this.walls.restore(Array.isArray(list) ? list : []));
     this.opener = Promise.all([services, restored]).then(([svc]) => new WallOpener(this.deps(svc)));
     current = this;
@@ -79,7 +82,13 @@ export class WallGlue {
     const seen = seen402(d, sentAt);
     if (!seen) return;
     // The page's provider is about to ask for it: kept at once, before anything else is ready.
-    if (!OWN_TYPES.has(seen.type)) return this.walls.add(seen);
+    if (!OWN_TYPES.has(seen.type)) {
+      this.walls.add(seen);
+      // Its offers read now (each invoice's signature checked, ~2.5 ms), while the page's question is on its way:
+      // the opener and the payer then find them read (l402/challenge.ts keeps them).
+      setTimeout(() => readAhead(seen), 0);
+      return;
+    }
     void this.ready()
       .then((o) => o.seen(seen))
       .catch((e) => console.warn('satnav paywall:', e));
@@ -161,6 +170,14 @@ export class WallGlue {
       },
       log: (...args) => console.warn(...args),
     };
+  }
+}
+
+function readAhead(seen: Seen402): void {
+  try {
+    parseChallenges(seen.headers);
+  } catch {
+    // No offer to pay (a deposit, garbage): the opener says so if the page asks.
   }
 }
 

@@ -189,7 +189,9 @@ export class WallOpener {
         return recovered;
       }
     }
-    const { credential } = await this.oneQuestionAtATime(obs.ctx.origin, () => this.d.payer.access(obs));
+    const { credential, stored } = await this.oneQuestionAtATime(obs.ctx.origin, () => this.d.payer.access(obs));
+    // Not waited for: a credential whose write failed comes back from its pending purchase at the next refresh.
+    stored.catch((e: unknown) => this.d.log?.('satnav paywall: credential not stored yet', e));
     await this.d.rules.install(credential, url.pathname);
     return credential;
   }
