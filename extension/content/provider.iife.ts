@@ -13,24 +13,22 @@ import type { WebLNProvider } from '@webbtc/webln-types';
  * itself (refetch.ts), not from here.
  */
 const pending = new Map<number, [resolve: (v: unknown) => void, reject: (e: Error) => void]>();
-const queued: PortRequest[] = [];
 // WebLN events (accountChanged) for the page's on()/off(). Its listeners' errors are reported, and stop nothing.
 const events = new EventTarget();
 let port: MessagePort | undefined;
 let nextId = 1;
 
+// Both content scripts run before any page script: the port is here before the page's first call, or never (no bridge).
 acceptPort((p) => {
   port = p;
   p.onmessage = (event: MessageEvent<PortReply>) => onReply(event.data);
-  for (const request of queued.splice(0)) p.postMessage(request);
 });
 
 function call(method: PageMethod, args?: unknown[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const request: PortRequest = { id: nextId++, method, args };
     pending.set(request.id, [resolve, reject]);
-    if (port) port.postMessage(request);
-    else queued.push(request);
+    port?.postMessage(request);
   });
 }
 
