@@ -446,6 +446,55 @@ describe('restart', () => {
   });
 });
 
+describe('reading from memory', () => {
+  /** Counts the reads that reach the store. */
+  function counted() {
+    const t = setup();
+    let reads = 0;
+    const getMany = t.store.getMany.bind(t.store);
+    t.store.getMany = async (keys) => (reads++, getMany(keys));
+    return { ...t, reads: () => reads };
+  }
+
+  it('config and spend are read once between writes, whatever is asked', async () => {
+    const { engine, reads } = counted();
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+    const before = reads();
+    await engine.evaluate(pay(100));
+    await engine.getSite(SITE);
+    await engine.getConfig();
+    await engine.needsValuation(SITE);
+    await engine.dailyUsage();
+    expect(reads() - before).toBe(1);
+    await engine.reserve(pay(100));
+    await engine.evaluate(pay(100));
+    expect(reads() - before).toBe(3);
+  });
+
+  it('a change by anyone else on the store (another worker life, another engine) is seen at once', async () => {
+    const { engine, make } = counted();
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+    expect((await engine.getSite(SITE))?.remainingSat).toBe(5_000);
+    await make().reserve(pay(1_000));
+    expect((await engine.getSite(SITE))?.remainingSat).toBeLessThan(5_000);
+    await make().updateGlobal({ dailyCap: { sat: 77 } });
+    expect((await engine.getConfig()).global.dailyCap).toEqual({ sat: 77 });
+  });
+
+  it('what a read returns cannot be changed behind the engine', async () => {
+    const { engine } = setup();
+    await engine.upsertSite(SITE, { enabled: true });
+    const config = await engine.getConfig();
+    expect(() => {
+      (config.global as { payIn: string }).payIn = 'usd';
+    }).toThrow(TypeError);
+    expect(() => {
+      config.sites[SITE]!.enabled = false;
+    }).toThrow(TypeError);
+    expect((await engine.getSite(SITE))?.enabled).toBe(true);
+  });
+});
+
 describe('periods in local time', () => {
   /** Spends `sat` (no fee) at the current clock. */
   async function spend(engine: PolicyEngine, sat: number, origin = SITE) {

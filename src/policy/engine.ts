@@ -208,6 +208,8 @@ export class PolicyEngine {
   private readonly offset: TimeZoneOffset;
   private readonly onIssue: ((issue: string) => void) | undefined;
   private readonly reported = new Set<string>();
+  /** The last config and spend state read, frozen, with the store's revision of both keys then. */
+  private snapshot: { revision: string; config: PolicyConfig; state: SpendState } | undefined;
 
   constructor(opts: PolicyEngineOptions) {
     this.store = opts.store;
@@ -216,8 +218,9 @@ export class PolicyEngine {
     this.onIssue = opts.onIssue;
   }
 
+  /** Read-only: the config as stored (frozen; change it with `updateGlobal` / `upsertSite`). */
   async getConfig(): Promise<PolicyConfig> {
-    return (await this.load()).config;
+    return (await this.view()).config;
   }
 
   async updateGlobal(patch: GlobalPolicyPatch): Promise<GlobalPolicy> {
@@ -230,7 +233,7 @@ export class PolicyEngine {
 
   async getSite(origin: string): Promise<SiteView | undefined> {
     assertOrigin(origin);
-    const { config, state } = await this.load();
+    const { config, state } = await this.view();
     const site = config.sites[origin];
     return site && siteView(origin, site, state, this.today());
   }
@@ -263,7 +266,7 @@ export class PolicyEngine {
   }
 
   async listSites(): Promise<SiteView[]> {
-    const { config, state } = await this.load();
+    const { config, state } = await this.view();
     const today = this.today();
     return Object.entries(config.sites)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -271,7 +274,7 @@ export class PolicyEngine {
   }
 
   async dailyUsage(): Promise<DailyUsage> {
-    const { config, state } = await this.load();
+    const { config, state } = await this.view();
     const day = this.today();
     const used = usage(state, day);
     const cap = config.global.dailyCap;
@@ -286,14 +289,14 @@ export class PolicyEngine {
    */
   async needsValuation(origin: string): Promise<boolean> {
     assertOrigin(origin);
-    const { config } = await this.load();
+    const { config } = await this.view();
     return limitsFor(config, origin).some((a) => unitOf(a) === 'usd');
   }
 
   /** What `reserve` would do now, without holding anything (for the UI and to decide whether to prompt). */
   async evaluate(req: SpendRequest): Promise<Evaluation> {
     checkRequest(req);
-    const { config, state } = await this.load();
+    const { config, state } = await this.view();
     return decide(config, state, this.today(), req);
   }
 
@@ -385,7 +388,7 @@ export class PolicyEngine {
   }
 
   async activeReservations(): Promise<Reservation[]> {
-    const { state } = await this.load();
+    const { state } = await this.view();
     return Object.values(state.reservations).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   }
 
@@ -394,6 +397,22 @@ export class PolicyEngine {
     return localDate(t, this.offset(t));
   }
 
+  /**
+   * Config and spend state for reading: parsed and migrated once per change of either key (a
+   * payment reads them half a dozen times between two writes), frozen so no reader changes the
+   * shared copy. A store that can't say when they change is read every time.
+   */
+  private async view(): Promise<{ config: PolicyConfig; state: SpendState }> {
+    // Taken before reading: a write landing meanwhile makes the kept copy stale at once, never the other way.
+    const revision = this.store.revision?.([CONFIG_KEY, SPEND_KEY]);
+    if (revision !== undefined && this.snapshot?.revision === revision) return this.snapshot;
+    const { config, state } = await this.load();
+    if (revision === undefined) return { config, state };
+    this.snapshot = { revision, config: deepFreeze(config), state: deepFreeze(state) };
+    return this.snapshot;
+  }
+
+  /** Fresh, changeable copies (the write path). */
   private async load(): Promise<{ config: PolicyConfig; state: SpendState }> {
     // One getMany: config and spend come from the same moment.
     const raw = await this.store.getMany([CONFIG_KEY, SPEND_KEY]);
@@ -600,4 +619,12 @@ function checkValuation(v: Valuation): void {
 /** A key given as `undefined` means "leave as is", never "erase". */
 function definedOnly<T extends object>(patch: T): Partial<T> {
   return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

@@ -119,6 +119,32 @@ describe('CachedStore', () => {
     expect(await store.getMany(['a', 'b', 'c'])).toEqual({ a: 'new', b: 'kept', c: 'page' });
   });
 
+  it("revision: unknown until the area is read; moves with our writes, another context's change and a refused write, only for those keys", async () => {
+    const { area, store } = setup();
+    await area.set({ a: 1, b: 2 });
+    expect(store.revision(['a'])).toBeUndefined();
+    await store.get('a');
+    const first = store.revision(['a', 'b']);
+    expect(first).toBeDefined();
+    await store.set({ c: 3 });
+    expect(store.revision(['a', 'b'])).toBe(first);
+    await store.set({ a: 10 });
+    const afterOwn = store.revision(['a', 'b']);
+    expect(afterOwn).not.toBe(first);
+    store.changed({ b: { oldValue: 2, newValue: 20 } });
+    const afterOther = store.revision(['a', 'b']);
+    expect(afterOther).not.toBe(afterOwn);
+    // A superseded echo changes nothing, so the revision stays.
+    store.changed({ a: { oldValue: 1, newValue: 10 } });
+    expect(store.revision(['a', 'b'])).toBe(afterOther);
+    area.refuse = true;
+    await expect(store.set({ a: 11 })).rejects.toThrow();
+    expect(store.revision(['a', 'b'])).toBeUndefined();
+    area.refuse = false;
+    await store.get('a');
+    expect(store.revision(['a', 'b'])).not.toBe(afterOther);
+  });
+
   it('a refused write throws and drops memory: the next read is the area again', async () => {
     const { area, store } = setup();
     await store.set({ a: 1 });

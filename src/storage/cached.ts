@@ -38,6 +38,8 @@ export class CachedStore implements KeyValueStore {
   private batchDepth = 0;
   private readonly queued = new Map<string, unknown>();
   private durable: Deferred | undefined;
+  /** key → how often its value in memory changed (`revision`). */
+  private readonly changes = new Map<string, number>();
 
   /** `loadAll` reads every key of the area (`storage.local.get(null)`). */
   constructor(
@@ -102,6 +104,12 @@ export class CachedStore implements KeyValueStore {
     return outcome.value;
   }
 
+  /** Changes with every change of a key's value in memory (ours, another context's, a reload after a refused write). */
+  revision(keys: string[]): string | undefined {
+    if (!this.complete) return undefined;
+    return `${this.epoch}:${keys.map((k) => this.changes.get(k) ?? 0).join(',')}`;
+  }
+
   /** The browser's `onChanged` for this area (every context's writes, ours included). */
   changed(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>): void {
     for (const [k, { oldValue, newValue }] of Object.entries(changes)) {
@@ -115,6 +123,7 @@ export class CachedStore implements KeyValueStore {
   private remember(key: string, text: string | undefined): void {
     if (text === undefined) this.memory.delete(key);
     else this.memory.set(key, text);
+    this.changes.set(key, (this.changes.get(key) ?? 0) + 1);
     if (!this.complete) this.touched.add(key);
   }
 

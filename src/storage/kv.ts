@@ -8,10 +8,18 @@ export interface KeyValueStore {
   getMany(keys: string[]): Promise<Record<string, unknown>>;
   set(entries: Record<string, unknown>): Promise<void>;
   remove(keys: string[]): Promise<void>;
+  /**
+   * A token that changes whenever any of `keys` may have changed, here or in another context;
+   * `undefined` when the store can't tell. What a reader derives from those keys (parsed,
+   * migrated) may be kept for as long as the token stays the same.
+   */
+  revision?(keys: string[]): string | undefined;
 }
 
 export class MemoryStore implements KeyValueStore {
   private readonly data = new Map<string, string>();
+  // `#`: subclasses in tests keep their own counters under plain names.
+  readonly #changes = new Map<string, number>();
   async get<T>(key: string): Promise<T | undefined> {
     const raw = this.data.get(key);
     return raw === undefined ? undefined : (JSON.parse(raw) as T);
@@ -26,9 +34,21 @@ export class MemoryStore implements KeyValueStore {
   }
   async set(entries: Record<string, unknown>): Promise<void> {
     // JSON round-trip mirrors chrome.storage: only structured JSON survives.
-    for (const [k, v] of Object.entries(entries)) this.data.set(k, JSON.stringify(v));
+    for (const [k, v] of Object.entries(entries)) {
+      this.data.set(k, JSON.stringify(v));
+      this.#changed(k);
+    }
   }
   async remove(keys: string[]): Promise<void> {
-    for (const k of keys) this.data.delete(k);
+    for (const k of keys) {
+      this.data.delete(k);
+      this.#changed(k);
+    }
+  }
+  revision(keys: string[]): string {
+    return keys.map((k) => this.#changes.get(k) ?? 0).join(',');
+  }
+  #changed(key: string): void {
+    this.#changes.set(key, (this.#changes.get(key) ?? 0) + 1);
   }
 }
