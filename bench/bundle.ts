@@ -59,10 +59,11 @@ export function bundleSizes(dist: string): Record<'provider' | 'bridge' | 'worke
   };
 }
 
-export const PROVIDER_GZIP_BUDGET = 8 * 1024;
+/** The page provider's ceiling (e2e/bundle-budget.spec.ts): 1.49 KB measured, the goal is 1 KB. */
+export const PROVIDER_GZIP_BUDGET = 2 * 1024;
 
-/** What the built entry points must stay under (e2e/bundle-budget.spec.ts): measured, plus room to grow. */
-export const BUNDLE_BUDGETS = { worker: { bytes: 640 * 1024 }, popup: { gzip: 190 * 1024 } } as const;
+/** What the built entry points must stay under (e2e/bundle-budget.spec.ts): the worker as measured plus room to grow (520 KB), the popup its goal (96 KB). */
+export const BUNDLE_BUDGETS = { worker: { bytes: 560 * 1024 }, popup: { gzip: 100 * 1024 } } as const;
 
 /** The goals (issue 13), printed beside the figures by `npm run bench`. */
 export const BUNDLE_GOALS = { provider: { gzip: 1024 }, worker: { bytes: 200 * 1024 }, popup: { gzip: 100 * 1024 } } as const;
