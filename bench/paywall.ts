@@ -185,6 +185,8 @@ export async function benchPaywall(o: { ctx: BrowserContext; sw: Worker; call: U
     }
     await page.close();
   } finally {
+    // Back to the node itself: the figures after this one must not go through a stopped proxy.
+    await call({ type: 'node.connect', connection: { restUrl: alice.lndRestUrl, macaroon: alice.adminMacaroonHex, expectedNetwork: 'regtest' } });
     await proxy.stop();
   }
   return { ok };
