@@ -8,6 +8,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64, base64urlnopad, bech32, utf8 } from '@scure/base';
+import { RELAYED_METHODS, relayOf } from '../extension/content/relay.ts';
 import { isPageMethod } from '../src/base/page-methods.ts';
 import { isSatnavError } from '../src/errors.ts';
 import { MAX_SATS } from '../src/base/sats.ts';
@@ -347,6 +348,18 @@ function pageMessage(rng: Rng): unknown {
   }
 }
 
+/** What a page can post on the bridge's port: the provider's `{ id, method, args }`, bent, or anything else. */
+function portMessage(rng: Rng): unknown {
+  const m = pageMessage(rng);
+  if (rng.int(5) === 0 || typeof m !== 'object' || m === null) return m;
+  const { method, params } = m as { method?: unknown; params?: unknown };
+  // As the provider sends a call: its arguments in order (a params object's values, or the object itself).
+  const spread = typeof params === 'object' && params !== null && !Array.isArray(params) && rng.int(2) === 0;
+  const args = spread ? Object.values(params) : [params];
+  const id = rng.pick<unknown>([1, rng.int(1_000_000) + 1, 0, -1, 1.5, Number.MAX_SAFE_INTEGER + 2, '1', null]);
+  return { id, method, args: rng.int(8) === 0 ? oddValue(rng) : args, ...(rng.int(6) === 0 && { origin: 'https://evil.example', params }) };
+}
+
 // ---- targets -----------------------------------------------------------------------------
 
 function checkInvoice(inv: Invoice): void {
@@ -519,6 +532,25 @@ const pageValidation: Target<unknown> = {
     }
     if (r.data.method === 'sendPayment' || r.data.method === 'sendPaymentAsync') ensure(typeof v?.paymentRequest === 'string' && v.paymentRequest.length <= MAX_INVOICE_LENGTH + 10, 'bounded invoice text');
     if (v !== undefined && v !== null) ensure(!Object.hasOwn(v, '__proto__'), 'no own __proto__ key');
+  },
+};
+
+const bridgeMessage: Target<unknown> = {
+  name: 'bridge-message',
+  family: 'page messages',
+  share: 0.1,
+  make: portMessage,
+  run(raw) {
+    // The bridge's relay (extension/content/relay.ts), then everything the worker checks.
+    const relay = relayOf(raw);
+    if (!relay) return false;
+    if ('reply' in relay) {
+      ensure(!relay.reply.ok && relay.reply.error.code === 'UNSUPPORTED_METHOD', 'an unknown method is answered in the tab');
+      return false;
+    }
+    ensure(RELAYED_METHODS.has(relay.forward.method), 'only page methods leave the tab');
+    ensure(Object.keys(relay.forward).every((k) => k === 'method' || k === 'params'), 'nothing else of the message leaves the tab');
+    return pageValidation.run(relay.forward);
   },
 };
 
@@ -715,7 +747,7 @@ const weblnPayer = payer(
   (w, { method, params }) => w.webln.handle({ origin: S.SITE, tabId: 1 }, method, params),
 );
 
-export const TARGETS: Target[] = [bolt11, lnurlDecode, lnurlParams, lnurlSteps, pageValidation, challenges, macaroons, paymentScheme, deposits, lndconnect, paywallPayer, depositPayer, weblnPayer] as Target[];
+export const TARGETS: Target[] = [bolt11, lnurlDecode, lnurlParams, lnurlSteps, pageValidation, bridgeMessage, challenges, macaroons, paymentScheme, deposits, lndconnect, paywallPayer, depositPayer, weblnPayer] as Target[];
 
 /** The payers' unbent seeds, for the control world. */
 export const CONTROL_INPUTS = {
