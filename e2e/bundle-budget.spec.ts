@@ -1,4 +1,6 @@
 import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { BUNDLE_BUDGETS, bundleSizes, PROVIDER_GZIP_BUDGET } from '../bench/bundle.ts';
 import { DIST } from './fixtures.ts';
 
@@ -16,4 +18,12 @@ test('the worker and the popup stay within their budgets', () => {
   const sizes = bundleSizes(DIST);
   expect(sizes.worker.bytes).toBeLessThanOrEqual(BUNDLE_BUDGETS.worker.bytes);
   expect(sizes.popup.gzip).toBeLessThanOrEqual(BUNDLE_BUDGETS.popup.gzip);
+});
+
+// src/ is built as free of import side effects; src/base/zod.ts's setting of zod's English messages is the one
+// exception, and once went missing from the bundle: every refusal then read "Invalid input".
+test("the worker carries zod's English messages", () => {
+  const { worker } = bundleSizes(DIST);
+  const code = worker.files.map((f) => readFileSync(path.join(DIST, f), 'utf8')).join('\n');
+  expect(code).toContain('Too big: expected');
 });

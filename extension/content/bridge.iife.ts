@@ -59,7 +59,8 @@ window.addEventListener(
     const href = clickedLinkTarget(event, document.baseURI);
     if (href === undefined) return;
     event.preventDefault();
-    runtime.sendMessage({ channel: LINK_CHANNEL, request: { href } }).catch(() => undefined);
+    // Chrome throws at once, not by rejecting, once the extension was reloaded under the page.
+    void (async () => runtime.sendMessage({ channel: LINK_CHANNEL, request: { href } }))().catch(() => undefined);
   },
   true,
 );

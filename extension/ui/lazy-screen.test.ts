@@ -26,4 +26,10 @@ describe('lazyScreen', () => {
     await expect(Screen.preload()).resolves.toBeUndefined();
     expect(() => Screen({ name: 'Ada' })).toThrow('chunk missing');
   });
+  it('a failed load with a failure screen: that screen, with the reason, instead of a blank page', async () => {
+    const Failed = ({ error }: { error: unknown }) => createElement('p', null, `could not load: ${(error as Error).message}`);
+    const Screen = lazyScreen<{ name: string }>(() => Promise.reject(new Error('chunk missing')), Failed);
+    await Screen.preload();
+    expect(inSuspense(createElement(Screen, { name: 'Ada' }))).toContain('could not load: chunk missing');
+  });
 });

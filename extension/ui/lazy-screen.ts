@@ -12,7 +12,11 @@ export interface LazyScreen<P> {
   preload(): Promise<void>;
 }
 
-export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>): LazyScreen<P> {
+/**
+ * `failed`: shown when the code could not be loaded (an extension updated under an open page: its
+ * chunks are gone), instead of the whole page going blank.
+ */
+export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P>>, failed?: ComponentType<{ error: unknown }>): LazyScreen<P> {
   let component: ComponentType<P> | undefined;
   let failure: { error: unknown } | undefined;
   let loading: Promise<void> | undefined;
@@ -22,7 +26,10 @@ export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P
       (error: unknown) => void (failure = { error }),
     ));
   function Screen(props: P): ReactNode {
-    if (failure) throw failure.error;
+    if (failure) {
+      if (failed) return createElement(failed, { error: failure.error });
+      throw failure.error;
+    }
     // Suspense shows its fallback until the code is here, then renders this again.
     if (!component) throw preload();
     return createElement(component, props);

@@ -149,6 +149,20 @@ describe('PaymentPipeline', () => {
     expect(await next.policy.getSite(SITE)).toMatchObject({ heldSat: 0, spentSat: 503 });
   });
 
+  it('a payment stream silent past its deadline (final update only asked for): in flight, the hold kept; reconcile settles it', async () => {
+    const store = new MemoryStore();
+    const first = await world({ store });
+    await first.policy.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+    const p = payment();
+    const r = await first.pipeline.pay(intent(p), async () => Promise.reject(new SatnavError('NODE_TIMEOUT', 'node: no answer in time')));
+    expect(r).toMatchObject({ status: 'IN_FLIGHT', paymentHash: p.paymentHash });
+    expect(await first.ledger.byHash(p.paymentHash)).toMatchObject({ status: 'in_flight' });
+    expect((await first.policy.getSite(SITE))?.heldSat).toBe(510);
+    const next = await world({ store, track: async () => result(p, 'SUCCEEDED', 500, 1) });
+    expect(await next.pipeline.reconcile()).toEqual({ resolved: 1, stillPending: 0 });
+    expect(await next.policy.getSite(SITE)).toMatchObject({ heldSat: 0, spentSat: 501 });
+  });
+
   it('reconcile leaves alone a payment this pipeline is still sending', async () => {
     const w = await world();
     const p = payment();

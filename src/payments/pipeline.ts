@@ -130,6 +130,14 @@ export class PaymentPipeline {
         async (e: unknown) => {
           // The connector refused the input before anything went on the wire: nothing was sent.
           if (e instanceof SatnavError && e.code === 'NODE_BAD_INPUT') await this.recordOutcome(entry, { status: 'FAILED', failureReason: 'not_sent' });
+          // A payment stream silent past its deadline: the node was asked for its final update only
+          // (node/wire.ts finalUpdateOnly), so its HTLCs may well be out (a held invoice). Told as in flight,
+          // as its own update would have said: nobody pays again; the hold stays and reconcile asks the node.
+          if (e instanceof SatnavError && e.code === 'NODE_TIMEOUT') {
+            const inFlight: PaymentResult = { status: 'IN_FLIGHT', paymentHash: entry.paymentHash, amountMsat: BigInt(entry.amountSat) * 1000n, feeMsat: 0n, createdAt: Math.floor(this.now() / 1000) };
+            await this.recordOutcome(entry, fromPayment(inFlight));
+            return inFlight;
+          }
           // Otherwise the outcome is unknown (node unreachable mid-call): the entry stays
           // pending with its hold, and reconcile asks the node later.
           throw e;

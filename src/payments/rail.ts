@@ -185,7 +185,7 @@ export class Rails {
 
   /**
    * A sell quote covering amount + fee limit; `spending`: refused when the channel can't pay the worst case.
-   * The peer is asked for the asset the last payment used while the balances are read: two round trips
+   * The peer is asked for the asset found last while the balances are read: two round trips
    * instead of three. Should the balances name another asset now, that one is quoted and the early answer dropped.
    */
   private async quote(amountSat: number, maxFeeSat: number, spending: boolean): Promise<DollarQuote> {

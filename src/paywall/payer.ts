@@ -176,7 +176,7 @@ export class WallPayer {
    */
   private async settleLeftovers(origin: Origin): Promise<void> {
     const mine = (await this.d.credentials.pending()).filter((p) => p.origin === origin);
-    if (mine.length === 0 || [...this.inflight.keys()].some((k) => k.startsWith(origin))) return;
+    if (mine.length === 0 || [...this.inflight.keys()].some((k) => keyOrigin(k) === origin)) return;
     await this.recover();
     if ((await this.d.credentials.pending()).some((p) => p.origin === origin))
       throw error('PAYMENT_PENDING', 'an earlier payment to this site is still in flight', origin);
@@ -338,3 +338,8 @@ function credentialFrom(
 const appliedKey = (c: Credential, url: URL) => `${c.id} ${url.pathname}`;
 
 export type { Admitted };
+
+/** The origin of a single-flight key (`<origin> <services>` or `<origin><path>`): `https://a.co` is not `https://a.com`. */
+function keyOrigin(key: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/ ]*/i.exec(key)?.[0] ?? key;
+}

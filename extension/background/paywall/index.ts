@@ -50,7 +50,7 @@ export class WallGlue {
   private started: Promise<void> | undefined;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(services: Promise<Services>) {
+  constructor(private readonly services: Promise<Services>) {
     const session = this.session;
     // A restored sighting is never paid (its purchase may be in flight): its challenge is not kept, a tenth of the write.
     const kept = (list: Seen402[]) => list.map((seen) => ({ ...seen, headers: { wwwAuthenticate: [], paymentRequired: null } }));
@@ -86,7 +86,7 @@ export class WallGlue {
       this.walls.add(seen);
       // Its offers read now (each invoice's signature checked, ~2.5 ms), while the page's question is on its way:
       // the opener and the payer then find them read (l402/challenge.ts keeps them).
-      setTimeout(() => readAhead(seen), 0);
+      setTimeout(() => void this.readAhead(seen), 0);
       return;
     }
     void this.ready()
@@ -159,7 +159,8 @@ export class WallGlue {
         // In the page's world, injected only now (content/refetch.ts): the page's loads stay its own, no page carries the code.
         const target = documentId !== undefined ? { tabId, documentIds: [documentId] } : { tabId, frameIds: [frameId] };
         const args = [url, BUST_PARAM, String(Date.now())];
-        await browser.scripting.executeScript({ target, world: 'MAIN', injectImmediately: true, func: refetch as (...a: unknown[]) => number, args }).catch(() => undefined);
+        // Not waited for: it returns only once the page's main thread ran it, and a busy page must not hold the worker.
+        void browser.scripting.executeScript({ target, world: 'MAIN', injectImmediately: true, func: refetch as (...a: unknown[]) => number, args }).catch(() => undefined);
       },
       actions: {
         get: async () => {
@@ -171,15 +172,22 @@ export class WallGlue {
       log: (...args) => console.warn(...args),
     };
   }
-}
 
-function readAhead(seen: Seen402): void {
-  try {
-    parseChallenges(seen.headers);
-  } catch {
-    // No offer to pay (a deposit, garbage): the opener says so if the page asks.
+  /** Only where a wall may be paid without asking: a page can make as many 402s as it likes, each a signature to check. */
+  private async readAhead(seen: Seen402): Promise<void> {
+    const { policy } = await this.services;
+    if (!seen.initiator || !(await policy.getConfig()).global.l402.autoPay) return;
+    const site = await policy.getSite(seen.initiator).catch(() => undefined);
+    if (!site?.enabled || site.paused) return;
+    try {
+      parseChallenges(seen.headers);
+    } catch {
+      // No offer to pay (a deposit, garbage): the opener says so if the page asks.
+    }
   }
 }
+
+
 
 /** True once the tab's committed URL is `url` (the 402 document may commit after the purchase), false after a while or when it went elsewhere. */
 function waitForTabUrl(tabId: number, url: string): Promise<boolean> {

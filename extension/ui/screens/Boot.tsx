@@ -25,3 +25,16 @@ export function Failed() {
     </Shell>
   );
 }
+
+/** A screen whose code did not load (lazy-screen.ts): said so, and the page loaded anew (its chunks as now installed). */
+export function ScreenFailed({ error }: { error: unknown }) {
+  const t = useT();
+  return (
+    <Shell testId="screen-failed" title={t('appName')}>
+      <FormError error={error} />
+      <Button testId="screen-retry" autoFocus onClick={() => location.reload()}>
+        {t('common_retry')}
+      </Button>
+    </Shell>
+  );
+}
