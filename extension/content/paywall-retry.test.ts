@@ -102,6 +102,20 @@ describe('retryingFetch', () => {
     expect(net.sent).toHaveLength(1);
   });
 
+  it('aborted while the 402 came in: rejected without asking the wallet', async () => {
+    const controller = new AbortController();
+    const net = network([402, 200]);
+    const native = (async (input: RequestInfo | URL) => {
+      const res = await net.native(input);
+      controller.abort();
+      return res;
+    }) as typeof fetch;
+    const w = wallet(true);
+    await expect(retryingFetch(native, w.ask)('https://a.example/x', { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(w.asked).toEqual([]);
+    expect(net.sent).toHaveLength(1);
+  });
+
   it('fails like fetch for bad input: a rejected promise, never a synchronous throw', async () => {
     const net = network([]);
     let result: Promise<Response> | undefined;

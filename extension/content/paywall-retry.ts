@@ -43,8 +43,10 @@ export function retryingFetch(native: typeof fetch, ask: AskWallet): typeof fetc
     const spare = request.clone();
     const res = await native(request);
     if (res.status !== 402) return res;
-    // The caller's abort rejects at once, as fetch does until it hands the response over.
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    // The caller's abort rejects at once, as fetch does until it hands the response over; an abort already
+    // made (while the 402 came in) before the wallet is even asked.
+    if (signal.aborted) throw signal.reason;
+    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
     if (!(await Promise.race([ask(res.url || request.url).catch(() => false), aborted]))) return res;
     res.body?.cancel().catch(() => undefined);
     return native(spare);
