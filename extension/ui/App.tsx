@@ -1,4 +1,4 @@
-import { Suspense, useEffect } from 'react';
+import { Suspense, useEffect, type ComponentType } from 'react';
 import { boot } from './actions.ts';
 import { lazyScreen } from './lazy-screen.ts';
 import { useRoute, type Landing } from './route.ts';
@@ -8,19 +8,21 @@ import { Unlock } from './screens/Unlock.tsx';
 import { Welcome } from './screens/Welcome.tsx';
 
 // The screens a page opens on (above) come with it; the others load when first shown, or sooner: all
-// are preloaded once the first screen is up, so going to one does not wait for its code.
-const Activity = lazyScreen(() => import('./screens/Activity.tsx').then((m) => m.Activity), ScreenFailed);
-const ConfirmWords = lazyScreen(() => import('./screens/ConfirmWords.tsx').then((m) => m.ConfirmWords), ScreenFailed);
-const Connect = lazyScreen(() => import('./screens/Connect.tsx').then((m) => m.Connect), ScreenFailed);
-const CreateWords = lazyScreen(() => import('./screens/CreateWords.tsx').then((m) => m.CreateWords), ScreenFailed);
-const Deposits = lazyScreen(() => import('./screens/Deposits.tsx').then((m) => m.Deposits), ScreenFailed);
-const ImportWords = lazyScreen(() => import('./screens/ImportWords.tsx').then((m) => m.ImportWords), ScreenFailed);
-const Limits = lazyScreen(() => import('./screens/Limits.tsx').then((m) => m.Limits), ScreenFailed);
-const PaidAccess = lazyScreen(() => import('./screens/PaidAccess.tsx').then((m) => m.PaidAccess), ScreenFailed);
-const PasswordStep = lazyScreen(() => import('./screens/PasswordStep.tsx').then((m) => m.PasswordStep), ScreenFailed);
-const Receive = lazyScreen(() => import('./screens/Receive.tsx').then((m) => m.Receive), ScreenFailed);
-const Send = lazyScreen(() => import('./screens/Send.tsx').then((m) => m.Send), ScreenFailed);
-const Settings = lazyScreen(() => import('./screens/Settings.tsx').then((m) => m.Settings), ScreenFailed);
+// are preloaded once the first screen is up, so going to one does not wait for its code. One whose code
+// did not load says so (ScreenFailed).
+const onDemand = <P extends object>(load: () => Promise<ComponentType<P>>) => lazyScreen(load, ScreenFailed);
+const Activity = onDemand(() => import('./screens/Activity.tsx').then((m) => m.Activity));
+const ConfirmWords = onDemand(() => import('./screens/ConfirmWords.tsx').then((m) => m.ConfirmWords));
+const Connect = onDemand(() => import('./screens/Connect.tsx').then((m) => m.Connect));
+const CreateWords = onDemand(() => import('./screens/CreateWords.tsx').then((m) => m.CreateWords));
+const Deposits = onDemand(() => import('./screens/Deposits.tsx').then((m) => m.Deposits));
+const ImportWords = onDemand(() => import('./screens/ImportWords.tsx').then((m) => m.ImportWords));
+const Limits = onDemand(() => import('./screens/Limits.tsx').then((m) => m.Limits));
+const PaidAccess = onDemand(() => import('./screens/PaidAccess.tsx').then((m) => m.PaidAccess));
+const PasswordStep = onDemand(() => import('./screens/PasswordStep.tsx').then((m) => m.PasswordStep));
+const Receive = onDemand(() => import('./screens/Receive.tsx').then((m) => m.Receive));
+const Send = onDemand(() => import('./screens/Send.tsx').then((m) => m.Send));
+const Settings = onDemand(() => import('./screens/Settings.tsx').then((m) => m.Settings));
 const LAZY = [Activity, ConfirmWords, Connect, CreateWords, Deposits, ImportWords, Limits, PaidAccess, PasswordStep, Receive, Send, Settings];
 
 /** The wallet's pages (popup and options): one screen at a time, chosen by the route store. */

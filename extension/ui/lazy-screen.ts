@@ -23,7 +23,11 @@ export function lazyScreen<P extends object>(load: () => Promise<ComponentType<P
   const preload = () =>
     (loading ??= load().then(
       (c) => void (component = c),
-      (error: unknown) => void (failure = { error }),
+      (error: unknown) => {
+        // The browser's reason names a file: for the console; `failed` tells the person in words.
+        console.warn('satnav: a screen did not load', error);
+        failure = { error };
+      },
     ));
   function Screen(props: P): ReactNode {
     if (failure) {

@@ -97,7 +97,8 @@ export class WallPayer {
       const reusable = await this.d.credentials.findReusable(url.origin, services);
       if (reusable && reusable.id !== held?.id) return { credential: await this.apply(reusable, url), paid: false, stored: STORED };
     }
-    const key = preferred?.scheme === 'l402' ? `${url.origin} ${services.toSorted().join(',')}` : `${url.origin}${url.pathname}`;
+    // `<origin> ` first, so a site's purchases are found by it (settleLeftovers).
+    const key = `${url.origin} ${preferred?.scheme === 'l402' ? `l402 ${services.toSorted().join(',')}` : `path ${url.pathname}`}`;
     const running = this.inflight.get(key);
     if (running) return running.then(async (a) => ({ credential: await this.apply(a.credential, url), paid: false, stored: a.stored }));
     const purchase = this.buy(obs, url, challenges);
@@ -176,7 +177,7 @@ export class WallPayer {
    */
   private async settleLeftovers(origin: Origin): Promise<void> {
     const mine = (await this.d.credentials.pending()).filter((p) => p.origin === origin);
-    if (mine.length === 0 || [...this.inflight.keys()].some((k) => keyOrigin(k) === origin)) return;
+    if (mine.length === 0 || [...this.inflight.keys()].some((k) => k.startsWith(`${origin} `))) return;
     await this.recover();
     if ((await this.d.credentials.pending()).some((p) => p.origin === origin))
       throw error('PAYMENT_PENDING', 'an earlier payment to this site is still in flight', origin);
@@ -338,8 +339,3 @@ function credentialFrom(
 const appliedKey = (c: Credential, url: URL) => `${c.id} ${url.pathname}`;
 
 export type { Admitted };
-
-/** The origin of a single-flight key (`<origin> <services>` or `<origin><path>`): `https://a.co` is not `https://a.com`. */
-function keyOrigin(key: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\/[^/ ]*/i.exec(key)?.[0] ?? key;
-}

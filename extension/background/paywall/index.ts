@@ -187,8 +187,6 @@ export class WallGlue {
   }
 }
 
-
-
 /** True once the tab's committed URL is `url` (the 402 document may commit after the purchase), false after a while or when it went elsewhere. */
 function waitForTabUrl(tabId: number, url: string): Promise<boolean> {
   const shows = (u: string | undefined) => u !== undefined && withoutHash(u) === url;

@@ -26,14 +26,16 @@ export function Failed() {
   );
 }
 
-/** A screen whose code did not load (lazy-screen.ts): said so, and the page loaded anew (its chunks as now installed). */
-export function ScreenFailed({ error }: { error: unknown }) {
+/** A screen whose code did not load (lazy-screen.ts): said so in words, and the page loaded anew (its chunks as now installed). */
+export function ScreenFailed(_: { error: unknown }) {
   const t = useT();
   return (
     <Shell testId="screen-failed" title={t('appName')}>
-      <FormError error={error} />
+      <div className="notice notice-error" role="alert">
+        <p>{t('screen_loadFailed')}</p>
+      </div>
       <Button testId="screen-retry" autoFocus onClick={() => location.reload()}>
-        {t('common_retry')}
+        {t('screen_reload')}
       </Button>
     </Shell>
   );
