@@ -107,6 +107,8 @@ export const ERROR_CODES = {
   NODE_BAD_RESPONSE: { page: 'NODE_UNAVAILABLE' },
   NODE_PAYMENT_NOT_FOUND: { page: 'NODE_UNAVAILABLE' },
   NODE_CONFIG_INVALID: { page: 'NODE_UNAVAILABLE' },
+  // tapd did not say which lnd it runs on: its assets can't be tied to this node.
+  NODE_TAPD_UNVERIFIED: { page: 'NODE_UNAVAILABLE' },
   NODE_INSECURE_URL: { page: 'NODE_UNAVAILABLE' },
   LNDCONNECT_INVALID: { page: 'NODE_UNAVAILABLE' },
   // Refused before anything reached the node: the request's values were not sendable.

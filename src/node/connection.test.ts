@@ -224,6 +224,25 @@ describe('probeConnection on the devnet', () => {
     expect(e.message).toBe(`tapd: node: tapd runs on another lnd node=${devnet.nodes.dave.pubkey}`);
   });
 
+  // tapd's swagger marks every getinfo field optional; only lnd_identity_pubkey says which lnd it is on.
+  for (const [what, pubkey] of [['left out', undefined], ['empty', '']] as const)
+    it(`tapd's lnd_identity_pubkey ${what}: NODE_TAPD_UNVERIFIED, nothing taken on trust`, async () => {
+      const f = recordingFetch(apiOf, async (input, init) => {
+        const res = await fetch(input, init);
+        if (new URL(String(input)).pathname !== '/v1/taproot-assets/getinfo') return res;
+        const { lnd_identity_pubkey: _, ...body } = (await res.json()) as Record<string, unknown>;
+        return Response.json(pubkey === undefined ? body : { ...body, lnd_identity_pubkey: pubkey });
+      });
+      const conn = connectionFromRequest(formFor('alice'));
+      const e = await rejectedWith(probeConnection(conn, connectors(conn, f.fetch)));
+      expect([e.code, e.message]).toEqual(['NODE_TAPD_UNVERIFIED', 'tapd: node: tapd did not report its lnd node (lnd_identity_pubkey)']);
+      expect(f.violations()).toEqual([]);
+    });
+
+  it("every devnet node's tapd names its own lnd, so each connects with tapd", async () => {
+    for (const name of Object.keys(devnet.nodes) as NodeName[]) expect((await probe(formFor(name))).pubkey).toBe(devnet.nodes[name].pubkey);
+  });
+
   it('node down: NODE_UNREACHABLE (or NODE_TIMEOUT); fine again once back', async () => {
     devnet.control.setDown('alice', true);
     try {

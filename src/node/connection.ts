@@ -75,8 +75,9 @@ export function connectorsFor(conn: StoredConnection, fetchImpl?: typeof fetch, 
 /**
  * Checks a connection end to end before it is saved: wallet unlocked
  * (/v1/state), macaroon accepted (/v1/getinfo), network as expected, tapd
- * reachable when given and running on this same lnd (another node's tapd
- * would show, and spend, someone else's assets).
+ * reachable when given and running on this same lnd, by its own report
+ * (another node's tapd would show, and spend, someone else's assets; a tapd
+ * that doesn't say is refused too).
  */
 export async function probeConnection(conn: StoredConnection, c: Connectors, expectedNetwork?: NodeNetwork): Promise<NodeProfile> {
   const state = await c.lnd.getWalletState();
@@ -88,10 +89,10 @@ export async function probeConnection(conn: StoredConnection, c: Connectors, exp
       throw tapdError(e);
     });
     const tapdLnd = tapd.lndPubkey.toLowerCase();
-    // An empty pubkey (the field is optional on the wire) is taken on trust; another node's is not.
-    if (tapdLnd !== '' && tapdLnd !== info.pubkey.toLowerCase()) {
-      throw tapdError(error('NODE_CONFIG_INVALID', 'tapd runs on another lnd node', tapd.lndPubkey));
-    }
+    // Only lnd_identity_pubkey ties tapd to an lnd (its alias, network and block are anyone's):
+    // without it, the dollar balances tapd shows could be another node's.
+    if (tapdLnd === '') throw tapdError(error('NODE_TAPD_UNVERIFIED', 'tapd did not report its lnd node (lnd_identity_pubkey)'));
+    if (tapdLnd !== info.pubkey.toLowerCase()) throw tapdError(error('NODE_CONFIG_INVALID', 'tapd runs on another lnd node', tapd.lndPubkey));
   }
   return {
     alias: info.alias,
