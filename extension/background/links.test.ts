@@ -9,7 +9,7 @@ const ID = 'satnavsatnavsatnavsatnavsatnavsa';
 vi.mock('webextension-polyfill', () => ({
   default: { runtime: { id: 'satnavsatnavsatnavsatnavsatnavsa', getURL: (p: string) => `chrome-extension://satnavsatnavsatnavsatnavsatnavsa/${p}` } },
 }));
-const { LINKS_PER_MINUTE, LinkRouter, noticeText } = await import('./links.ts');
+const { LINKS_PER_MINUTE, LinkRouter, noticeText, REASON_MAX_CHARS } = await import('./links.ts');
 type Notice = Parameters<typeof noticeText>[0];
 
 const NEWS = 'https://news.example';
@@ -134,12 +134,12 @@ describe('LinkRouter: what the person is told', () => {
     warn.mockRestore();
     expect(notices).toEqual([{ kind: 'failed', code: 'INTERNAL' }]);
   });
-  it('the service’s own words, or one line for any failure on the wire', async () => {
-    outcome = async () => ({ status: 'ERROR', reason: 'this reward was already claimed' });
+  it('the service’s own words with whose they are, or one line for any failure on the wire', async () => {
+    outcome = async () => ({ status: 'ERROR', reason: 'this reward was already claimed', domain: 'news.example' });
     await router().route(LINK, page());
     outcome = async () => ({ status: 'ERROR', reason: 'LNURL service failed' });
     await router().route(LINK, page({ tabId: 9 }));
-    expect(notices).toEqual([{ kind: 'serviceSaid', reason: 'this reward was already claimed' }, { kind: 'serviceFailed' }]);
+    expect(notices).toEqual([{ kind: 'serviceSaid', domain: 'news.example', reason: 'this reward was already claimed' }, { kind: 'serviceFailed' }]);
   });
   it('a reward claimed without a prompt is told', async () => {
     outcome = async (hooks) => {
@@ -158,8 +158,27 @@ describe('noticeText', () => {
     [{ kind: 'failed', code: 'LNURL_UNSUPPORTED' }, { title: 'link_notifyFailedTitle', message: 'link_channelUnsupported' }],
     [{ kind: 'failed', code: 'INVOICE_EXPIRED' }, { title: 'link_notifyFailedTitle', message: 'error_INVOICE_EXPIRED' }],
     [{ kind: 'failed', code: 'NO_TEXT' }, { title: 'link_notifyFailedTitle', message: 'link_notifyFailedBody' }],
-    [{ kind: 'serviceSaid', reason: 'sold out' }, { title: 'link_notifyFailedTitle', message: 'link_serviceSaid(sold out)' }],
+    [{ kind: 'serviceSaid', domain: 'shop.example', reason: 'sold out' }, { title: 'link_notifyFailedTitle', message: 'link_serviceSaid(shop.example|sold out)' }],
     [{ kind: 'serviceFailed' }, { title: 'link_notifyFailedTitle', message: 'link_serviceFailed' }],
   ];
   for (const [n, text] of cases) it(`${n.kind} ${'code' in n ? n.code : ''}`, () => expect(noticeText(n, t)).toEqual(text));
+
+  /** What a service's reason reads as in the notice (its domain is named before it). */
+  const said = (reason: string) => noticeText({ kind: 'serviceSaid', domain: 'shop.example', reason }, (key, subs) => (key === 'link_serviceSaid' ? subs![1]! : key)).message;
+  it('a service’s text on one line: no control, format or direction characters', () => {
+    expect(said('sold out\n\nSatnav: your wallet is locked')).toBe('sold out Satnav: your wallet is locked');
+    expect(said('\u0000\u0007try\tagain\u001b[31m\u007f later\u2028now')).toBe('try again [31m later now');
+    // RIGHT-TO-LEFT OVERRIDE and isolates would reorder the line; zero-width characters hide text.
+    expect(said('\u202Edias vanstaS\u202C \u2067x\u2069\u200B\uFEFF')).toBe('dias vanstaS x');
+  });
+  it(`a service’s text is cut at ${REASON_MAX_CHARS} characters, with an ellipsis`, () => {
+    expect(said('a'.repeat(REASON_MAX_CHARS))).toBe('a'.repeat(REASON_MAX_CHARS));
+    expect(said('a'.repeat(REASON_MAX_CHARS + 1))).toBe(`${'a'.repeat(REASON_MAX_CHARS - 1)}…`);
+    // Counted in characters: an emoji is never cut in half.
+    const emoji = said('😀'.repeat(REASON_MAX_CHARS + 5));
+    expect([Array.from(emoji).length, emoji.endsWith('😀…')]).toEqual([REASON_MAX_CHARS, true]);
+  });
+  it('a service’s text with nothing left once cleaned reads as a failed service', () => {
+    expect(noticeText({ kind: 'serviceSaid', domain: 'shop.example', reason: '\u202E\n\u0000 ' }, t).message).toBe('link_serviceFailed');
+  });
 });

@@ -2,7 +2,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import type { PageContext } from '../../src/base/origin.ts';
 import { moduleErrors, SatnavError } from '../../src/errors.ts';
 import { linkRequest } from '../../src/links/parse.ts';
-import { SERVICE_FAILED, type LnurlResult } from '../../src/webln/lnurl-flow.ts';
+import type { LnurlResult } from '../../src/webln/lnurl-flow.ts';
 import type { LinkHooks } from '../../src/webln/service.ts';
 import type { MessageKey } from '../ui/i18n.ts';
 import { pageContext } from './sender.ts';
@@ -33,7 +33,8 @@ const MINUTE_MS = 60_000;
 export type LinkNotice =
   | { kind: 'failed'; code: string }
   | { kind: 'serviceFailed' }
-  | { kind: 'serviceSaid'; reason: string }
+  /** `reason` is the service's own text, as it sent it: noticeText cleans it up. */
+  | { kind: 'serviceSaid'; domain: string; reason: string }
   | { kind: 'claimed'; domain: string; amountSat: number };
 
 export interface LinkRouterDeps {
@@ -72,8 +73,9 @@ export class LinkRouter {
       const result = await this.d.open(ctx, parsed.data.href, {
         onAutoClaim: (domain, amountSat) => this.d.notify({ kind: 'claimed', domain, amountSat }),
       });
-      // A service's refusal in its own words is meant for the person (LUD-01); a failure on the wire reads as one.
-      if (result.status === 'ERROR') this.d.notify(result.reason === SERVICE_FAILED ? { kind: 'serviceFailed' } : { kind: 'serviceSaid', reason: result.reason });
+      // A service's refusal in its own words is meant for the person (LUD-01), said with whose words they are; a failure on the wire reads as one.
+      if (result.status === 'ERROR')
+        this.d.notify(result.domain === undefined ? { kind: 'serviceFailed' } : { kind: 'serviceSaid', domain: result.domain, reason: result.reason });
     } catch (e) {
       this.told(e);
     } finally {
@@ -98,18 +100,41 @@ export class LinkRouter {
   }
 }
 
-
 type GetMessage = (key: string, substitutions?: string[]) => string;
 
-/** A notice in the person's words; an error code without its own text says only that the link failed. */
+/** The most of a service's text a notification shows. */
+export const REASON_MAX_CHARS = 200;
+
+/**
+ * A notice in the person's words; an error code without its own text says only that the link failed.
+ * Domains are URL hosts (punycode, no spaces); a service's text is anything, so it is cleaned first.
+ */
 export function noticeText(n: LinkNotice, t: GetMessage): { title: string; message: string } {
   if (n.kind === 'claimed') return { title: t('link_notifyClaimedTitle'), message: t('link_notifyClaimedBody', [n.amountSat.toLocaleString(), n.domain]) };
   const title = t('link_notifyFailedTitle');
+  if (n.kind === 'serviceSaid') {
+    const words = serviceWords(n.reason);
+    // Nothing left once cleaned: told like any other failure of the service.
+    return { title, message: words === '' ? t('link_serviceFailed') : t('link_serviceSaid', [n.domain, words]) };
+  }
   if (n.kind === 'serviceFailed') return { title, message: t('link_serviceFailed') };
-  if (n.kind === 'serviceSaid') return { title, message: t('link_serviceSaid', [n.reason]) };
   // Only a link's own scheme says LNURL_UNSUPPORTED here (links/parse.ts): the channel request.
   if (n.code === 'LNURL_UNSUPPORTED') return { title, message: t('link_channelUnsupported') };
   return { title, message: t(`error_${n.code}`) || t('link_notifyFailedBody') };
+}
+
+/**
+ * A service's text on one line, without control, format or direction characters (they could
+ * break the notice's lines or reorder it to read as Satnav's own words), at most REASON_MAX_CHARS.
+ */
+function serviceWords(text: string): string {
+  const line = text
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
+    .replace(/\p{Cf}/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const chars = Array.from(line);
+  return chars.length <= REASON_MAX_CHARS ? line : `${chars.slice(0, REASON_MAX_CHARS - 1).join('').trimEnd()}…`;
 }
 
 /** The browser's language (a notification can't wait for the pages' chosen catalog), like deposits' notices. */

@@ -275,10 +275,10 @@ describe('runLnurl: pay', () => {
     expect(await h.run(PAY_LNURL)).toEqual({ status: 'OK', preimage: PREIMAGE, successAction: action });
   });
 
-  it('the callback answers ERROR: {status: ERROR} with its reason, nothing paid', async () => {
+  it('the callback answers ERROR: {status: ERROR} with its reason and whose it is, nothing paid', async () => {
     const h = harness({ ...payService(), [`${SERVICE}/pay/cb`]: { json: { status: 'ERROR', reason: 'jar is full' } } });
     h.answers.push({ approved: true, amountSat: 10 });
-    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'jar is full' });
+    expect(await h.run(PAY_LNURL)).toEqual({ status: 'ERROR', reason: 'jar is full', domain: 'lnurl.example' });
     expect(h.paid).toEqual([]);
   });
 
@@ -374,10 +374,10 @@ describe('runLnurl: withdraw', () => {
     expect((await h.ledger.byHash(INVOICE_HASH))?.status).toBe('pending');
   });
 
-  it('the service refuses: {status: ERROR, reason}, the entry failed', async () => {
+  it('the service refuses: {status: ERROR, reason, domain}, the entry failed', async () => {
     const h = harness(withdrawService({ json: { status: 'ERROR', reason: 'this reward was already claimed' } }));
     h.answers.push({ approved: true, amountSat: 100 });
-    expect(await h.run(WITHDRAW_LNURL)).toEqual({ status: 'ERROR', reason: 'this reward was already claimed' });
+    expect(await h.run(WITHDRAW_LNURL)).toEqual({ status: 'ERROR', reason: 'this reward was already claimed', domain: 'lnurl.example' });
     expect(await h.ledger.byHash(INVOICE_HASH)).toMatchObject({ kind: 'reward', status: 'failed', failureReason: 'LNURL_SERVICE_ERROR' });
     expect(h.events).not.toContain('node.lookupInvoice');
   });
@@ -500,10 +500,10 @@ describe('runLnurl: login', () => {
     expect(h.calls).toEqual([]);
   });
 
-  it('the service refuses the signature: {status: ERROR, reason}', async () => {
+  it('the service refuses the signature: {status: ERROR, reason, domain}', async () => {
     const h = harness(loginService('auth.example', { json: { status: 'ERROR', reason: 'challenge expired' } }));
     h.answers.push({ approved: true });
-    expect(await h.run(loginLnurl('auth.example', k1Of(1)))).toEqual({ status: 'ERROR', reason: 'challenge expired' });
+    expect(await h.run(loginLnurl('auth.example', k1Of(1)))).toEqual({ status: 'ERROR', reason: 'challenge expired', domain: 'auth.example' });
   });
 });
 

@@ -65,7 +65,8 @@ export interface LnurlHost {
 
 export type LnurlResult =
   | { status: 'OK'; preimage?: string; successAction?: { tag: string; message?: string; description?: string; url?: string } }
-  | { status: 'ERROR'; reason: string };
+  /** `domain`: the service host whose own words `reason` are; absent when `reason` is SERVICE_FAILED. */
+  | { status: 'ERROR'; reason: string; domain?: string };
 
 export async function runLnurl(host: LnurlHost, origin: string, text: string): Promise<LnurlResult> {
   const opts: LnurlFetchOptions = {
@@ -226,8 +227,9 @@ function serviceError(host: LnurlHost, origin: string, e: unknown): LnurlResult 
   // The service's own words are meant for the person (LUD-01), and only a public service the
   // checks let through can answer at all; what the wallet saw on the wire (unreachable, slow,
   // redirected, not JSON, a private address) must read the same, or a page could probe hosts.
-  const own = e.code === 'LNURL_SERVICE_ERROR' && typeof e.details?.reason === 'string' ? e.details.reason : undefined;
-  return { status: 'ERROR', reason: own ?? SERVICE_FAILED };
+  const { reason, domain } = e.details ?? {};
+  if (e.code === 'LNURL_SERVICE_ERROR' && typeof reason === 'string' && typeof domain === 'string') return { status: 'ERROR', reason, domain };
+  return { status: 'ERROR', reason: SERVICE_FAILED };
 }
 
 /** Plain http and private networks only for the devnet: a demo/test build and a page on this machine. */
