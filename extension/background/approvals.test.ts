@@ -234,3 +234,19 @@ describe('Approvals: enable windows per tab are rate-limited', () => {
     expect(b.created).toHaveLength(6);
   });
 });
+
+describe('Approvals: what a question says of where it comes from', () => {
+  it('the page a frame sits inside is an origin or null; anything else opens no window', async () => {
+    for (const embeddedIn of ['not an origin', 'https://news.example/path', 'javascript:alert(1)', ''])
+      expect(await codeOf(approvals.ask({ kind: 'signMessage', origin: SHOP, embeddedIn, message: 'm' })), embeddedIn).toBe('INVALID_ORIGIN');
+    await settle();
+    expect(b.created).toEqual([]);
+    for (const embeddedIn of ['https://news.example', null]) {
+      const answer = approvals.ask({ kind: 'lnurlPay', origin: SHOP, embeddedIn, domain: 'pay.example', minSat: 1, maxSat: 2, description: '', commentAllowed: 0, budget: { remainingDailySat: 10 } });
+      await settle();
+      approvals.decide(idOf(b.created.at(-1)!), { approved: false });
+      expect(await answer).toEqual({ approved: false });
+    }
+    expect(b.created).toHaveLength(2);
+  });
+});

@@ -1,4 +1,5 @@
 import browser from 'webextension-polyfill';
+import { assertOrigin } from '../../src/base/origin.ts';
 import { registrableDomain } from '../../src/base/site.ts';
 import { moduleErrors } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/storage/kv.ts';
@@ -86,6 +87,8 @@ export class Approvals {
   }
 
   async ask(request: ApprovalRequest, context: AskContext = {}): Promise<ApprovalDecision> {
+    // The prompt names the page a frame sits inside: only ever an origin, as the browser reported it.
+    if ('embeddedIn' in request && request.embeddedIn != null) assertOrigin(request.embeddedIn, 'embeddedIn');
     const asker: Asker = { site: registrableDomain(request.origin), tabId: context.tabId };
     this.admit(asker, request);
     // Everything up to here runs in the caller's tick: two calls can't both find the window free.

@@ -3,7 +3,7 @@ import type { ApprovalRequest } from '../../src/webln/approval.ts';
 import { CheckField, FormError } from '../ui/components.tsx';
 import { shortenMiddle } from '../ui/format.ts';
 import { useT, type Translate } from '../ui/i18n.ts';
-import { Answers, PromptFrame, type Answer } from './frame.tsx';
+import { Answers, EmbeddedNotice, PromptFrame, type Answer } from './frame.tsx';
 import { elsewhereThan, ServiceCard } from './lnurl.tsx';
 import { isLoginForAskingSite } from './login-site.ts';
 
@@ -33,6 +33,7 @@ export function LnurlAuthRequest({ request, answer }: { request: LnurlAuth; answ
       origin={request.origin}
       footer={<Answers answer={answer} approveTestId="prompt-approve" approveLabel={words.approve} approveDisabled={otherSite && !meant} onApprove={approve} />}
     >
+      <EmbeddedNotice embeddedIn={request.embeddedIn} paying={false} />
       <ServiceCard
         label={t('prompt_lnurlService')}
         domain={request.domain}

@@ -3,7 +3,7 @@ import type { ApprovalRequest } from '../../src/webln/approval.ts';
 import { FormError, TextAreaField, WarningNote } from '../ui/components.tsx';
 import { formatInteger, formatSats } from '../ui/format.ts';
 import { useLocale, useT } from '../ui/i18n.ts';
-import { Answers, PromptFrame, type Answer } from './frame.tsx';
+import { Answers, EmbeddedNotice, PromptFrame, type Answer } from './frame.tsx';
 import { elsewhereThan, RangedAmountField, ServiceCard, ServiceNote, useRangedAmount } from './lnurl.tsx';
 
 type LnurlPay = Extract<ApprovalRequest, { kind: 'lnurlPay' }>;
@@ -43,6 +43,7 @@ export function LnurlPayRequest({ request, answer }: { request: LnurlPay; answer
         />
       }
     >
+      <EmbeddedNotice embeddedIn={request.embeddedIn} paying />
       <ServiceCard
         label={t('prompt_lnurlRecipient')}
         domain={request.domain}

@@ -2,7 +2,7 @@ import type { ApprovalRequest } from '../../src/webln/approval.ts';
 import { FormError } from '../ui/components.tsx';
 import { formatSats } from '../ui/format.ts';
 import { useLocale, useT } from '../ui/i18n.ts';
-import { Answers, PromptFrame, type Answer } from './frame.tsx';
+import { Answers, EmbeddedNotice, PromptFrame, type Answer } from './frame.tsx';
 import { elsewhereThan, RangedAmountField, ServiceCard, ServiceNote, useRangedAmount } from './lnurl.tsx';
 
 type LnurlWithdraw = Extract<ApprovalRequest, { kind: 'lnurlWithdraw' }>;
@@ -34,6 +34,7 @@ export function LnurlWithdrawRequest({ request, answer }: { request: LnurlWithdr
         />
       }
     >
+      <EmbeddedNotice embeddedIn={request.embeddedIn} paying={false} />
       <ServiceCard
         label={t('prompt_lnurlPayer')}
         domain={request.domain}

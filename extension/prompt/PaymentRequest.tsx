@@ -6,7 +6,7 @@ import { formatAmount, formatAsset, formatBtc, formatCountdown, formatDateTime, 
 import { useLocale, useT, type Translate } from '../ui/i18n.ts';
 import { periodLabel } from '../ui/labels.ts';
 import { DepositTerms } from './DepositTerms.tsx';
-import { Answers, PromptFrame, type Answer } from './frame.tsx';
+import { Answers, EmbeddedNotice, PromptFrame, type Answer } from './frame.tsx';
 
 type Payment = Extract<ApprovalRequest, { kind: 'payment' }>;
 
@@ -63,15 +63,7 @@ export function PaymentRequest({ request, answer }: { request: Payment; answer: 
           <p>{t('prompt_expired')}</p>
         </div>
       )}
-      {request.embeddedIn !== undefined && (
-        <div className="notice notice-warning" role="alert" data-testid="prompt-embedded">
-          <p>
-            {request.embeddedIn === null
-              ? t('prompt_embeddedUnknown')
-              : t('prompt_embeddedIn', { host: new URL(request.embeddedIn).host })}
-          </p>
-        </div>
-      )}
+      <EmbeddedNotice embeddedIn={request.embeddedIn} paying />
       {request.description !== undefined && request.description !== '' && (
         <figure className="site-note">
           <figcaption>{own ? t('prompt_descriptionInvoice') : t('prompt_description')}</figcaption>

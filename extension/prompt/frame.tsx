@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { ApprovalDecision } from '../../src/webln/approval.ts';
 import { Button, OriginName, Shell } from '../ui/components.tsx';
-import { useT } from '../ui/i18n.ts';
+import { useT, type Translate } from '../ui/i18n.ts';
 import { WarningIcon } from '../ui/icons.tsx';
 import { originParts } from '../ui/origin.ts';
 import { faviconUrl } from '../platform.ts';
@@ -57,6 +57,26 @@ export function PromptFrame(props: { kind: string; title: string; origin: string
       </div>
     </Shell>
   );
+}
+
+/**
+ * Said when the asking frame sits inside another origin's page (an ad, a widget): the site named
+ * above is not the page the person is looking at. `paying`: in a payment's words.
+ */
+export function EmbeddedNotice({ embeddedIn, paying }: { embeddedIn: string | null | undefined; paying: boolean }) {
+  const t = useT();
+  if (embeddedIn === undefined) return null;
+  return (
+    <div className="notice notice-warning" role="alert" data-testid="prompt-embedded">
+      <p>{embeddedText(embeddedIn, paying, t)}</p>
+    </div>
+  );
+}
+
+function embeddedText(embeddedIn: string | null, paying: boolean, t: Translate): string {
+  if (embeddedIn === null) return paying ? t('prompt_embeddedUnknown') : t('prompt_embeddedUnknownAsk');
+  const host = new URL(embeddedIn).host;
+  return paying ? t('prompt_embeddedIn', { host }) : t('prompt_embeddedInAsk', { host });
 }
 
 /** Reject first: it takes the focus, so Enter or Space on a window that just popped up never approves. */

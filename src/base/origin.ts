@@ -39,3 +39,9 @@ export function embeddedIn(ctx: PageContext): Origin | null | undefined {
   if (ctx.topOrigin === undefined || ctx.topOrigin === ctx.origin) return undefined;
   return ctx.topOrigin;
 }
+
+/** `embeddedIn` as a field of what the request asks for: left out for a top-level or same-origin frame. */
+export function embedding(ctx: PageContext): { embeddedIn?: Origin | null } {
+  const top = embeddedIn(ctx);
+  return top === undefined ? {} : { embeddedIn: top };
+}

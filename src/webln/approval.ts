@@ -2,6 +2,11 @@ import type { DepositTerms, PaymentLabel } from '../payments/intent.ts';
 import type { PayInTerms } from '../payments/rail.ts';
 import type { Amount, PayIn, Period, PolicyReason } from '../policy/index.ts';
 
+/** What a page asks from a frame: the page that frame sits inside, when that is another origin (`null`: the browser didn't say). */
+interface FramedRequest {
+  embeddedIn?: string | null;
+}
+
 /**
  * What the wallet asks the person, and what they answer. The prompt window
  * renders an ApprovalRequest; its answer comes back as an ApprovalDecision.
@@ -11,7 +16,7 @@ export type ApprovalRequest =
   | { kind: 'unlock'; origin: string }
   /** `via: 'paywall'`: the site's content sits behind a 402 wall it wants paid. */
   | { kind: 'enable'; origin: string; via?: 'paywall' }
-  | {
+  | (FramedRequest & {
       kind: 'payment';
       origin: string;
       /** What asks: the WebLN method, an LNURL-pay, a 402 wall, a deposit. */
@@ -26,17 +31,15 @@ export type ApprovalRequest =
       reason: PolicyReason;
       /** False when only a settings change could let it through (today's cap): the prompt can only inform. */
       approvable: boolean;
-      /** The page the asking frame sits inside, when that is another origin (`null`: the browser didn't say). */
-      embeddedIn?: string | null;
       /** The site's allowance and what is left of it and of today's cap, each in its own unit (sats or dollars). */
       budget: { allowance: Amount; period: Period; remainingSite: Amount; remainingDaily: Amount };
       deposit?: DepositTerms;
       /** BTC or dollars: the choice, the dollar terms at the quote, and why the other choice is closed. */
       payIn?: PayInTerms;
-    }
-  | { kind: 'signMessage'; origin: string; message: string }
+    })
+  | (FramedRequest & { kind: 'signMessage'; origin: string; message: string })
   /** LUD-06 / LUD-16: the person picks the amount (and may add a comment). */
-  | {
+  | (FramedRequest & {
       kind: 'lnurlPay';
       origin: string;
       /** The LNURL service's host, which gets the money; may differ from `origin`. */
@@ -50,11 +53,11 @@ export type ApprovalRequest =
       image?: string;
       commentAllowed: number;
       budget: { remainingDailySat: number };
-    }
+    })
   /** LUD-03: a reward or refund paid to the person's node. */
-  | { kind: 'lnurlWithdraw'; origin: string; domain: string; minSat: number; maxSat: number; description: string }
+  | (FramedRequest & { kind: 'lnurlWithdraw'; origin: string; domain: string; minSat: number; maxSat: number; description: string })
   /** LUD-04: log in to `domain` with a key only that domain ever sees (LUD-05). */
-  | { kind: 'lnurlAuth'; origin: string; domain: string; action?: 'register' | 'login' | 'link' | 'auth'; linkingPubkey: string };
+  | (FramedRequest & { kind: 'lnurlAuth'; origin: string; domain: string; action?: 'register' | 'login' | 'link' | 'auth'; linkingPubkey: string });
 
 export interface ApprovalDecision {
   approved: boolean;

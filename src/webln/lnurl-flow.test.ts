@@ -58,6 +58,8 @@ interface HarnessOptions {
   devBuild?: boolean;
   /** The addresses answers came from, by host; a host not listed answered from a public one. */
   addresses?: Record<string, string>;
+  /** The asking frame sits inside this page (`null`: the browser didn't say which). */
+  embeddedIn?: string | null;
 }
 
 /** A node that makes signed invoices and reports `state`; any other call fails the test. */
@@ -140,6 +142,7 @@ function harness(routes: Record<string, Answer | ((url: URL) => Answer)>, o: Har
     },
     ...(o.devBuild && { devBuild: true }),
     ...(o.addresses && { addresses: addressesFrom(o.addresses) }),
+    ...(o.embeddedIn !== undefined && { embeddedIn: o.embeddedIn }),
     onServiceError: (_origin, e) => state.logged.push(e.code),
   };
   return { ...state, state, host, policy, ledger, calls: service.calls, run: (text: string, origin = ORIGIN) => runLnurl(host, origin, text) };
@@ -505,6 +508,33 @@ describe('runLnurl: login', () => {
     h.answers.push({ approved: true });
     expect(await h.run(loginLnurl('auth.example', k1Of(1)))).toEqual({ status: 'ERROR', reason: 'challenge expired', domain: 'auth.example' });
   });
+});
+
+// ---- asked from a frame inside another page ---------------------------------------------
+
+describe('runLnurl from a frame inside another site’s page: every prompt says which page', () => {
+  const NEWS = 'https://news.example';
+  const asks: Array<[kind: string, routes: Record<string, Answer | ((url: URL) => Answer)>, lnurl: string]> = [
+    ['lnurlPay', payService(), PAY_LNURL],
+    ['lnurlWithdraw', withdrawService(OK), WITHDRAW_LNURL],
+    ['lnurlAuth', loginService('auth.example'), loginLnurl('auth.example', k1Of(1))],
+  ];
+  for (const [kind, routes, lnurl] of asks) {
+    it(`${kind}: the page it sits in, or null when the browser didn't say`, async () => {
+      for (const embeddedIn of [NEWS, null]) {
+        const h = harness(routes, { embeddedIn });
+        h.answers.push({ approved: false });
+        expect(await codeOf(h.run(lnurl))).toBe('REJECTED');
+        expect(h.asked).toEqual([expect.objectContaining({ kind, origin: ORIGIN, embeddedIn })]);
+      }
+    });
+    it(`${kind}: a top-level page's prompt has no embeddedIn at all`, async () => {
+      const h = harness(routes);
+      h.answers.push({ approved: false });
+      await codeOf(h.run(lnurl));
+      expect(h.asked.map((r) => 'embeddedIn' in r)).toEqual([false]);
+    });
+  }
 });
 
 // ---- the https rule, broken links, unreachable services ----------------------------------

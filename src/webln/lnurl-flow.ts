@@ -13,6 +13,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import type { HDKey } from '@scure/bip32';
 import { isLoopbackHost } from '../base/net.ts';
+import type { Origin } from '../base/origin.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { linkingKeyFor } from '../keys/lnurl-auth.ts';
@@ -61,6 +62,8 @@ export interface LnurlHost {
   onServiceError?(origin: string, error: SatnavError): void;
   /** A reward claimed without a prompt (the site's reward auto-claim), once the service was told where to pay. */
   onAutoClaim?(domain: string, amountSat: number): void;
+  /** The page the asking frame sits inside, when another origin's (`null`: the browser didn't say): every prompt says so. */
+  embeddedIn?: Origin | null;
 }
 
 export type LnurlResult =
@@ -174,9 +177,11 @@ async function login(host: LnurlHost, origin: string, params: LoginParams, opts:
   return { status: 'OK' };
 }
 
+type LnurlRequest = Extract<ApprovalRequest, { kind: 'lnurlPay' | 'lnurlWithdraw' | 'lnurlAuth' }>;
+
 /** The person's answer; a "no" stops here even if the host returned it instead of throwing. */
-async function ask(host: LnurlHost, request: ApprovalRequest): Promise<ApprovalDecision> {
-  const answer = await host.approveOrReject(request);
+async function ask(host: LnurlHost, request: LnurlRequest): Promise<ApprovalDecision> {
+  const answer = await host.approveOrReject({ ...request, ...(host.embeddedIn !== undefined && { embeddedIn: host.embeddedIn }) });
   if (!answer.approved) throw error('REJECTED', 'the person declined', request.kind);
   return answer;
 }

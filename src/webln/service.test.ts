@@ -24,6 +24,8 @@ import { WeblnService } from './service.ts';
 import { PaymentPipeline } from '../payments/index.ts';
 import { PAGE_INVOICE_LIMITS, PageInvoices } from './page-invoices.ts';
 import type { PageContext } from '../base/origin.ts';
+import { encodeLnurl } from '../lnurl/index.ts';
+import { fakeService } from '../lnurl/testing.ts';
 
 const SHOP = 'https://shop.example';
 const OTHER = 'https://other.example';
@@ -63,6 +65,8 @@ interface HarnessOptions {
   now?: () => number;
   before?: BeforeCall;
   paymentTimeoutSeconds?: number;
+  /** For LNURL services. */
+  fetch?: typeof globalThis.fetch;
 }
 
 /** One worker life: a service, engine and ledger on `store` (a new store unless given). */
@@ -102,6 +106,7 @@ function harness(o: HarnessOptions = {}) {
     version: 'Satnav test',
     ...(o.now && { now: o.now }),
     ...(o.paymentTimeoutSeconds !== undefined && { paymentTimeoutSeconds: o.paymentTimeoutSeconds }),
+    ...(o.fetch && { fetch: o.fetch }),
   });
   /** A page request from a top-level frame of `origin` (or the given browser context). */
   const handle = (from: string | PageContext, method: string, params: unknown) => svc.handle(typeof from === 'string' ? { origin: from } : from, method, params);
@@ -477,6 +482,30 @@ describe('makeInvoice and lookupInvoice', () => {
   });
 });
 
+// ---- LNURL from a frame inside another page ----------------------------------------
+
+describe('LNURL asked from a frame inside another site’s page', () => {
+  const PAY = 'https://lnurl.example/pay';
+  const service = () =>
+    fakeService({ [PAY]: { json: { tag: 'payRequest', callback: `${PAY}/cb`, minSendable: 1_000, maxSendable: 100_000, metadata: JSON.stringify([['text/plain', 'Tip']]), commentAllowed: 0 } } });
+  const frame: PageContext = { origin: SHOP, topOrigin: OTHER, tabId: 4 };
+
+  it('webln.lnurl: the lnurlPay prompt names the page the frame sits in', async () => {
+    const h = harness({ fetch: service().fetch });
+    await enable(h);
+    h.answers.push({ approved: false });
+    expect(await codeOf(h.handle(frame, 'lnurl', { lnurl: encodeLnurl(PAY) }))).toBe('REJECTED');
+    expect(h.asked).toEqual([expect.objectContaining({ kind: 'lnurlPay', origin: SHOP, domain: 'lnurl.example', embeddedIn: OTHER })]);
+  });
+
+  it('a clicked link: the same, from the page context the browser gave', async () => {
+    const h = harness({ fetch: service().fetch });
+    h.answers.push({ approved: false });
+    expect(await codeOf(h.svc.openLink(frame, `lightning:${encodeLnurl(PAY)}`))).toBe('REJECTED');
+    expect(h.asked).toEqual([expect.objectContaining({ kind: 'lnurlPay', origin: SHOP, embeddedIn: OTHER })]);
+  });
+});
+
 // ---- messages, balance, info ----------------------------------------------------
 
 describe('signMessage, verifyMessage, getBalance, getInfo', () => {
@@ -497,6 +526,21 @@ describe('signMessage, verifyMessage, getBalance, getInfo', () => {
     h.answers.push({ approved: false });
     expect(await codeOf(h.handle(SHOP, 'signMessage', { message: 'sign me' }))).toBe('REJECTED');
     expect(h.nodeCalls).not.toContain('signMessage');
+  });
+
+  it('signMessage from a frame inside another site’s page: the prompt names that page (null: the browser didn’t say)', async () => {
+    const h = harness();
+    await enable(h);
+    for (const topOrigin of [OTHER, null, SHOP]) {
+      h.answers.push({ approved: false });
+      await codeOf(h.handle({ origin: SHOP, topOrigin, tabId: 4 }, 'signMessage', { message: 'm' }));
+    }
+    // A same-origin subframe is the site itself.
+    expect(h.asked).toEqual([
+      { kind: 'signMessage', origin: SHOP, embeddedIn: OTHER, message: 'm' },
+      { kind: 'signMessage', origin: SHOP, embeddedIn: null, message: 'm' },
+      { kind: 'signMessage', origin: SHOP, message: 'm' },
+    ]);
   });
 
   it('getBalance needs the balance grant, then reports alice’s channel balance', async () => {

@@ -8,7 +8,7 @@
 import { randomBytes, bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { HDKey } from '@scure/bip32';
-import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
+import { embedding, type Origin, type PageContext } from '../base/origin.ts';
 import { LISTED_METHODS, PAGE_METHOD_TRAITS, isGrantable, isPageMethod, type PageMethod } from '../base/page-methods.ts';
 import { msatToSat } from '../base/sats.ts';
 import { checkPayable, decodeInvoice } from '../bolt11/index.ts';
@@ -116,7 +116,7 @@ export class WeblnService {
     signMessage: async (ctx, p) => {
       // Unlock first: approving a signature and then hearing "locked" would waste the person's answer.
       const node = await this.unlockedNode(ctx);
-      await this.approveOrReject({ kind: 'signMessage', origin: ctx.origin, message: p.message }, ctx);
+      await this.approveOrReject({ kind: 'signMessage', origin: ctx.origin, ...embedding(ctx), message: p.message }, ctx);
       const signature = await node.signMessage(p.message);
       return { message: p.message, signature };
     },
@@ -153,6 +153,7 @@ export class WeblnService {
     const { root } = this.d;
     return {
       ...(hooks.onAutoClaim && { onAutoClaim: hooks.onAutoClaim }),
+      ...embedding(ctx),
       policy: this.d.policy,
       ledger: this.d.ledger,
       approveOrReject: (request) => this.approveOrReject(request, ctx),
@@ -294,8 +295,7 @@ export class WeblnService {
   }
 
   private pageIntent(ctx: PageContext): Pick<PaymentIntent, 'origin' | 'rail' | 'embeddedIn' | 'tabId'> {
-    const top = embeddedIn(ctx);
-    return { origin: ctx.origin, rail: 'btc', ...(top !== undefined && { embeddedIn: top }), ...(ctx.tabId !== undefined && { tabId: ctx.tabId }) };
+    return { origin: ctx.origin, rail: 'btc', ...embedding(ctx), ...(ctx.tabId !== undefined && { tabId: ctx.tabId }) };
   }
 
   private timeoutSeconds(): number {
