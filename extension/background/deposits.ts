@@ -5,6 +5,8 @@ import type { KeyValueStore } from '../../src/storage/kv.ts';
 import type { MessageKey } from '../ui/i18n.ts';
 import { Mutex } from '../../src/storage/mutex.ts';
 import { RESOURCE_TYPES } from './paywall/rules.ts';
+import { headerRulesApi } from './rule-api.ts';
+import type { HeaderRulesApi } from './paywall/send-watch.ts';
 
 /**
  * Browser wiring of deposit walls (the logic is src/deposit/keeper.ts):
@@ -46,9 +48,7 @@ export interface DepositRule {
   action: { type: 'modifyHeaders'; requestHeaders: Array<{ header: string; operation: 'set'; value: string }> };
 }
 
-interface DnrApi {
-  updateSessionRules(o: { removeRuleIds?: number[]; addRules?: DepositRule[] }): Promise<void>;
-}
+type DnrApi = Pick<HeaderRulesApi<DepositRule>, 'updateSessionRules'>;
 
 /**
  * The credential goes on every path of `origin` (a deposit opens the whole site), but only on
@@ -120,10 +120,9 @@ function freeId(used: ReadonlySet<number>): number {
   throw new Error('deposit rules: no free id');
 }
 
-/** The browser-facing parts of the keeper's dependencies. */
 /** The one set of deposit and session header rules of this worker (one lock over their ids). */
 export function headerRules(session: KeyValueStore): DepositRules {
-  return new DepositRules(browser.declarativeNetRequest as unknown as DnrApi, session);
+  return new DepositRules(headerRulesApi<DepositRule>(), session);
 }
 
 /** The origins open tabs show now. */

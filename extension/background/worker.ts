@@ -7,9 +7,10 @@ import { uiHandlers } from './handlers.ts';
 import { routeUiMessage } from './ui-router.ts';
 import { routePageMessage } from './page-router.ts';
 import { PAGE_CHANNEL } from '../../src/webln/page-channel.ts';
-import { WallGlue, WEB_URLS } from './paywall/index.ts';
+import { WallGlue } from './paywall/index.ts';
+import { WEB_URLS } from './paywall/send-watch.ts';
 import { setRevokedRulesHook } from './paywall-handlers.ts';
-import type { HeadersReceivedDetails, RequestDetails } from './paywall/observations.ts';
+import type { HeadersReceivedDetails } from './paywall/observations.ts';
 import { ACTIVE_STATES } from '../../src/deposit/book.ts';
 import { DEPOSIT_ALARM, depositAlarm } from './deposits.ts';
 import { inChromeTerms } from '../platform.ts';
@@ -59,10 +60,10 @@ browser.tabs.onUpdated.addListener((_id, change) => {
   if (change.url !== undefined) tabsChanged();
 });
 
-// Observing only (never blocking): when each request left, and every answer (402s with their challenge headers),
-// in Chrome's terms (../platform.ts). No `extraHeaders`: it would send every page request's headers through the
-// browser process, and the walls' headers are seen without it (e2e/paywall.spec.ts, CORS-hidden ones included).
-browser.webRequest.onSendHeaders.addListener((d) => walls.sent(inChromeTerms(d as unknown as RequestDetails)), { urls: WEB_URLS });
+// Observing only (never blocking): every answer (402s with their challenge headers), in Chrome's terms
+// (../platform.ts). No `extraHeaders`: it would send every page request's headers through the browser process, and
+// the walls' headers are seen without it (e2e/paywall.spec.ts, CORS-hidden ones included). When requests left is heard
+// only for the header rules' origins (paywall/send-watch.ts).
 browser.webRequest.onHeadersReceived.addListener(
   (d) => void walls.headersReceived(inChromeTerms(d as unknown as HeadersReceivedDetails)),
   { urls: WEB_URLS },

@@ -8,15 +8,16 @@ import type { Services } from '../services.ts';
 import { storageArea } from '../storage-area.ts';
 import { PageWalls, SentTimes, seen402, withoutHash, type HeadersReceivedDetails, type RequestDetails, type Seen402 } from './observations.ts';
 import { OWN_TYPES, WallOpener, type PendingAction } from './opener.ts';
-import { RuleBook, type SessionRulesApi } from './rules.ts';
+import { RuleBook, type SessionRule } from './rules.ts';
+import { headerRulesApi, hearSends } from '../rule-api.ts';
 
 /**
  * Browser wiring of the 402 glue (see opener.ts for what it does). worker.ts
  * registers the listeners at top level and hands their events here; nothing
  * here waits for the services before recording what the browser reported.
  *
- * Permissions: webRequest (observing only: 402 status and challenge headers,
- * when each request left), declarativeNetRequestWithHostAccess (the session
+ * Permissions: webRequest (observing only: 402 status and challenge headers;
+ * when a request to a header rule's origin left), declarativeNetRequestWithHostAccess (the session
  * rules that add a credential's header to its own server's requests), scripting
  * (running content/refetch.ts in a document whose element met a paid wall).
  */
@@ -31,8 +32,6 @@ const ACTIONS_KEY = 'paywall.actions';
 const TAB_COMMIT_WAIT_MS = 5_000;
 const SYNC_DEBOUNCE_MS = 250;
 
-export const WEB_URLS = ['http://*/*', 'https://*/*'];
-
 let current: WallGlue | undefined;
 
 /** The page method `paywall` ({url}): routed here by the WebLN service. */
@@ -44,7 +43,7 @@ export function openWallForPage(ctx: PageContext, url: string): Promise<{ retry:
 export class WallGlue {
   private readonly sentTimes = new SentTimes();
   private readonly session = storageArea('session');
-  private readonly rules = new RuleBook(browser.declarativeNetRequest as unknown as SessionRulesApi, this.session);
+  private readonly rules = new RuleBook(headerRulesApi<SessionRule>(), this.session);
   private readonly walls: PageWalls;
   private readonly opener: Promise<WallOpener>;
   private started: Promise<void> | undefined;
@@ -58,6 +57,7 @@ export class WallGlue {
     const restored = session.get<Seen402[]>(WALLS_KEY).then((list) => this.walls.restore(Array.isArray(list) ? list : []));
     this.opener = Promise.all([services, restored]).then(([svc]) => new WallOpener(this.deps(svc)));
     current = this;
+    void hearSends((d) => this.sent(d)).catch((e: unknown) => console.warn('satnav paywall: send times', e));
   }
 
   /** Once per worker life, after the ledger was reconciled: recover purchases, rebuild rules, finish what a dead worker left. */
@@ -66,8 +66,8 @@ export class WallGlue {
     return this.started;
   }
 
-  /** webRequest.onSendHeaders (every http(s) request; a request Chrome restarts internally reports again). */
-  sent(d: RequestDetails): void {
+  /** webRequest.onSendHeaders, for the origins of the header rules (send-watch.ts); a request Chrome restarts internally reports again. */
+  private sent(d: RequestDetails): void {
     this.sentTimes.sent(d.requestId, d.timeStamp);
   }
 

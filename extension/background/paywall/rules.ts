@@ -1,6 +1,7 @@
 import { Mutex } from '../../../src/storage/mutex.ts';
 import type { KeyValueStore } from '../../../src/storage/kv.ts';
 import type { Credential } from '../../../src/paywall/credentials.ts';
+import type { HeaderRulesApi } from './send-watch.ts';
 
 /**
  * The browser adds a bought 402 credential to requests, never the page: one
@@ -55,11 +56,7 @@ export interface SessionRule {
 }
 
 /** The part of chrome.declarativeNetRequest used here. */
-export interface SessionRulesApi {
-  updateSessionRules(o: { removeRuleIds?: number[]; addRules?: SessionRule[] }): Promise<void>;
-  getSessionRules(): Promise<SessionRule[]>;
-  isRegexSupported(o: { regex: string; isCaseSensitive?: boolean }): Promise<{ isSupported: boolean; reason?: string }>;
-}
+export type SessionRulesApi = HeaderRulesApi<SessionRule>;
 
 export interface RuleEntry {
   id: number;
