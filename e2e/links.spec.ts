@@ -89,6 +89,41 @@ test('clicks made by the page’s script open nothing and pay nothing; the perso
   expect((await devnet.control.lookupInvoice('carol', invoice.paymentHash)).state).toBe('OPEN');
 });
 
+test('links in a frame of another site: each prompt names the page the frame sits in', async ({ context, walletReady, sites, shot }) => {
+  void walletReady;
+  // The demo site as an ad inside a page of another origin (localhost is not 127.0.0.1).
+  const top = sites.url.replace('127.0.0.1', 'localhost');
+  const page = await context.newPage();
+  await page.goto(`${top}/webln-direct.html`);
+  await page.evaluate(
+    (src) =>
+      new Promise((loaded) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        frame.addEventListener('load', loaded, { once: true });
+        document.body.append(frame);
+      }),
+    `${sites.url}/links.html`,
+  );
+  const frame = page.frameLocator('iframe');
+  await expect(frame.locator('body[data-ready="true"]')).toBeAttached();
+  // Declined each time: three "no"s in a row are as many as a site gets before it goes quiet.
+  for (const [link, kind, name, words] of [
+    ['#link-pay', 'lnurlPay', 'pay', 'Make sure you meant to pay here'],
+    ['#link-login', 'lnurlAuth', 'login', `not from ${new URL(top).host} itself`],
+    ['#link-invoice', 'payment', 'payment', 'Make sure you meant to pay here'],
+  ] as const) {
+    await frame.locator(link).click();
+    const prompt = await nextPrompt(context);
+    await expect(prompt.locator(`[data-kind="${kind}"]`)).toBeVisible();
+    await expect(prompt.getByTestId('prompt-origin')).toContainText('127.0.0.1');
+    await expect(prompt.getByTestId('prompt-embedded')).toContainText(`inside ${new URL(top).host}`);
+    await expect(prompt.getByTestId('prompt-embedded')).toContainText(words);
+    await shot(prompt, `64-link-${name}-embedded`);
+    await answer(prompt, 'prompt-reject');
+  }
+});
+
 test('the prompts links open, in en, de, fr and zh_TW', async ({ context, walletReady: popup, sites, shot }) => {
   const open = async (page: Page, link: string, kind: string) => {
     await page.click(link);
