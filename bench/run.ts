@@ -5,11 +5,14 @@
  * 1. unlock: Vault.unlock with the shipped KDF vs decrypting the same vault
  *    with the already-derived key (what the KDF costs on top).
  * 2. bundle sizes of the built entry points (bytes, gzip); provider budget.
- * 3. page load of a local page with Satnav vs without (two browser profiles).
+ * 3. page load of a local page with Satnav vs without (browser profiles of their own), and vs
+ *    the floor: bench/floor-extension, which does only what any extension answering 402s on every
+ *    site must (observe every response with its headers, a page script and a bridge in every frame).
  * 4. sendPayment round trip through the extension (page → bridge → worker →
- *    node) vs the same payment by a direct connector call (from Node, beside the devnet), and vs
- *    the same REST call made by a page of the same browser without Satnav: what the browser's own
- *    network path costs is then in both, and the difference is Satnav's own time.
+ *    node) vs the same payment by a direct connector call (from Node, beside the devnet), vs
+ *    the same REST call made by a page of the same browser without Satnav (the browser's own
+ *    network path), and vs the floor extension relaying it (page → bridge → worker → node, no
+ *    checks, no budget, no record): the difference to the floor is Satnav's own time.
  * 5. 402 walls (paywall.ts): a held credential vs the header set by hand; the
  *    first paid request taken apart; 20 concurrent requests, Satnav vs
  *    @getalby/lightning-tools' fetchWithL402 through window.webln.
@@ -118,8 +121,20 @@ async function payFromPage(o: { url: string; macaroon: string; paymentRequest: s
   return performance.now() - t;
 }
 
-async function plainContext(dir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+const FLOOR_EXTENSION = path.join(import.meta.dirname, 'floor-extension');
+
+/** A browser without Satnav: no extension at all, or only the floor extension. */
+async function plainContext(dir: string, o: { floor?: true } = {}): Promise<BrowserContext> {
+  const args = o.floor ? [...CHROMIUM_ARGS, `--disable-extensions-except=${FLOOR_EXTENSION}`, `--load-extension=${FLOOR_EXTENSION}`] : CHROMIUM_ARGS;
+  return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args });
+}
+
+/** In the page: the floor extension's relay of the same payment (bench/floor-extension/provider.js). */
+async function payThroughFloor(o: { url: string; macaroon: string; paymentRequest: string }): Promise<number> {
+  const t = performance.now();
+  const reply = await (window as unknown as { floorPay(c: typeof o): Promise<{ ok: boolean; error?: string }> }).floorPay(o);
+  if (!reply.ok) throw new Error(`bench: the floor extension's payment did not succeed: ${reply.error ?? 'FAILED'}`);
+  return performance.now() - t;
 }
 
 async function main() {
@@ -129,7 +144,7 @@ async function main() {
 
   const devnet = await startDevnet({ basePort: 0 });
   const sites = await startDemoSites({ port: 0, devnet: devnet.control });
-  const dirs = [0, 1, 2].map(() => mkdtempSync(path.join(tmpdir(), 'satnav-bench-')));
+  const dirs = [0, 1, 2, 3].map(() => mkdtempSync(path.join(tmpdir(), 'satnav-bench-')));
   let paywallOk = false;
   let depositsOk = false;
   let dollarsOk = false;
@@ -138,6 +153,8 @@ async function main() {
     const RUNS = 21;
     const plain = await plainContext(dirs[0]!);
     const plainPage = await plain.newPage();
+    const floor = await plainContext(dirs[3]!, { floor: true });
+    const floorPage = await floor.newPage();
 
     const { ctx, sw, call } = await walletContext(dirs[1]!, devnet);
     const a = devnet.nodes.alice;
@@ -146,26 +163,32 @@ async function main() {
     const page = await ctx.newPage();
 
     // Interleaved (without, with, without, …) so load on the shared machine hits both alike.
-    await loadTimes(plainPage, url, 3);
-    await loadTimes(page, url, 3);
+    for (const p of [plainPage, floorPage, page]) await loadTimes(p, url, 3);
     const withoutRuns: number[] = [];
+    const floorRuns: number[] = [];
     const withRuns: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       withoutRuns.push(...(await loadTimes(plainPage, url, 1)));
+      floorRuns.push(...(await loadTimes(floorPage, url, 1)));
       withRuns.push(...(await loadTimes(page, url, 1)));
     }
     const without = median(withoutRuns);
+    const floorLoad = median(floorRuns);
     const withExt = median(withRuns);
     console.log(`\npage load, local page (median of ${RUNS}, interleaved)  with Satnav ${ms(withExt)} vs without ${ms(without)}  = ${(withExt / without).toFixed(2)}×  (goal ≤ 1.02${withExt / without <= 1.02 ? '' : ', MISSED'})`);
+    console.log(
+      `  the floor (an extension that only observes every response and puts two scripts in every frame) ${ms(floorLoad)}  = ${(floorLoad / without).toFixed(2)}× without; Satnav vs the floor ${(withExt / floorLoad).toFixed(2)}×`,
+    );
 
     const PAYMENTS = 21;
     const lnd = new LndRest({ baseUrl: a.lndRestUrl, macaroonHex: a.adminMacaroonHex });
     const viaExt: number[] = [];
     const direct: number[] = [];
     const fromPage: number[] = [];
+    const viaFloor: number[] = [];
     // Interleaved as above; the first two of each are warm-up.
     for (let i = 0; i < PAYMENTS + 2; i++) {
-      const [forExt, forDirect, forPage] = await Promise.all([0, 1, 2].map(() => devnet.control.createInvoice('carol', { amountSat: 10 })));
+      const [forExt, forDirect, forPage, forFloor] = await Promise.all([0, 1, 2, 3].map(() => devnet.control.createInvoice('carol', { amountSat: 10 })));
       const e = await page.evaluate(async (pr) => {
         const t = performance.now();
         await window.webln!.sendPayment(pr);
@@ -173,21 +196,28 @@ async function main() {
       }, forExt!.paymentRequest);
       const d = (await timeIt(1, () => lnd.payInvoice({ paymentRequest: forDirect!.paymentRequest, feeLimitSat: 10 })))[0]!;
       const p = await plainPage.evaluate(payFromPage, { url: `${a.lndRestUrl}/v2/router/send`, macaroon: a.adminMacaroonHex, paymentRequest: forPage!.paymentRequest });
+      const f = await floorPage.evaluate(payThroughFloor, { url: `${a.lndRestUrl}/v2/router/send`, macaroon: a.adminMacaroonHex, paymentRequest: forFloor!.paymentRequest });
       if (i >= 2) {
         viaExt.push(e);
         direct.push(d);
         fromPage.push(p);
+        viaFloor.push(f);
       }
     }
     await plain.close();
+    await floor.close();
     const e = median(viaExt);
     const d = median(direct);
     const p = median(fromPage);
+    const f = median(viaFloor);
     console.log(
       `sendPayment round trip (median of ${PAYMENTS}, interleaved)  through Satnav ${ms(e)} vs direct connector ${ms(d)}  = ${(e / d).toFixed(2)}×  (goal ≤ 1.3${e / d <= 1.3 ? '' : ', MISSED'}); Satnav's own ${ms(e - d)} (goal ≤ 5 ms${e - d <= 5 ? '' : ', MISSED'})`,
     );
     console.log(
       `  vs the same REST call from a page of the same browser without Satnav ${ms(p)}  = ${(e / p).toFixed(2)}×; Satnav's own beyond the browser's network path ${ms(e - p)}`,
+    );
+    console.log(
+      `  vs the floor extension relaying it (page → bridge → worker → node, no checks, no budget, no record) ${ms(f)}  = ${(e / f).toFixed(2)}×; Satnav's own beyond the floor ${ms(e - f)}`,
     );
 
     paywallOk = (await benchPaywall({ ctx, sw, call, devnet, sites })).ok;
