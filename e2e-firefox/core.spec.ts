@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDepositSite } from '../demo-sites/deposit/sites.ts';
 import { startDemoSites, type DemoSites } from '../demo-sites/server.ts';
 import { startDevnet, type Devnet } from '../devnet/index.ts';
-import { answer, click, createWallet, EXTENSION_ORIGIN, fill, FirefoxWithSatnav, PASSWORD, rootAttribute, text, uiCall } from './firefox.ts';
+import { answer, click, createWallet, EXTENSION_ORIGIN, fill, FirefoxWithSatnav, PASSWORD, rootAttribute, text, uiCall, waitFor } from './firefox.ts';
 
 /**
  * Satnav's core path in Firefox ESR, built from the same sources (dist-firefox/, npm run
@@ -60,7 +60,8 @@ describe('Satnav in Firefox', () => {
     popup = await firefox.openExtensionPage();
     const manifest = await popup.evaluate(() => (globalThis as unknown as { browser: { runtime: { getManifest(): Record<string, unknown> } } }).browser.runtime.getManifest());
     expect(manifest).toMatchObject({ manifest_version: 3, name: 'Satnav', background: { scripts: [expect.any(String)] } });
-    expect(await firefox.backgroundState()).toBe('running');
+    // Firefox ESR 140 can't say (no privileged scripts over BiDi): the event page's restart test is skipped there too.
+    if (await firefox.systemAccess()) expect(await firefox.backgroundState()).toBe('running');
 
     const words = await createWallet(popup);
     expect(new Set(words).size).toBeGreaterThan(1);
@@ -87,7 +88,7 @@ describe('Satnav in Firefox', () => {
     const prompt = await firefox.waitForPage(`${EXTENSION_ORIGIN}/extension/prompt/`);
     expect(await text(prompt, '[data-testid="prompt-origin"]')).toContain('127.0.0.1');
     // Firefox has no favicon cache for extensions: the prompt shows the site's name without an icon.
-    expect(await prompt.$('[data-testid="prompt-icon"]')).toBeNull();
+    expect(await prompt.evaluate(() => document.querySelector('[data-testid="prompt-icon"]') === null)).toBe(true);
     await fill(prompt, 'prompt-allowance', '1000');
     await answer(firefox, prompt, 'prompt-approve');
     expect(await lastResult(shop, 'enable')).toEqual({ enabled: true });
@@ -101,7 +102,11 @@ describe('Satnav in Firefox', () => {
     await shop.close();
   });
 
-  it('the event page stopped and started again: still unlocked, the ledger intact, the next payment goes through', async () => {
+  it('the event page stopped and started again: still unlocked, the ledger intact, the next payment goes through', async (ctx) => {
+    if (!(await firefox.systemAccess())) {
+      console.warn('skipped: this Firefox gives no privileged scripts over WebDriver BiDi (ESR 140), the only way to stop the event page on demand');
+      return ctx.skip();
+    }
     const before = await entries();
     await firefox.terminateBackground();
 
@@ -164,6 +169,8 @@ describe('Satnav in Firefox', () => {
   });
 
   it('payment links: a click by the page’s script opens nothing; the person’s click on a reward link claims it in one click', async () => {
+    // A tab of the main window in front first: Firefox ESR 140 opens no new tab while the last window it knew was a closed one.
+    await popup.bringToFront();
     const page = await firefox.browser.newPage();
     await page.goto(`${sites.url}/links.html`);
     await page.locator('body[data-ready="true"]').wait();
@@ -172,7 +179,7 @@ describe('Satnav in Firefox', () => {
     // Had a scripted click got through, its prompt (the invoice, first on the page) would hold this tab's one link.
     await page.locator('#link-reward').click();
     const prompt = await firefox.waitForPage(`${EXTENSION_ORIGIN}/extension/prompt/`);
-    await prompt.locator('[data-kind="lnurlWithdraw"]').wait();
+    await waitFor(prompt, '[data-kind="lnurlWithdraw"]');
     await answer(firefox, prompt, 'prompt-approve');
     await expect.poll(async () => (await entries()).filter((e) => e.kind === 'reward').map((e) => [e.status, e.amountSat]), { timeout: 15_000 }).toEqual([['succeeded', 500]]);
     expect((await entries()).some((e) => e.source === 'link')).toBe(false);
@@ -185,7 +192,7 @@ describe('Satnav in Firefox', () => {
     await click(popup, 'lock-button');
     await fill(popup, 'unlock-password', PASSWORD);
     await click(popup, 'unlock-submit');
-    await popup.locator('[data-testid="home"]').wait();
+    await waitFor(popup, '[data-testid="home"]');
     expect(await uiCall(popup, { type: 'vault.status' })).toMatchObject({ unlocked: true });
   });
 });

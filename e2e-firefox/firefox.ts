@@ -41,7 +41,8 @@ export class FirefoxWithSatnav {
       // BiDi refuses to navigate a tab to moz-extension:// and gives no privileged scripts (the only
       // way to stop the event page on demand, as about:debugging does) without this flag.
       args: ['--remote-allow-system-access'],
-      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ID]: UUID }) },
+      // The pref: what --remote-allow-system-access does in Firefox ESR 140, which has no such flag yet.
+      extraPrefsFirefox: { 'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ID]: UUID }), 'remote.system-access-check.enabled': false },
     });
     expect(await browser.installExtension(DIST_FIREFOX)).toBe(FIREFOX_ID);
     const connection = (browser as unknown as { connection: { send: Send } }).connection;
@@ -58,7 +59,9 @@ export class FirefoxWithSatnav {
     const context = (tab.mainFrame() as unknown as { _id: string })._id;
     const url = `${EXTENSION_ORIGIN}/${page}`;
     await this.send('browsingContext.navigate', { context, url, wait: 'none' });
-    await tab.waitForFunction((u) => location.href === u && document.readyState === 'complete', { timeout: 10_000 }, url);
+    await expect
+      .poll(() => tab.evaluate((u) => location.href === u && document.readyState === 'complete', url).catch(() => false), { timeout: 10_000, interval: 100 })
+      .toBe(true);
     return tab;
   }
 
@@ -82,6 +85,15 @@ export class FirefoxWithSatnav {
   async hasPage(part: string): Promise<boolean> {
     const urls = await Promise.all((await this.browser.pages()).map((p) => p.evaluate(() => location.href).catch(() => '')));
     return urls.some((u) => u.includes(part));
+  }
+
+  /**
+   * Whether BiDi gives scripts with the browser's own privileges here: Firefox ESR 140 has no
+   * `moz:scope: 'chrome'` contexts (its getTree answers with the content tabs), so what needs them
+   * (the event page's state, stopping it on demand) can't be checked there.
+   */
+  async systemAccess(): Promise<boolean> {
+    return this.privileged(`typeof WebExtensionPolicy`).then((t) => t === 'function', () => false);
   }
 
   /** Whether Satnav's event page is running, as Firefox's add-on manager tracks it. */
@@ -122,17 +134,50 @@ export class FirefoxWithSatnav {
   }
 }
 
-/** Clicks the element with this test id (waiting for it, as a person would). */
-export async function click(page: Page, testId: string): Promise<void> {
-  await page.locator(`[data-testid="${testId}"]`).click();
+/*
+ * Extension pages are driven with page.evaluate alone: puppeteer's locators and waitForFunction build
+ * their functions with Function(), which an extension page's CSP refuses in Firefox ESR 140.
+ */
+const WAIT = { timeout: 15_000, interval: 100 };
+
+/** Until `selector` is in the page. */
+export async function waitFor(page: Page, selector: string, timeout = WAIT.timeout): Promise<void> {
+  await expect.poll(() => page.evaluate((s) => document.querySelector(s) !== null, selector).catch(() => false), { ...WAIT, timeout }).toBe(true);
 }
 
+/** Clicks the element with this test id once it is there and enabled (as a person would). */
+export async function click(page: Page, testId: string): Promise<void> {
+  const clicked = (s: string) =>
+    page.evaluate((sel) => {
+      const e = document.querySelector(sel) as HTMLButtonElement | null;
+      if (!e || e.disabled) return false;
+      e.click();
+      return true;
+    }, s);
+  await expect.poll(() => clicked(`[data-testid="${testId}"]`).catch(() => false), WAIT).toBe(true);
+}
+
+/** Types into a (React) input: the value set through the element's own setter, then an input event. */
 export async function fill(page: Page, testId: string, value: string): Promise<void> {
-  await page.locator(`[data-testid="${testId}"]`).fill(value);
+  const filled = (s: string) =>
+    page.evaluate(
+      (sel, v) => {
+        const e = document.querySelector(sel) as HTMLInputElement | HTMLTextAreaElement | null;
+        if (!e) return false;
+        const proto = e instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+        Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(e, v);
+        e.dispatchEvent(new Event('input', { bubbles: true }));
+        return true;
+      },
+      s,
+      value,
+    );
+  await expect.poll(() => filled(`[data-testid="${testId}"]`).catch(() => false), WAIT).toBe(true);
 }
 
 export async function text(page: Page, selector: string): Promise<string> {
-  return (await page.locator(selector).map((e) => e.textContent ?? '').wait()).trim();
+  await waitFor(page, selector);
+  return ((await page.evaluate((s) => document.querySelector(s)?.textContent ?? '', selector)) as string).trim();
 }
 
 /** Calls the worker's UI API from an extension page, as the popup does. */
@@ -157,14 +202,14 @@ export async function createWallet(popup: Page): Promise<string[]> {
   for (let i = 1; i <= 12; i++) words.push(await text(popup, `[data-testid="mnemonic-word-${i}"]`));
   await click(popup, 'words-written');
   for (let k = 1; k <= 3; k++) {
-    const position = Number(await popup.$eval(`[data-testid="confirm-word-input-${k}"]`, (e) => e.getAttribute('data-position')));
+    const position = Number(await popup.evaluate((s) => document.querySelector(s)?.getAttribute('data-position'), `[data-testid="confirm-word-input-${k}"]`));
     await fill(popup, `confirm-word-input-${k}`, words[position - 1]!);
   }
   await click(popup, 'confirm-words');
   await fill(popup, 'password', PASSWORD);
   await fill(popup, 'password-confirm', PASSWORD);
   await click(popup, 'password-submit');
-  await popup.locator('[data-testid="home"]').setTimeout(20_000).wait();
+  await waitFor(popup, '[data-testid="home"]', 20_000);
   return words;
 }
 
