@@ -4,7 +4,7 @@ import type { KeyValueStore } from '../storage/kv.ts';
 import { isLoopbackHost } from '../base/net.ts';
 import { registrableDomain } from '../base/site.ts';
 import { isRecord } from '../storage/schema.ts';
-import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
+import { embedding, type Origin, type PageContext } from '../base/origin.ts';
 import { isSatnavError, moduleErrors, SatnavError } from '../errors.ts';
 import { invoiceNetworkOf } from '../node/network-check.ts';
 import type { PaymentResult } from '../node/types.ts';
@@ -482,8 +482,8 @@ function parse(wall: DepositWall, site: Origin): DepositChallenge {
  * policy then asks instead of holding on its own.
  */
 function askedFrom(site: Origin, ctx: PageContext): { embeddedIn?: Origin | null } {
-  const top = embeddedIn(ctx);
-  if (top !== undefined) return { embeddedIn: top };
+  const framed = embedding(ctx);
+  if ('embeddedIn' in framed) return framed;
   return registrableDomain(site) === registrableDomain(ctx.origin) ? {} : { embeddedIn: ctx.origin };
 }
 

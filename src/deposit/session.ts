@@ -1,5 +1,5 @@
 import { parseWebUrl } from '../base/web-url.ts';
-import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
+import { embedding, type Origin, type PageContext } from '../base/origin.ts';
 import { MAX_SATS } from '../base/sats.ts';
 import { isSatnavError, moduleErrors, SatnavError } from '../errors.ts';
 import { admitSession, type AdmittedSession } from '../l402/admit.ts';
@@ -538,7 +538,6 @@ export class SessionPayer {
 
   private async payDeposit(s: SessionRecord, a: AdmittedSession, ctx: PageContext, what: 'deposit' | 'top-up'): Promise<PaymentResult> {
     const { global } = await this.d.policy.getConfig();
-    const top = embeddedIn(ctx);
     return this.d.payments.pay(
       {
         origin: ctx.origin,
@@ -555,7 +554,7 @@ export class SessionPayer {
         expiresAt: a.expiresAt,
         // Custodial, and labelled so: the site keeps the money until it refunds what is left.
         description: clip(`Custodial ${what} at ${new URL(s.origin).host} (${a.challenge.params.realm}): the site holds it; what is left is refunded at close`, 2048),
-        ...(top !== undefined && { embeddedIn: top }),
+        ...embedding(ctx),
         ...(ctx.tabId !== undefined && { tabId: ctx.tabId }),
       },
       { paymentRequest: a.invoice, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 },

@@ -1,6 +1,6 @@
 import { MAX_SATS } from '../base/sats.ts';
 import { parseWebUrl } from '../base/web-url.ts';
-import { embeddedIn, type Origin, type PageContext } from '../base/origin.ts';
+import { embedding, type Origin, type PageContext } from '../base/origin.ts';
 import { moduleErrors, SatnavError } from '../errors.ts';
 import { admitBest, parseChallenges, rankChallenges, retryHeader, type Admitted, type Challenge, type ChallengeHeaders } from '../l402/index.ts';
 import { invoiceNetworkOf } from '../node/network-check.ts';
@@ -206,7 +206,6 @@ export class WallPayer {
       headers: { wwwAuthenticate: obs.headers.wwwAuthenticate, paymentRequired: obs.headers.paymentRequired },
       createdAt: this.now(),
     });
-    const top = embeddedIn(ctx);
     const inv = admitted.challenge.invoice;
     const result = await this.d.payments
       .pay(
@@ -223,7 +222,7 @@ export class WallPayer {
           paymentRequest: admitted.invoice,
           expiresAt: admitted.expiresAt,
           description: inv.description ?? url.host,
-          ...(top !== undefined && { embeddedIn: top }),
+          ...embedding(ctx),
           ...(ctx.tabId !== undefined && { tabId: ctx.tabId }),
         },
         { paymentRequest: admitted.invoice, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 },
