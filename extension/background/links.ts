@@ -2,6 +2,7 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import type { PageContext } from '../../src/base/origin.ts';
 import { moduleErrors, SatnavError } from '../../src/errors.ts';
 import { linkRequest } from '../../src/links/parse.ts';
+import { serviceText } from '../../src/lnurl/service-text.ts';
 import type { LnurlResult } from '../../src/webln/lnurl-flow.ts';
 import type { LinkHooks } from '../../src/webln/service.ts';
 import type { MessageKey } from '../ui/i18n.ts';
@@ -113,7 +114,7 @@ export function noticeText(n: LinkNotice, t: GetMessage): { title: string; messa
   if (n.kind === 'claimed') return { title: t('link_notifyClaimedTitle'), message: t('link_notifyClaimedBody', [n.amountSat.toLocaleString(), n.domain]) };
   const title = t('link_notifyFailedTitle');
   if (n.kind === 'serviceSaid') {
-    const words = serviceWords(n.reason);
+    const words = serviceText(n.reason, REASON_MAX_CHARS);
     // Nothing left once cleaned: told like any other failure of the service.
     return { title, message: words === '' ? t('link_serviceFailed') : t('link_serviceSaid', [n.domain, words]) };
   }
@@ -121,20 +122,6 @@ export function noticeText(n: LinkNotice, t: GetMessage): { title: string; messa
   // Only a link's own scheme says LNURL_UNSUPPORTED here (links/parse.ts): the channel request.
   if (n.code === 'LNURL_UNSUPPORTED') return { title, message: t('link_channelUnsupported') };
   return { title, message: t(`error_${n.code}`) || t('link_notifyFailedBody') };
-}
-
-/**
- * A service's text on one line, without control, format or direction characters (they could
- * break the notice's lines or reorder it to read as Satnav's own words), at most REASON_MAX_CHARS.
- */
-function serviceWords(text: string): string {
-  const line = text
-    .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
-    .replace(/\p{Cf}/gu, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-  const chars = Array.from(line);
-  return chars.length <= REASON_MAX_CHARS ? line : `${chars.slice(0, REASON_MAX_CHARS - 1).join('').trimEnd()}…`;
 }
 
 /** The browser's language (a notification can't wait for the pages' chosen catalog), like deposits' notices. */

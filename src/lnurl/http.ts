@@ -25,6 +25,7 @@
  * These say what happened on the wire, for the person and the log; a page must hear one and the
  * same failure for all of them (webln/lnurl-flow.ts), or it could tell an open port from a closed one.
  */
+import { serviceText } from './service-text.ts';
 import { isNonPublicHost } from '../base/net.ts';
 import { isSatnavError, moduleErrors } from '../errors.ts';
 import { type LnurlOptions } from './service-url.ts';
@@ -113,7 +114,8 @@ export async function getJson(url: string, opts: LnurlFetchOptions = {}): Promis
   }
   const obj = body as JsonObject;
   if (typeof obj.status === 'string' && obj.status.toUpperCase() === 'ERROR') {
-    const reason = typeof obj.reason === 'string' && obj.reason !== '' ? obj.reason.slice(0, MAX_REASON) : 'no reason given';
+    // Cleaned here, where it enters: the Send screen, the page's webln.lnurl and the notices all show it.
+    const reason = (typeof obj.reason === 'string' ? serviceText(obj.reason, MAX_REASON) : '') || 'no reason given';
     throw err('LNURL_SERVICE_ERROR', 'service refused', reason, { reason, domain: where });
   }
   return obj;
