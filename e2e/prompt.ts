@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from '@playwright/test';
+import type { BrowserContext, Frame, Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
 
 /** Wait for Satnav's prompt window (a new page on the prompt URL). */
@@ -22,8 +22,8 @@ export async function answer(prompt: Page, testId: 'prompt-approve' | 'prompt-re
   await Promise.all([prompt.waitForEvent('close'), prompt.getByTestId(testId).click().catch(() => undefined)]);
 }
 
-/** The last result the demo shop printed (see demo-sites/public/shop.js). */
-export async function lastResult<T = Record<string, unknown>>(page: Page, label: string): Promise<T> {
+/** The last result the demo shop printed (see demo-sites/public/shop.js), in a page or a frame. */
+export async function lastResult<T = Record<string, unknown>>(page: Page | Frame, label: string): Promise<T> {
   await expect.poll(() => page.evaluate(() => (window as unknown as { lastResult?: { label: string } }).lastResult?.label)).toBe(label);
   return page.evaluate(() => (window as unknown as { lastResult: { value: T } }).lastResult.value);
 }

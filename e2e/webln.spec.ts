@@ -280,3 +280,43 @@ test('a locked wallet asks to unlock in the prompt, then the payment goes throug
   const paid = await lastResult<PayResult>(page, 'buy');
   expect(sha256hex(paid.preimage)).toBe(paid.paymentHash);
 });
+
+test('a frame of another site: the connect and unlock prompts name the page it sits in', async ({ context, walletReady: popup, sites, shot }) => {
+  // The demo shop as a widget inside a page of another origin (localhost is not 127.0.0.1).
+  const top = sites.url.replace('127.0.0.1', 'localhost');
+  const outer = new URL(top).host;
+  const page = await context.newPage();
+  await page.goto(`${top}/webln-direct.html`);
+  await page.evaluate(
+    (src) =>
+      new Promise((loaded) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        frame.addEventListener('load', loaded, { once: true });
+        document.body.append(frame);
+      }),
+    `${sites.url}/webln-direct.html`,
+  );
+  const frame = page.frames().find((f) => f.url().startsWith(sites.url))!;
+
+  await frame.getByRole('button', { name: 'Connect wallet' }).click();
+  let prompt = await nextPrompt(context);
+  await expect(prompt.locator('[data-kind="enable"]')).toBeVisible();
+  await expect(prompt.getByTestId('prompt-origin')).toContainText('127.0.0.1');
+  await expect(prompt.getByTestId('prompt-embedded')).toContainText(`inside ${outer}, not from ${outer} itself`);
+  await shot(prompt, '27-prompt-enable-embedded');
+  await answer(prompt, 'prompt-approve');
+  expect(await lastResult(frame, 'enable')).toEqual({ enabled: true });
+  // The grant is the frame's own origin's, not the page around it.
+  const { sites: granted } = await uiCall<Limits>(popup, { type: 'limits.get' });
+  expect(granted.map((s) => s.origin)).toEqual([sites.url]);
+
+  await uiCall(popup, { type: 'vault.lock' });
+  await frame.getByRole('button', { name: 'Sign', exact: true }).click();
+  prompt = await nextPrompt(context);
+  await expect(prompt.locator('[data-kind="unlock"]')).toBeVisible();
+  await expect(prompt.getByTestId('prompt-embedded')).toContainText(`inside ${outer}, not from ${outer} itself`);
+  await shot(prompt, '28-prompt-unlock-embedded');
+  await answer(prompt, 'prompt-reject');
+  expect(await lastResult(frame, 'sign')).toMatchObject({ error: 'RejectionError' });
+});

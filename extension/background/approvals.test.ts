@@ -249,4 +249,19 @@ describe('Approvals: what a question says of where it comes from', () => {
     }
     expect(b.created).toHaveLength(2);
   });
+
+  it('the same for the questions any page can raise: connect and unlock (what the prompt reads names the page)', async () => {
+    for (const embeddedIn of ['not an origin', 'https://news.example/', ''])
+      for (const kind of ['enable', 'unlock'] as const) expect(await codeOf(approvals.ask({ kind, origin: SHOP, embeddedIn })), `${kind} ${embeddedIn}`).toBe('INVALID_ORIGIN');
+    await settle();
+    expect(b.created).toEqual([]);
+    for (const [kind, embeddedIn] of [['enable', 'https://news.example'], ['unlock', null]] as const) {
+      const answer = approvals.ask({ kind, origin: SHOP, embeddedIn });
+      await settle();
+      const id = idOf(b.created.at(-1)!);
+      expect((await approvals.get(id)).request).toEqual({ kind, origin: SHOP, embeddedIn });
+      approvals.decide(id, { approved: true });
+      expect(await answer).toEqual({ approved: true });
+    }
+  });
 });

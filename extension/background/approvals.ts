@@ -88,7 +88,7 @@ export class Approvals {
 
   async ask(request: ApprovalRequest, context: AskContext = {}): Promise<ApprovalDecision> {
     // The prompt names the page a frame sits inside: only ever an origin, as the browser reported it.
-    if ('embeddedIn' in request && request.embeddedIn != null) assertOrigin(request.embeddedIn, 'embeddedIn');
+    if (request.embeddedIn != null) assertOrigin(request.embeddedIn, 'embeddedIn');
     const asker: Asker = { site: registrableDomain(request.origin), tabId: context.tabId };
     this.admit(asker, request);
     // Everything up to here runs in the caller's tick: two calls can't both find the window free.

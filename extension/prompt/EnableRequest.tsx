@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Limits } from '../../src/messages/ui-api.ts';
+import type { ApprovalRequest } from '../../src/webln/approval.ts';
 import type { Period } from '../../src/policy/index.ts';
 import { call } from '../ui/client.ts';
 import { AmountField, CheckField, FormError, SelectField } from '../ui/components.tsx';
@@ -9,9 +10,11 @@ import { amountFrom, type AmountDraft } from '../ui/forms.ts';
 import { useLocale, useT } from '../ui/i18n.ts';
 import { periodChoices } from '../ui/labels.ts';
 import { originParts } from '../ui/origin.ts';
-import { Answers, PromptFrame, type Answer } from './frame.tsx';
+import { Answers, EmbeddedNotice, PromptFrame, type Answer } from './frame.tsx';
 
 const DEFAULT_ALLOWANCE: AmountDraft = { text: '1000', unit: 'sat' };
+
+type Enable = Extract<ApprovalRequest, { kind: 'enable' }>;
 
 /**
  * WebLN enable(): what the site may do once connected, and how much it may
@@ -19,7 +22,8 @@ const DEFAULT_ALLOWANCE: AmountDraft = { text: '1000', unit: 'sat' };
  * so: the site's content is behind a payment wall that Satnav will pay within
  * that allowance.
  */
-export function EnableRequest({ origin, via, answer }: { origin: string; via?: 'paywall' | undefined; answer: Answer }) {
+export function EnableRequest({ request, answer }: { request: Enable; answer: Answer }) {
+  const { origin, via } = request;
   const t = useT();
   const locale = useLocale();
   const [allowance, setAllowance] = useState(DEFAULT_ALLOWANCE);
@@ -48,6 +52,7 @@ export function EnableRequest({ origin, via, answer }: { origin: string; via?: '
       origin={origin}
       footer={<Answers answer={answer} approveTestId="prompt-approve" approveLabel={t('prompt_connect')} onApprove={approve} />}
     >
+      <EmbeddedNotice embeddedIn={request.embeddedIn} paying={false} />
       <div className="stack-tight">
         {paywall ? (
           <>

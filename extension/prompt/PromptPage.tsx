@@ -79,9 +79,9 @@ export function PromptPage({ requestId }: { requestId: string | null }) {
   const { request } = load.approval;
   switch (request.kind) {
     case 'unlock':
-      return <UnlockRequest origin={request.origin} answer={props} />;
+      return <UnlockRequest request={request} answer={props} />;
     case 'enable':
-      return <EnableRequest origin={request.origin} via={request.via} answer={props} />;
+      return <EnableRequest request={request} answer={props} />;
     case 'payment':
       return <PaymentRequest request={request} answer={props} />;
     case 'signMessage':

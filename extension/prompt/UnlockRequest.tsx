@@ -1,11 +1,15 @@
+import type { ApprovalRequest } from '../../src/webln/approval.ts';
 import { call } from '../ui/client.ts';
 import { PasswordForm } from '../ui/components.tsx';
 import { originParts } from '../ui/origin.ts';
 import { useT } from '../ui/i18n.ts';
-import { Answers, PromptFrame, type Answer } from './frame.tsx';
+import { Answers, EmbeddedNotice, PromptFrame, type Answer } from './frame.tsx';
+
+type Unlock = Extract<ApprovalRequest, { kind: 'unlock' }>;
 
 /** The site called WebLN while Satnav was locked: unlock here, and the site's call goes on. */
-export function UnlockRequest({ origin, answer }: { origin: string; answer: Answer }) {
+export function UnlockRequest({ request, answer }: { request: Unlock; answer: Answer }) {
+  const { origin } = request;
   const t = useT();
   return (
     <PromptFrame
@@ -14,6 +18,7 @@ export function UnlockRequest({ origin, answer }: { origin: string; answer: Answ
       origin={origin}
       footer={<Answers answer={{ ...answer, armed: true }} approveTestId="prompt-unlock-submit" approveLabel={t('unlock_submit')} form="prompt-unlock-form" focusReject={false} />}
     >
+      <EmbeddedNotice embeddedIn={request.embeddedIn} paying={false} />
       <p className="lead">{t('prompt_unlockText', { site: originParts(origin).host })}</p>
       <PasswordForm
         id="prompt-unlock-form"

@@ -15,7 +15,7 @@ vi.mock('../ui/i18n.ts', async (original) => (await import('../ui/render-testing
 
 
 describe('enable prompt: the node public key', () => {
-  const html = () => renderToStaticMarkup(createElement(EnableRequest, { origin: 'https://shop.example', answer: staticAnswer }));
+  const html = () => renderToStaticMarkup(createElement(EnableRequest, { request: { kind: 'enable', origin: 'https://shop.example' }, answer: staticAnswer }));
   const text = (key: string) => englishText(key);
 
   it('offers to share it, unchecked by default', () => {

@@ -18,7 +18,7 @@ const answer = staticAnswer;
 const msg = (key: string, site?: string) => englishText(key, { site: site ?? '' });
 
 describe('enable prompt for a 402 wall', () => {
-  const render = (via?: 'paywall') => renderToStaticMarkup(createElement(EnableRequest, { origin: 'https://news.example', via, answer }));
+  const render = (via?: 'paywall') => renderToStaticMarkup(createElement(EnableRequest, { request: { kind: 'enable', origin: 'https://news.example', ...(via && { via }) }, answer }));
 
   it('title and text: the content is behind a payment wall, paid within the allowance set below', () => {
     const html = render('paywall');

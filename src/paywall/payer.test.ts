@@ -35,7 +35,7 @@ function memorySlot() {
   return slot;
 }
 
-function world(o: { store?: MemoryStore; slot?: ReturnType<typeof memorySlot>; answers?: ApprovalDecision[] } = {}) {
+function world(o: { store?: MemoryStore; slot?: ReturnType<typeof memorySlot>; answers?: ApprovalDecision[]; locked?: boolean } = {}) {
   const store = o.store ?? new MemoryStore();
   const clock = { ms: NOW * 1000 };
   const now = () => clock.ms;
@@ -54,13 +54,16 @@ function world(o: { store?: MemoryStore; slot?: ReturnType<typeof memorySlot>; a
   const invoices = new Map<string, TestInvoice>();
   const asked: ApprovalRequest[] = [];
   const answers = [...(o.answers ?? [])];
+  let locked = o.locked ?? false;
   const ask = async (r: ApprovalRequest) => {
     asked.push(r);
     const a = answers.shift();
     if (!a) throw new Error(`unexpected prompt: ${r.kind}`);
+    // The prompt window unlocks the vault when the person approves an unlock.
+    if (r.kind === 'unlock' && a.approved) locked = false;
     return a;
   };
-  const isUnlocked = async () => true;
+  const isUnlocked = async () => !locked;
   const payments = new PaymentPipeline({ policy, ledger, ask, node: async () => node, isUnlocked, now });
   const slot = o.slot ?? memorySlot();
   const credentials = new CredentialStore(slot, now);
@@ -335,6 +338,18 @@ describe('WallPayer', () => {
     await enabled(w);
     await w.payer.access({ ...wall(w), ctx: { origin: SHOP, topOrigin: 'https://news.example', tabId: 4 } });
     expect(w.asked).toEqual([expect.objectContaining({ reason: 'embedded_frame', embeddedIn: 'https://news.example' })]);
+  });
+
+  it('an embedded frame on a locked wallet or a site never enabled: those questions name the page it sits in too', async () => {
+    const frame = { origin: SHOP, topOrigin: 'https://news.example', tabId: 4 };
+    const locked = world({ locked: true, answers: [{ approved: false }] });
+    await enabled(locked);
+    expect(await codeOf(locked.payer.access({ ...wall(locked), ctx: frame }))).toBe('REJECTED');
+    expect(locked.asked).toEqual([{ kind: 'unlock', origin: SHOP, embeddedIn: 'https://news.example' }]);
+    const stranger = world({ answers: [{ approved: false }] });
+    expect(await codeOf(stranger.payer.access({ ...wall(stranger), ctx: { ...frame, topOrigin: null } }))).toBe('REJECTED');
+    expect(stranger.asked).toEqual([{ kind: 'enable', origin: SHOP, embeddedIn: null, via: 'paywall' }]);
+    expect([...locked.paid, ...stranger.paid]).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import { moduleErrors, SatnavError } from '../errors.ts';
 import { admitBest, parseChallenges, rankChallenges, retryHeader, type Admitted, type Challenge, type ChallengeHeaders } from '../l402/index.ts';
 import { invoiceNetworkOf } from '../node/network-check.ts';
 import type { PayerDeps } from '../payments/index.ts';
-import type { Approver } from '../webln/approval.ts';
+import { enableRequest, unlockRequest, type Approver } from '../webln/approval.ts';
 import type { Credential, CredentialStore } from './credentials.ts';
 
 /**
@@ -78,7 +78,7 @@ export class WallPayer {
     const { l402 } = (await this.d.policy.getConfig()).global;
     if (!l402.autoPay) throw error('PAYWALL_OFF', 'paying 402 walls is switched off in Limits');
     // Credentials live in the vault: unlock first (the person is asked), never fail as "locked".
-    if (!(await this.d.isUnlocked())) await this.approve({ kind: 'unlock', origin: obs.ctx.origin }, obs.ctx);
+    if (!(await this.d.isUnlocked())) await this.approve(unlockRequest(obs.ctx), obs.ctx);
     await this.settleLeftovers(url.origin);
     const held = await this.d.credentials.forUrl(url);
     if (held) {
@@ -272,7 +272,7 @@ export class WallPayer {
     const site = await this.d.policy.getSite(ctx.origin);
     if (site?.paused) throw error('SITE_PAUSED', 'payments paused for', ctx.origin);
     if (site?.enabled) return;
-    const answer = await this.approve({ kind: 'enable', origin: ctx.origin, via: 'paywall' }, ctx);
+    const answer = await this.approve(enableRequest(ctx, 'paywall'), ctx);
     await this.d.policy.upsertSite(ctx.origin, {
       enabled: true,
       remember: answer.remember ?? true,

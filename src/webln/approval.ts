@@ -1,3 +1,4 @@
+import { embedding, type PageContext } from '../base/origin.ts';
 import type { DepositTerms, PaymentLabel } from '../payments/intent.ts';
 import type { PayInTerms } from '../payments/rail.ts';
 import type { Amount, PayIn, Period, PolicyReason } from '../policy/index.ts';
@@ -13,9 +14,9 @@ interface FramedRequest {
  * `origin` is always the browser-reported origin of the asking page.
  */
 export type ApprovalRequest =
-  | { kind: 'unlock'; origin: string }
+  | (FramedRequest & { kind: 'unlock'; origin: string })
   /** `via: 'paywall'`: the site's content sits behind a 402 wall it wants paid. */
-  | { kind: 'enable'; origin: string; via?: 'paywall' }
+  | (FramedRequest & { kind: 'enable'; origin: string; via?: 'paywall' })
   | (FramedRequest & {
       kind: 'payment';
       origin: string;
@@ -58,6 +59,22 @@ export type ApprovalRequest =
   | (FramedRequest & { kind: 'lnurlWithdraw'; origin: string; domain: string; minSat: number; maxSat: number; description: string })
   /** LUD-04: log in to `domain` with a key only that domain ever sees (LUD-05). */
   | (FramedRequest & { kind: 'lnurlAuth'; origin: string; domain: string; action?: 'register' | 'login' | 'link' | 'auth'; linkingPubkey: string });
+
+type Unlock = Extract<ApprovalRequest, { kind: 'unlock' }>;
+type Enable = Extract<ApprovalRequest, { kind: 'enable' }>;
+
+/**
+ * The two questions any page can raise by calling, built in one place for every caller (WebLN,
+ * 402 walls) so none forgets to name the page a frame sits in: the wallet is locked; the site
+ * asks to connect (`via: 'paywall'`: for a 402 wall).
+ */
+export function unlockRequest(ctx: PageContext): Unlock {
+  return { kind: 'unlock', origin: ctx.origin, ...embedding(ctx) };
+}
+
+export function enableRequest(ctx: PageContext, via?: 'paywall'): Enable {
+  return { kind: 'enable', origin: ctx.origin, ...embedding(ctx), ...(via && { via }) };
+}
 
 export interface ApprovalDecision {
   approved: boolean;

@@ -165,6 +165,20 @@ describe('enable', () => {
     expect(await h.handle(SHOP, 'isEnabled', undefined)).toBe(false);
   });
 
+  it('from a frame inside another site’s page: the question names that page (null: the browser didn’t say)', async () => {
+    const h = harness();
+    for (const topOrigin of [OTHER, null, SHOP]) {
+      h.answers.push({ approved: false });
+      expect(await codeOf(h.handle({ origin: SHOP, topOrigin, tabId: 4 }, 'enable', undefined))).toBe('REJECTED');
+    }
+    // A same-origin subframe is the site itself.
+    expect(h.asked).toEqual([
+      { kind: 'enable', origin: SHOP, embeddedIn: OTHER },
+      { kind: 'enable', origin: SHOP, embeddedIn: null },
+      { kind: 'enable', origin: SHOP },
+    ]);
+  });
+
   it('a paused site is refused without asking, whether it was enabled or not', async () => {
     const h = harness();
     await h.policy.upsertSite(SHOP, { enabled: true, paused: true });
@@ -642,6 +656,16 @@ describe('a locked wallet', () => {
     h.answers.push({ approved: true }, { approved: true });
     await h.handle(SHOP, 'signMessage', { message: 'm' });
     expect(h.asked.map((a) => a.kind)).toEqual(['unlock', 'signMessage']);
+  });
+
+  it('asked from a frame inside another site’s page, the unlock question names that page', async () => {
+    const h = harness();
+    await enable(h);
+    h.unlocked = false;
+    h.answers.push({ approved: false });
+    expect(await codeOf(h.handle({ origin: SHOP, topOrigin: OTHER, tabId: 4 }, 'signMessage', { message: 'm' }))).toBe('REJECTED');
+    expect(h.asked).toEqual([{ kind: 'unlock', origin: SHOP, embeddedIn: OTHER }]);
+    expect(h.nodeCalls).toEqual([]);
   });
 
   it('getInfo and request(getinfo) answer the same whether locked or not, without a prompt', async () => {

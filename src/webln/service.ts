@@ -18,7 +18,7 @@ import type { AssetNode, LightningNode, NodeNetwork, PaymentResult } from '../no
 import { findUsdAsset } from '../node/usd-asset.ts';
 import { admitInvoice, type PaymentIntent, type PaymentPipeline } from '../payments/index.ts';
 import type { PayIn, PolicyEngine, SiteView } from '../policy/index.ts';
-import type { ApprovalRequest, Approver } from './approval.ts';
+import { enableRequest, unlockRequest, type ApprovalRequest, type Approver } from './approval.ts';
 import { parseLink } from '../links/parse.ts';
 import { allowsLocalServices, runLnurl, type LnurlHost, type LnurlResult } from './lnurl-flow.ts';
 import type { PageInvoices } from './page-invoices.ts';
@@ -194,7 +194,7 @@ export class WeblnService {
     if (await this.siteEnabled(origin)) return { enabled: true };
     const site = await this.d.policy.getSite(origin);
     if (site?.paused) throw error('SITE_PAUSED', 'payments paused for', origin);
-    const answer = await this.approveOrReject({ kind: 'enable', origin }, ctx);
+    const answer = await this.approveOrReject(enableRequest(ctx), ctx);
     await this.d.policy.upsertSite(origin, {
       enabled: true,
       remember: answer.remember ?? true,
@@ -214,7 +214,7 @@ export class WeblnService {
 
   /** The node, unlocking first with the person's help: a page never hears "locked" as such. */
   private async unlockedNode(ctx: PageContext): Promise<LightningNode> {
-    if (!(await this.d.isUnlocked())) await this.approveOrReject({ kind: 'unlock', origin: ctx.origin }, ctx);
+    if (!(await this.d.isUnlocked())) await this.approveOrReject(unlockRequest(ctx), ctx);
     return this.d.node();
   }
 

@@ -2,6 +2,7 @@ import browser from 'webextension-polyfill';
 import type { PageContext } from '../../../src/base/origin.ts';
 import { moduleErrors } from '../../../src/errors.ts';
 import { parseChallenges } from '../../../src/l402/challenge.ts';
+import { unlockRequest } from '../../../src/webln/approval.ts';
 import { BUST_PARAM, refetch } from '../../content/refetch.ts';
 import { depositAlarm } from '../deposits.ts';
 import type { Services } from '../services.ts';
@@ -146,7 +147,7 @@ export class WallGlue {
       walls: this.walls,
       isUnlocked: async () => (await svc.vault.status()).unlocked,
       unlock: async (ctx) => {
-        const answer = await svc.approvals.ask({ kind: 'unlock', origin: ctx.origin }, ctx.tabId !== undefined ? { tabId: ctx.tabId } : {});
+        const answer = await svc.approvals.ask(unlockRequest(ctx), ctx.tabId !== undefined ? { tabId: ctx.tabId } : {});
         if (!answer.approved) throw error('REJECTED', 'the person declined', 'unlock');
       },
       siteEnabled: async (origin) => (await svc.policy.getSite(origin))?.enabled === true,
