@@ -456,9 +456,10 @@ describe('reading from memory', () => {
     return { ...t, reads: () => reads };
   }
 
-  it('config and spend are read once between writes, whatever is asked', async () => {
-    const { engine, reads } = counted();
-    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+  it('config and spend are read once, then kept through its own writes, whatever is asked', async () => {
+    const { make, reads } = counted();
+    await make().upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+    const engine = make();
     const before = reads();
     await engine.evaluate(pay(100));
     await engine.getSite(SITE);
@@ -466,9 +467,26 @@ describe('reading from memory', () => {
     await engine.needsValuation(SITE);
     await engine.dailyUsage();
     expect(reads() - before).toBe(1);
-    await engine.reserve(pay(100));
+    const r = await engine.reserve(pay(100));
     await engine.evaluate(pay(100));
-    expect(reads() - before).toBe(3);
+    await engine.commit(r.id, { amountSat: 100, feeSat: 1 });
+    await engine.getSite(SITE);
+    expect(reads() - before).toBe(1);
+  });
+
+  it('what it keeps after its own writes is what a fresh read of the store gives', async () => {
+    const { engine, make } = counted();
+    const views = async (e: PolicyEngine) => ({ config: await e.getConfig(), site: await e.getSite(SITE), daily: await e.dailyUsage() });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+    expect(await views(engine)).toEqual(await views(make()));
+    const a = await engine.reserve(pay(300));
+    const b = await engine.reserve(pay(200));
+    expect(await views(engine)).toEqual(await views(make()));
+    await engine.commit(a.id, { amountSat: 300, feeSat: 2 });
+    await engine.release(b.id);
+    await engine.updateGlobal({ dailyCap: { sat: 9_000 } });
+    expect(await views(engine)).toEqual(await views(make()));
+    expect((await engine.getSite(SITE))?.spentSat).toBe(302);
   });
 
   it('a change by anyone else on the store (another worker life, another engine) is seen at once', async () => {

@@ -426,10 +426,16 @@ export class PolicyEngine {
     return { config, state };
   }
 
-  /** Read-modify-write under the store's policy lock; the changed keys land in one `set`, or nothing does. */
+  /**
+   * Read-modify-write under the store's policy lock; the changed keys land in one `set`, or nothing
+   * does. It starts from a copy of the kept view when that is current, and keeps what it wrote as
+   * the next view: a payment's reserve and commit parse and migrate nothing.
+   */
   private transact<T>(write: Write, fn: (config: PolicyConfig, state: SpendState, today: string) => T): Promise<T> {
     return lockFor(this.store, 'policy').run(async () => {
-      const { config, state } = await this.load();
+      const kept = this.snapshot;
+      const current = kept !== undefined && this.store.revision?.([CONFIG_KEY, SPEND_KEY]) === kept.revision;
+      const { config, state } = current ? structuredClone({ config: kept.config, state: kept.state }) : await this.load();
       const today = this.today();
       const result = fn(config, state, today);
       const entries: Record<string, unknown> = {};
@@ -438,7 +444,12 @@ export class PolicyEngine {
         entries[SPEND_KEY] = storedSpend(state);
       }
       if (write !== 'spend') entries[CONFIG_KEY] = storedConfig(config);
-      await this.store.set(entries);
+      const written = this.store.set(entries);
+      // Taken as the write enters memory (CachedStore: at once), before anything else can change either key.
+      const revision = this.store.revision?.([CONFIG_KEY, SPEND_KEY]);
+      await written;
+      // As a read would give it back: JSON, so no field the area drops (undefined) is kept.
+      if (revision !== undefined) this.snapshot = { revision, ...deepFreeze(JSON.parse(JSON.stringify({ config, state })) as { config: PolicyConfig; state: SpendState }) };
       return result;
     });
   }

@@ -248,6 +248,54 @@ describe('CachedStore', () => {
       expect(await store.get('outcome')).toBe('succeeded');
     });
 
+    it("until 'applied': the area's write is issued a task later, after the caller went on", async () => {
+      const { area, store } = setup();
+      await store.get('x');
+      await store.batch(() => store.set({ outcome: 'succeeded' }), 'applied');
+      expect(area.calls.set).toBe(0);
+      await new Promise((r) => setTimeout(r, 0));
+      expect(area.calls.set).toBe(1);
+      expect(await area.get('outcome')).toBe('succeeded');
+    });
+
+    it("a durable batch begun before an 'applied' write is issued takes it along, in one write", async () => {
+      const { area, store } = setup();
+      await store.get('x');
+      await store.batch(() => store.set({ outcome: 'succeeded' }), 'applied');
+      await store.batch(() => store.set({ reservation: 'r' }));
+      expect(area.calls.set).toBe(1);
+      expect(await area.getMany(['outcome', 'reservation'])).toEqual({ outcome: 'succeeded', reservation: 'r' });
+      await new Promise((r) => setTimeout(r, 0));
+      expect(area.calls.set).toBe(1);
+    });
+
+    it("an 'applied' batch overlapping a durable one is written the moment the group ends", async () => {
+      const { area, store } = setup();
+      await store.get('x');
+      let end!: () => void;
+      const ended = new Promise<void>((r) => (end = r));
+      const durable = store.batch(async () => {
+        await store.set({ reservation: 'r' });
+        await ended;
+      });
+      const applied = store.batch(() => store.set({ outcome: 'o' }), 'applied');
+      await applied;
+      end();
+      await durable;
+      expect(await area.getMany(['outcome', 'reservation'])).toEqual({ outcome: 'o', reservation: 'r' });
+    });
+
+    it("a plain write before an 'applied' one is issued lands after it: the area never goes back to an older value", async () => {
+      const { area, store } = setup();
+      await store.get('x');
+      await store.batch(() => store.set({ k: 1, gone: 1 }), 'applied');
+      await store.set({ k: 2 });
+      await store.remove(['gone']);
+      await new Promise((r) => setTimeout(r, 0));
+      expect(await area.getMany(['k', 'gone'])).toEqual({ k: 2 });
+      expect(await store.getMany(['k', 'gone'])).toEqual({ k: 2 });
+    });
+
     it('a worker killed before the batch ends leaves nothing of it; after, all of it', async () => {
       const { area, store } = setup();
       let kill!: () => void;

@@ -38,6 +38,8 @@ export class CachedStore implements KeyValueStore {
   private batchDepth = 0;
   private readonly queued = new Map<string, unknown>();
   private durable: Deferred | undefined;
+  /** Some batch of the running group awaits durability: its write is issued the moment the group ends. */
+  private durableGroup = false;
   /** key → how often its value in memory changed (`revision`). */
   private readonly changes = new Map<string, number>();
 
@@ -81,10 +83,14 @@ export class CachedStore implements KeyValueStore {
    * is done and its writes are in memory (every reader here sees them), the
    * write landing a moment later: for records a dead worker's successor
    * rebuilds anyway (a payment's outcome, which reconcile asks the node for).
-   * A write the area refuses then is logged by `onLateFailure`.
+   * A write the area refuses then is logged by `onLateFailure`. Such a write
+   * is issued a task later, so whoever awaits the batch (the page waiting for
+   * its payment's result) goes on before the browser's `set` takes its share of
+   * this thread; a batch that needs durability meanwhile takes it along.
    */
   async batch<T>(fn: () => Promise<T>, until: 'durable' | 'applied' = 'durable'): Promise<T> {
     if (this.batchDepth++ === 0) this.durable = deferred();
+    if (until === 'durable') this.durableGroup = true;
     // Batches that overlap share one write: each resolves once it has landed.
     const durable = this.durable!;
     let outcome: { ok: true; value: T } | { ok: false; error: unknown };
@@ -96,7 +102,9 @@ export class CachedStore implements KeyValueStore {
     }
     if (--this.batchDepth === 0) {
       this.durable = undefined;
-      this.flush().then(durable.resolve, durable.reject);
+      if (this.durableGroup) this.flush().then(durable.resolve, durable.reject);
+      else setTimeout(() => this.flushLate(durable), 0);
+      this.durableGroup = false;
     }
     if (until === 'durable') await durable.promise;
     else durable.promise.catch((e: unknown) => this.onLateFailure(e));
@@ -154,6 +162,13 @@ export class CachedStore implements KeyValueStore {
       for (const k of removed) this.queued.set(k, undefined);
       return;
     }
+    // An 'applied' group's writes not issued yet go first, in this same write: the area never
+    // takes them after a newer value of the same key.
+    if (this.queued.size > 0) {
+      const late = this.takeQueued();
+      entries = { ...late.entries, ...entries };
+      removed = [...late.removed.filter((k) => !(k in entries)), ...removed];
+    }
     try {
       if (Object.keys(entries).length > 0) await this.area.set(entries);
       if (removed.length > 0) await this.area.remove(removed);
@@ -163,8 +178,19 @@ export class CachedStore implements KeyValueStore {
     }
   }
 
+  /** An 'applied' group's writes, a task later: a batch begun meanwhile took them into its own write. */
+  private flushLate(durable: Deferred): void {
+    if (this.batchDepth > 0) this.durable!.promise.then(durable.resolve, durable.reject);
+    else this.flush().then(durable.resolve, durable.reject);
+  }
+
   private async flush(): Promise<void> {
     if (this.queued.size === 0) return;
+    const { entries, removed } = this.takeQueued();
+    await this.write(entries, removed);
+  }
+
+  private takeQueued(): { entries: Record<string, unknown>; removed: string[] } {
     const entries: Record<string, unknown> = {};
     const removed: string[] = [];
     for (const [k, v] of this.queued) {
@@ -172,7 +198,7 @@ export class CachedStore implements KeyValueStore {
       else entries[k] = v;
     }
     this.queued.clear();
-    await this.write(entries, removed);
+    return { entries, removed };
   }
 
   /** Memory may differ from the area (a refused write): read it all again on next use. */

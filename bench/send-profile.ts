@@ -1,0 +1,161 @@
+/**
+ * `npx tsx bench/send-profile.ts [dist …]`: where a WebLN sendPayment's time goes inside
+ * Satnav's worker. Pays N invoices through each Satnav build named (two builds: before and after
+ * a change, in one run), interleaved with the same payment relayed by the floor extension
+ * (bench/floor-extension: page → bridge → worker → node, no checks), and prints the medians,
+ * then a CPU profile of the first build's worker (CDP Profiler over a debugging port) as
+ * milliseconds per payment, self and inclusive, per function. Build with
+ * `SATNAV_DIST=dist-prof npx vite build --minify false` to read the function names.
+ * N (default 30) and PROFILE=0 (medians only) from the environment.
+ */
+import { chromium } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { startDemoSites } from '../demo-sites/server.ts';
+import { startDevnet } from '../devnet/index.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/fixtures.ts';
+import { generateMnemonic } from '../src/vault/mnemonic.ts';
+import { median } from './stats.ts';
+
+const DISTS = (process.argv.length > 2 ? process.argv.slice(2) : ['dist']).map((d) => path.resolve(d));
+const FLOOR = path.join(import.meta.dirname, 'floor-extension');
+const PORT = 9339;
+const N = Number(process.env.N ?? 30);
+const PROFILE = process.env.PROFILE !== '0';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function perPayment(profile: Profile) {
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (id: number) => {
+    const f = nodes.get(id)!.callFrame;
+    return `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+  };
+  const self = new Map<number, number>();
+  profile.samples.forEach((s, i) => self.set(s, (self.get(s) ?? 0) + (profile.timeDeltas[i + 1] ?? 0)));
+  const selfBy = new Map<string, number>();
+  const inclBy = new Map<string, number>();
+  let busy = 0;
+  for (const [id, us] of self) {
+    selfBy.set(name(id), (selfBy.get(name(id)) ?? 0) + us);
+    if (!/^\((idle|program)\)/.test(name(id))) busy += us;
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      if (seen.has(name(cur))) continue;
+      seen.add(name(cur));
+      inclBy.set(name(cur), (inclBy.get(name(cur)) ?? 0) + us);
+    }
+  }
+  const top = (m: Map<string, number>, n: number) =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${(us / 1000 / N).toFixed(3).padStart(8)}  ${k}`);
+  return { busyMs: busy / 1000 / N, self: top(selfBy, 30), inclusive: top(inclBy, 50) };
+}
+
+const devnet = await startDevnet({ basePort: 0 });
+const sites = await startDemoSites({ port: 0, devnet: devnet.control });
+const dirs: string[] = [];
+const profileDir = () => (dirs.push(mkdtempSync(path.join(tmpdir(), 'satnav-send-profile-'))), dirs.at(-1)!);
+const a = devnet.nodes.alice;
+const invoice = async () => (await devnet.control.createInvoice('carol', { amountSat: 10 })).paymentRequest;
+
+/** A browser with one Satnav build, its wallet connected to alice, and a page paying through it. */
+async function satnavPayer(dist: string, debugPort?: number) {
+  const ctx = await chromium.launchPersistentContext(profileDir(), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...(debugPort ? [`--remote-debugging-port=${debugPort}`] : []), `--disable-extensions-except=${dist}`, `--load-extension=${dist}`],
+  });
+  const sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker'));
+  const ui = await ctx.newPage();
+  await ui.goto(`chrome-extension://${new URL(sw.url()).host}/extension/popup/index.html`);
+  const call = (r: Record<string, unknown>) =>
+    ui.evaluate(async (r) => {
+      const reply = await chrome.runtime.sendMessage({ channel: 'satnav/ui', request: r });
+      if (!reply?.ok) throw new Error(JSON.stringify(reply));
+      return reply.result;
+    }, r);
+  await call({ type: 'vault.create', mnemonic: generateMnemonic(12), password: 'bench password 1' });
+  await call({ type: 'node.connect', connection: { restUrl: a.lndRestUrl, macaroon: a.adminMacaroonHex, expectedNetwork: 'regtest' } });
+  await call({ type: 'limits.updateGlobal', patch: { dailyCap: { sat: 1_000_000 } } });
+  await call({ type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, allowance: { sat: 1_000_000 } } });
+  const page = await ctx.newPage();
+  await page.goto(`${sites.url}/webln-direct.html`);
+  const pay = async () =>
+    page.evaluate(async (pr) => {
+      const t = performance.now();
+      await window.webln!.sendPayment(pr);
+      return performance.now() - t;
+    }, await invoice());
+  return { name: path.basename(dist), ctx, pay, runs: [] as number[] };
+}
+
+/** The floor extension relaying the same payment. */
+async function floorPayer() {
+  const ctx = await chromium.launchPersistentContext(profileDir(), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${FLOOR}`, `--load-extension=${FLOOR}`],
+  });
+  const page = await ctx.newPage();
+  await page.goto(`${sites.url}/webln-direct.html`);
+  const pay = async () =>
+    page.evaluate(async (o) => {
+      const t = performance.now();
+      const reply = await (window as unknown as { floorPay(c: typeof o): Promise<{ ok: boolean; error?: string }> }).floorPay(o);
+      if (!reply.ok) throw new Error(`send-profile: the floor's payment failed: ${reply.error}`);
+      return performance.now() - t;
+    }, { url: `${a.lndRestUrl}/v2/router/send`, macaroon: a.adminMacaroonHex, paymentRequest: await invoice() });
+  return { name: 'floor', ctx, pay, runs: [] as number[] };
+}
+
+try {
+  const payers = [...(await Promise.all(DISTS.map((d, i) => satnavPayer(d, i === 0 && PROFILE ? PORT : undefined)))), await floorPayer()];
+  for (let i = 0; i < 3; i++) for (const p of payers) await p.pay();
+
+  // Playwright gives CDP sessions to pages only; puppeteer reaches the service worker over the debugging port.
+  const debug = PROFILE ? await puppeteer.connect({ browserURL: `http://127.0.0.1:${PORT}` }) : undefined;
+  const target = debug && (await debug.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://')));
+  const c = target && (await target.createCDPSession());
+  if (c) {
+    await c.send('Profiler.enable');
+    await c.send('Profiler.setSamplingInterval', { interval: 50 });
+    await c.send('Profiler.start');
+  }
+  // Interleaved, so the shared machine's load falls on each alike.
+  for (let i = 0; i < N; i++) for (const p of payers) p.runs.push(await p.pay());
+  const f = median(payers.at(-1)!.runs);
+  console.log(`sendPayment, median of ${N} interleaved; the floor relay ${f.toFixed(1)} ms`);
+  for (const p of payers.slice(0, -1)) {
+    const m = median(p.runs);
+    console.log(`  Satnav (${p.name}) ${m.toFixed(1)} ms: ${(m / f).toFixed(2)}× the floor, Satnav's own ${(m - f).toFixed(1)} ms`);
+  }
+  if (c) {
+    const { profile } = await c.send('Profiler.stop');
+    await debug?.disconnect();
+    const p = perPayment(profile as Profile);
+    console.log(`\n${payers[0]!.name}, profiled (the profiler slows its worker): worker CPU busy ${p.busyMs.toFixed(2)} ms per payment\n\nself, ms per payment:\n${p.self.join('\n')}\n\ninclusive, ms per payment:\n${p.inclusive.join('\n')}`);
+  }
+  for (const p of payers) await p.ctx.close();
+} finally {
+  await sites.stop();
+  await devnet.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
