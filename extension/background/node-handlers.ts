@@ -91,9 +91,11 @@ export const nodeHandlers = {
     await save(svc, conn, profile);
     return statusOf(profile);
   },
+  // tapd as the payments use it: checked against this lnd first, or its assets are not shown (assetsError says why).
   'node.balances': async (_req, svc) => {
     const conn = await svc.storedConnection();
-    return readBalances(connectorsFor(conn, fetchFor(conn, svc.nodeFetches)));
+    const tapd = await svc.assetNode();
+    return readBalances({ lnd: connectorsFor(conn, fetchFor(conn, svc.nodeFetches)).lnd, ...(tapd && { tapd }) });
   },
   // __SATNAV_DEVNET__ is a build-time constant (src/env.d.ts): a release build answers without
   // probing this machine's ports, and drops the devnet code.

@@ -1,7 +1,8 @@
 import browser from 'webextension-polyfill';
 import { Ledger } from '../../src/ledger/index.ts';
 import { fetchFor, type NodeFetches } from '../../src/node/browser-trust.ts';
-import { connectorsFor, type NodeProfile, type StoredConnection } from '../../src/node/connection.ts';
+import { checkedTapd, connectorsFor, type NodeProfile, type StoredConnection } from '../../src/node/connection.ts';
+import type { AssetNode } from '../../src/node/types.ts';
 import { moduleErrors } from '../../src/errors.ts';
 import { PolicyEngine } from '../../src/policy/index.ts';
 import { SettingsStore } from '../../src/settings/settings.ts';
@@ -56,6 +57,8 @@ export interface Services {
   /** The node's calls go through `fetchFor(connection, nodeFetches)`. */
   nodeFetches: NodeFetches;
   storedConnection(): Promise<StoredConnection>;
+  /** The saved connection's tapd, checked to run on its lnd before its first use (checkedTapd). */
+  assetNode(): Promise<AssetNode | undefined>;
 }
 
 const SESSION_MARK = 'worker:alive';
@@ -84,13 +87,18 @@ export async function createServices(): Promise<Services> {
     const conn = await storedConnection();
     return connectorsFor(conn, fetchFor(conn, nodeFetches)).lnd;
   };
-  // tapd, when the person connected one: the dollar rail. One connector per connection, so its
-  // asset-meta cache lasts (each payment in dollars reads the USD channel's ticker and decimals).
-  let tapd: { key: string; connector: ReturnType<typeof connectorsFor>['tapd'] } | undefined;
+  // tapd, when the person connected one: the dollar rail and the dollar balances. One connector per
+  // connection, so its asset-meta cache lasts (each payment in dollars reads the USD channel's ticker
+  // and decimals) and its check that tapd runs on this lnd (checkedTapd) passes once per worker life:
+  // a connection saved before connecting made that check is held to it too.
+  let tapd: { key: string; connector: AssetNode | undefined } | undefined;
   const assetNode = async () => {
     const conn = await storedConnection();
-    const key = `${conn.tapdUrl ?? ''} ${conn.tapdMacaroonHex ?? ''} ${conn.tls ?? ''}`;
-    if (tapd?.key !== key) tapd = { key, connector: connectorsFor(conn, fetchFor(conn, nodeFetches)).tapd };
+    const key = `${conn.restUrl} ${conn.tapdUrl ?? ''} ${conn.tapdMacaroonHex ?? ''} ${conn.tls ?? ''}`;
+    if (tapd?.key !== key) {
+      const c = connectorsFor(conn, fetchFor(conn, nodeFetches));
+      tapd = { key, connector: c.tapd && checkedTapd(c.tapd, c.lnd) };
+    }
     return tapd.connector;
   };
   const isUnlocked = async () => (await vault.status()).unlocked;
@@ -171,7 +179,7 @@ export async function createServices(): Promise<Services> {
     node,
     assetNode,
   });
-  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, sessions, sender, receiver, nodeFetches, storedConnection };
+  return { local, vault, settings: new SettingsStore(local), policy, ledger, approvals, payments, webln, paywall, deposits, sessions, sender, receiver, nodeFetches, storedConnection, assetNode };
 }
 
 /** A site enabled without "remember" keeps its permission until the browser closes. */

@@ -9,10 +9,13 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Devnet } from '../../devnet/index.ts';
 import { recordingFetch, type RecordingFetch } from '../../devnet/contract/recording-fetch.ts';
+import { SatnavError } from '../errors.ts';
 import type { NodeConnectRequest } from '../messages/ui-api.ts';
 import { checkedDevnet } from '../testing/contract-checked.ts';
 import { codeOf, rejectedWith, thrownCode, thrownError } from '../testing/expect-code.ts';
+import type { AssetNode, AssetNodeInfo } from './types.ts';
 import {
+  checkedTapd,
   connectionFromRequest,
   connectorsFor,
   probeConnection,
@@ -370,3 +373,98 @@ describe('readBalances on the devnet', () => {
     }
   });
 });
+
+describe('checkedTapd: a saved connection’s tapd is checked to run on its lnd at its first use', () => {
+  const NOW = 1_700_000_123_456;
+  /** alice's lnd and tapd, tapd's getinfo rewritten by `says` (its lnd_identity_pubkey left out for undefined). */
+  function saved(says: (alicePubkey: string) => string | undefined) {
+    const f = recordingFetch(apiOf, async (input, init) => {
+      const res = await fetch(input, init);
+      if (new URL(String(input)).pathname !== '/v1/taproot-assets/getinfo') return res;
+      const { lnd_identity_pubkey: _, ...body } = (await res.json()) as Record<string, unknown>;
+      const pubkey = says(devnet.nodes.alice.pubkey);
+      return Response.json(pubkey === undefined ? body : { ...body, lnd_identity_pubkey: pubkey });
+    });
+    const c = connectors(connectionFromRequest(formFor('alice')), f.fetch);
+    const paths = () => f.exchanges.map((e) => `${e.api} ${e.path}`);
+    return { c: { lnd: c.lnd, tapd: checkedTapd(c.tapd!, c.lnd) }, f, paths };
+  }
+
+  for (const [what, says] of [['left out', () => undefined], ['empty', () => '']] as const)
+    it(`tapd's lnd_identity_pubkey ${what}: the balances show BTC and NODE_TAPD_UNVERIFIED, tapd's assets are never read`, async () => {
+      const { c, f, paths } = saved(says);
+      const b = await readBalances(c, NOW);
+      expect(b.btc.channelLocalSat).toBeGreaterThan(0);
+      expect([b.assets, b.assetsError]).toEqual([[], { code: 'NODE_TAPD_UNVERIFIED', message: 'tapd: node: tapd did not report its lnd node (lnd_identity_pubkey)' }]);
+      expect(paths().filter((p) => p.startsWith('tapd '))).toEqual(['tapd /v1/taproot-assets/getinfo']);
+      expect(f.violations()).toEqual([]);
+    });
+
+  it('every call but getinfo is refused the same way, and asked again each time (tapd may be upgraded meanwhile)', async () => {
+    const { c, paths } = saved(() => '');
+    const tapd = c.tapd;
+    const calls = [
+      () => tapd.getAssetBalances(),
+      () => tapd.listAssets(),
+      () => tapd.assetMeta('aa'.repeat(32)),
+      () => tapd.createAssetInvoice({ assetId: 'aa'.repeat(32), assetAmount: 1n }),
+      () => tapd.requestSellQuote({ assetId: 'aa'.repeat(32), maxMsat: 1_000n, expiresAt: 2e9, timeoutSeconds: 1 }),
+      () => tapd.payWithAsset({ assetId: 'aa'.repeat(32), paymentRequest: 'lnbcrt1', feeLimitSat: 1 }),
+    ];
+    for (const call of calls) expect(await codeOf(call())).toBe('NODE_TAPD_UNVERIFIED');
+    expect(paths().filter((p) => p.startsWith('tapd '))).toEqual(Array(calls.length).fill('tapd /v1/taproot-assets/getinfo'));
+    expect((await tapd.getInfo()).lndPubkey).toBe('');
+  });
+
+  it('tapd naming another lnd: NODE_CONFIG_INVALID naming it', async () => {
+    const { c } = saved(() => devnet.nodes.dave.pubkey);
+    const e = await rejectedWith(c.tapd.getAssetBalances());
+    expect([e.code, e.message]).toEqual(['NODE_CONFIG_INVALID', `node: tapd runs on another lnd node=${devnet.nodes.dave.pubkey}`]);
+  });
+
+  it('tapd naming this lnd: checked once (both getinfos, side by side), then every call goes straight to tapd', async () => {
+    const { c, paths } = saved((alice) => alice.toUpperCase());
+    const first = await readBalances(c, NOW);
+    const second = await readBalances(c, NOW);
+    expect([first.assetsError, second.assets]).toEqual([undefined, first.assets]);
+    expect(first.assets.length).toBeGreaterThan(0);
+    const getinfos = paths().filter((p) => p.endsWith('/getinfo'));
+    expect(getinfos.sort()).toEqual(['lnd /v1/getinfo', 'tapd /v1/taproot-assets/getinfo']);
+  });
+});
+
+describe('checkedTapd: when the check runs', () => {
+  const ALICE = `02${'ab'.repeat(32)}`;
+  /** A tapd whose getinfo answers from `says` (or fails), every call logged. */
+  function fake(says: { lndPubkey?: string; down?: boolean }) {
+    const log: string[] = [];
+    const tapd = {
+      getInfo: async () => {
+        log.push('tapd getinfo');
+        if (says.down) throw new SatnavError('NODE_UNREACHABLE', 'node: cannot reach node');
+        return { lndPubkey: says.lndPubkey ?? '' } as AssetNodeInfo;
+      },
+      getAssetBalances: async () => (log.push('balances'), []),
+    } as unknown as AssetNode;
+    const lnd = { getInfo: async () => (log.push('lnd getinfo'), { pubkey: ALICE }) } as never;
+    return { tapd: checkedTapd(tapd, lnd), log };
+  }
+
+  it('calls made together share one check', async () => {
+    const { tapd, log } = fake({ lndPubkey: ALICE });
+    await Promise.all([tapd.getAssetBalances(), tapd.getAssetBalances(), tapd.getAssetBalances()]);
+    expect(log.filter((l) => l.endsWith('getinfo')).sort()).toEqual(['lnd getinfo', 'tapd getinfo']);
+    expect(log.filter((l) => l === 'balances')).toHaveLength(3);
+  });
+
+  it('a check that could not be made (tapd down) is made again at the next call, and passes once tapd answers', async () => {
+    const says: { lndPubkey?: string; down?: boolean } = { down: true };
+    const { tapd, log } = fake(says);
+    expect(await codeOf(tapd.getAssetBalances())).toBe('NODE_UNREACHABLE');
+    says.down = false;
+    says.lndPubkey = ALICE;
+    expect(await tapd.getAssetBalances()).toEqual([]);
+    expect(log.filter((l) => l !== 'lnd getinfo')).toEqual(['tapd getinfo', 'tapd getinfo', 'balances']);
+  });
+});
+

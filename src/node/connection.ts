@@ -9,7 +9,7 @@ import { LndRest } from './lnd-rest.ts';
 import { parseLndConnect, parseManualConnection } from './lndconnect.ts';
 import { checkNetwork } from './network-check.ts';
 import { TapdRest } from './tapd-rest.ts';
-import type { AssetBalance, AssetChannelBalance, AssetNode, Balances, NodeNetwork, TapdAssetBalance } from './types.ts';
+import type { AssetBalance, AssetChannelBalance, AssetNode, AssetNodeInfo, Balances, LightningNode, NodeNetwork, TapdAssetBalance } from './types.ts';
 
 const error = moduleErrors('node');
 
@@ -61,7 +61,7 @@ export function connectionFromRequest(req: NodeConnectRequest, simulated = false
 
 export interface Connectors {
   lnd: LndRest;
-  tapd?: TapdRest;
+  tapd?: AssetNode;
 }
 
 export function connectorsFor(conn: StoredConnection, fetchImpl?: typeof fetch, timeoutMs?: number): Connectors {
@@ -85,14 +85,12 @@ export async function probeConnection(conn: StoredConnection, c: Connectors, exp
   const info = await c.lnd.getInfo();
   if (expectedNetwork) checkNetwork(info.network, expectedNetwork);
   if (c.tapd) {
-    const tapd = await c.tapd.getInfo().catch((e: unknown) => {
-      throw tapdError(e);
-    });
-    const tapdLnd = tapd.lndPubkey.toLowerCase();
-    // Only lnd_identity_pubkey ties tapd to an lnd (its alias, network and block are anyone's):
-    // without it, the dollar balances tapd shows could be another node's.
-    if (tapdLnd === '') throw tapdError(error('NODE_TAPD_UNVERIFIED', 'tapd did not report its lnd node (lnd_identity_pubkey)'));
-    if (tapdLnd !== info.pubkey.toLowerCase()) throw tapdError(error('NODE_CONFIG_INVALID', 'tapd runs on another lnd node', tapd.lndPubkey));
+    await c.tapd
+      .getInfo()
+      .then((tapd) => checkTapdNode(tapd, info.pubkey))
+      .catch((e: unknown) => {
+        throw tapdError(e);
+      });
   }
   return {
     alias: info.alias,
@@ -104,6 +102,50 @@ export async function probeConnection(conn: StoredConnection, c: Connectors, exp
     ...(conn.simulated && { simulated: true }),
     ...(conn.certFingerprint && { certFingerprint: conn.certFingerprint }),
     ...(conn.tls && { tls: conn.tls }),
+  };
+}
+
+/**
+ * tapd runs on the lnd whose key is `lndPubkey`, by its own getinfo. Only lnd_identity_pubkey ties
+ * tapd to an lnd (its alias, network and block are anyone's): without it, the dollar balances tapd
+ * shows could be another node's.
+ */
+function checkTapdNode(tapd: AssetNodeInfo, lndPubkey: string): void {
+  const tapdLnd = tapd.lndPubkey.toLowerCase();
+  if (tapdLnd === '') throw error('NODE_TAPD_UNVERIFIED', 'tapd did not report its lnd node (lnd_identity_pubkey)');
+  if (tapdLnd !== lndPubkey.toLowerCase()) throw error('NODE_CONFIG_INVALID', 'tapd runs on another lnd node', tapd.lndPubkey);
+}
+
+/**
+ * A saved connection's tapd, checked to run on `lnd` before its first use, as at connect time: a
+ * connection saved before tapd had to name its lnd would otherwise stay trusted until reconnected. Every call
+ * but getinfo waits for the check and fails with its error, so no balance, quote, invoice or payment
+ * of an unchecked tapd is used. Passed once, it holds for this connector; a failed check is made
+ * again at the next call (tapd upgraded, restarted, reachable again).
+ */
+export function checkedTapd(tapd: AssetNode, lnd: Pick<LightningNode, 'getInfo'>): AssetNode {
+  let checked: Promise<void> | undefined;
+  const check = () =>
+    (checked ??= Promise.all([tapd.getInfo(), lnd.getInfo()])
+      .then(([info, node]) => checkTapdNode(info, node.pubkey))
+      .catch((e: unknown) => {
+        checked = undefined;
+        throw e;
+      }));
+  const after =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await check();
+      return call(...args);
+    };
+  return {
+    getInfo: () => tapd.getInfo(),
+    assetMeta: after((assetId: string) => tapd.assetMeta(assetId)),
+    listAssets: after(() => tapd.listAssets()),
+    getAssetBalances: after(() => tapd.getAssetBalances()),
+    createAssetInvoice: after((p: Parameters<AssetNode['createAssetInvoice']>[0]) => tapd.createAssetInvoice(p)),
+    payWithAsset: after((...args: Parameters<AssetNode['payWithAsset']>) => tapd.payWithAsset(...args)),
+    requestSellQuote: after((p: Parameters<AssetNode['requestSellQuote']>[0]) => tapd.requestSellQuote(p)),
   };
 }
 

@@ -8,17 +8,23 @@ import type { PolicyEngine } from '../policy/index.ts';
 import type { PaymentIntent } from './intent.ts';
 import { SatnavError } from '../errors.ts';
 import { codeOf } from '../testing/expect-code.ts';
+import { checkedTapd } from '../node/connection.ts';
 import { Rails } from './rail.ts';
 
 const USD_A = 'aa'.repeat(32);
 const USD_B = 'bb'.repeat(32);
 const RATE = { coefficient: 10_000_000_000_000n, scale: 2 }; // one unit per msat
+const LND = `02${'cd'.repeat(32)}`;
 
-/** lnd and tapd with one USD channel per entry of `channels`; every node call logged in order. */
-function nodes(channels: Record<string, bigint>) {
+/**
+ * lnd and tapd with one USD channel per entry of `channels`; every node call logged in order.
+ * `tapdNames`: tapd is a saved connection's, checked to name this lnd (checkedTapd), and names that.
+ */
+function nodes(channels: Record<string, bigint>, o: { tapdNames?: string } = {}) {
   const log: string[] = [];
   const peer: { refuses?: string } = {};
   const lnd = {
+    getInfo: async () => ({ pubkey: LND }),
     getBalances: async () => {
       log.push('balances');
       const assetChannels: AssetChannelBalance[] = Object.entries(channels).map(([assetId, localAmount]) => ({ assetId, name: 'USD', localAmount, remoteAmount: 0n, pending: false }));
@@ -26,6 +32,7 @@ function nodes(channels: Record<string, bigint>) {
     },
   } as unknown as LightningNode;
   const tapd = {
+    getInfo: async () => (log.push('tapd getinfo'), { lndPubkey: o.tapdNames }),
     getAssetBalances: async () => (log.push('assets'), []),
     assetMeta: async () => ({ ticker: 'USD', decimalDisplay: 6 }),
     requestSellQuote: async (p: SellQuoteParams): Promise<AssetQuote> => {
@@ -34,7 +41,8 @@ function nodes(channels: Record<string, bigint>) {
       return { id: '11'.repeat(32), peer: '02'.repeat(33), scid: '1', rate: RATE, expiresAt: 2e9, assetAmount: 0n, maxMsat: p.maxMsat, minTransportableMsat: 1n };
     },
   } as unknown as AssetNode;
-  const rails = new Rails({ policy: {} as PolicyEngine, node: async () => lnd, assetNode: async () => tapd, now: () => 1_700_000_000_000 });
+  const assetNode = o.tapdNames === undefined ? tapd : checkedTapd(tapd, lnd);
+  const rails = new Rails({ policy: {} as PolicyEngine, node: async () => lnd, assetNode: async () => assetNode, now: () => 1_700_000_000_000 });
   return { rails, log, channels, peer };
 }
 
@@ -74,3 +82,22 @@ describe('Rails: quoting the dollar asset', () => {
     expect(log).toEqual(['quote aa', 'balances', 'assets', 'quote bb']);
   });
 });
+
+describe('Rails: a saved tapd that does not name this lnd', () => {
+  it('dollars are refused as NODE_TAPD_UNVERIFIED, before any balance or quote is asked of it', async () => {
+    const { rails, log } = nodes({ [USD_A]: 5_000_000n }, { tapdNames: '' });
+    expect(await codeOf(rails.plan(intent, how, 'usd', 10))).toBe('NODE_TAPD_UNVERIFIED');
+    expect(log.filter((l) => l !== 'balances')).toEqual(['tapd getinfo']);
+  });
+
+  it('BTC still goes, unvalued in dollars', async () => {
+    const { rails } = nodes({ [USD_A]: 5_000_000n }, { tapdNames: '' });
+    expect(await rails.plan({ ...intent, payIn: 'btc' }, how, 'btc', 10)).toEqual({ chosen: 'btc', rail: 'btc', locked: 'unavailable' });
+  });
+
+  it('naming this lnd, it quotes as before', async () => {
+    const { rails } = nodes({ [USD_A]: 5_000_000n }, { tapdNames: LND });
+    expect((await rails.plan(intent, how, 'usd', 10)).quote?.asset.ref).toEqual({ assetId: USD_A });
+  });
+});
+

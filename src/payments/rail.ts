@@ -272,12 +272,15 @@ function invoiceOptions(p: InvoicePayment) {
   };
 }
 
-/** tapd's failures (unreachable, refusing) read as "dollars unavailable"; a peer's refusal keeps its own code. */
+/**
+ * tapd's failures (unreachable, refusing) read as "dollars unavailable"; a peer's refusal keeps its
+ * own code, and so does a tapd not shown to run on this node (checkedTapd), so the person hears why.
+ */
 async function tapdCall<T>(f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (e instanceof SatnavError && e.code === 'ASSET_QUOTE_REFUSED') throw e;
+    if (e instanceof SatnavError && (e.code === 'ASSET_QUOTE_REFUSED' || e.code === 'NODE_TAPD_UNVERIFIED')) throw e;
     const why = e instanceof SatnavError ? `${e.code}: ${e.message}` : 'unexpected failure';
     throw error('ASSET_UNAVAILABLE', 'tapd failed', why);
   }
