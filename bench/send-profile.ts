@@ -6,10 +6,11 @@
  * then a CPU profile of the first build's worker (CDP Profiler over a debugging port) as
  * milliseconds per payment, self and inclusive, per function. Build with
  * `SATNAV_DIST=dist-prof npx vite build --minify false` to read the function names.
- * N (default 30) and PROFILE=0 (medians only) from the environment.
+ * From the environment: N (default 30), PROFILE=0 (medians only), PROFILE_OUT=<file> (the
+ * .cpuprofile, for DevTools).
  */
 import { chromium } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -150,6 +151,7 @@ try {
   if (c) {
     const { profile } = await c.send('Profiler.stop');
     await debug?.disconnect();
+    if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
     const p = perPayment(profile as Profile);
     console.log(`\n${payers[0]!.name}, profiled (the profiler slows its worker): worker CPU busy ${p.busyMs.toFixed(2)} ms per payment\n\nself, ms per payment:\n${p.self.join('\n')}\n\ninclusive, ms per payment:\n${p.inclusive.join('\n')}`);
   }

@@ -1,7 +1,7 @@
 import { bech32 } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { signAsync } from '@noble/secp256k1';
+import { etc, Point, signAsync } from '@noble/secp256k1';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSatnavError } from '../errors.ts';
@@ -158,6 +158,35 @@ describe('decoding edge cases', () => {
     expect(decodeInvoice(await encode('lnbc1m', withN)).payee).toBe(low.payee);
     const highWithN = await encode('lnbc1m', withN, { highS: true });
     expect(invalidError(() => decodeInvoice(highWithN)).message).toMatch(/high-S/);
+  });
+
+  it('recovers the payee when it is read, not when decoding: a signature recovering to no key fails there', () => {
+    // (r, s) = (x(kG), e/k): the recovered point r⁻¹(s·R − e·G) is the point at infinity.
+    const data = [...TIMESTAMP, ...BASE_FIELDS];
+    const e = bytesToNumberBE(sha256(new Uint8Array([...new TextEncoder().encode('lnbc1m'), ...packBytes(data)]))) % CURVE_N;
+    const k = 7n;
+    const R = Point.BASE.multiply(k).toAffine();
+    const s = (e * etc.invert(k, CURVE_N)) % CURVE_N;
+    const sig = [...numberToBytesBE(R.x, 32), ...numberToBytesBE(s, 32), Number(R.y & 1n)];
+    const inv = decodeInvoice(bech32.encode('lnbc1m', [...data, ...bech32.toWords(Uint8Array.from(sig))], false));
+    expect(inv.paymentHash).toBe('01'.repeat(32));
+    expect(invalidError(() => inv.payee).message).toMatch(/not recoverable/);
+  });
+
+  it('refuses at decoding a signature whose R is not on the curve', async () => {
+    // The smallest x with no point on secp256k1 (x³ + 7 a non-residue): R can't be rebuilt from r.
+    let x = 1n;
+    for (;; x++) {
+      try {
+        Point.fromBytes(Uint8Array.of(2, ...numberToBytesBE(x, 32)));
+      } catch {
+        break;
+      }
+    }
+    const data = [...TIMESTAMP, ...BASE_FIELDS];
+    const sig = [...numberToBytesBE(x, 32), ...numberToBytesBE(1n, 32), 0];
+    const pr = bech32.encode('lnbc1m', [...data, ...bech32.toWords(Uint8Array.from(sig))], false);
+    expect(invalidError(() => decodeInvoice(pr)).message).toMatch(/not recoverable/);
   });
 
   it('rejects an n field that did not sign', async () => {

@@ -6,7 +6,7 @@
 import { bech32, bech32m, createBase58check } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { recoverPublicKey, Signature, verify } from '@noble/secp256k1';
+import { etc, Point, recoverPublicKey, Signature, verify } from '@noble/secp256k1';
 import { moduleErrors } from '../errors.ts';
 
 const error = moduleErrors('bolt11');
@@ -305,6 +305,10 @@ export function decodeInvoice(paymentRequest: string): Invoice {
 
   const payee = checkSignature(hrp, dataWords, words.slice(-SIGNATURE_WORDS), payeeField);
   return {
+    // Recovered on first read (a prompt, the send screen), not for a payment no one is asked about.
+    get payee() {
+      return payee();
+    },
     paymentRequest: pr,
     network,
     amountMsat,
@@ -313,7 +317,6 @@ export function decodeInvoice(paymentRequest: string): Invoice {
     expiresAt: timestamp + expirySeconds,
     paymentHash,
     ...opt,
-    payee,
     minFinalCltvExpiry,
     features,
     routeHints,
@@ -325,9 +328,12 @@ export function decodeInvoice(paymentRequest: string): Invoice {
 /**
  * The signature covers sha256(hrp as UTF-8 || data words packed to bytes, zero-padded).
  * With an `n` field the signature is checked against it and must be low-S; without one the
- * payee is recovered from (r, s, recovery id) as sent, high-S included.
+ * payee is recovered from (r, s, recovery id) as sent, high-S included. A signature that can't
+ * be recovered is refused here (r and s in range, R = (r + n·(id ≥ 2), ·) on the curve); the
+ * recovery itself, ~1 ms of curve arithmetic, runs when the payee is first asked for: any
+ * signature that passes recovers to some key, and the node paying recovers it too.
  */
-function checkSignature(hrp: string, dataWords: readonly number[], sigWords: readonly number[], payeeField?: Uint8Array): string {
+function checkSignature(hrp: string, dataWords: readonly number[], sigWords: readonly number[], payeeField?: Uint8Array): () => string {
   const sig = wordsToBytes(sigWords, false); // 65 bytes
   const recovery = sig[64] as number;
   if (recovery > 3) throw fail('signature recovery id', recovery);
@@ -350,13 +356,26 @@ function checkSignature(hrp: string, dataWords: readonly number[], sigWords: rea
       throw fail('payee pubkey (n) is not a valid key', bytesToHex(payeeField));
     }
     if (!ok) throw fail('signature does not match payee (n)', bytesToHex(payeeField));
-    return bytesToHex(payeeField);
+    const payee = bytesToHex(payeeField);
+    return () => payee;
   }
+  const signature = Uint8Array.of(recovery, ...compact);
+  const { n, p } = Point.CURVE();
+  const rx = etc.bytesToNumberBE(compact.subarray(0, 32)) + (recovery & 2 ? n : 0n);
   try {
-    return bytesToHex(recoverPublicKey(Uint8Array.of(recovery, ...compact), msgHash, { prehash: false }));
+    if (rx >= p) throw new Error('R.x beyond the field');
+    Point.fromBytes(Uint8Array.of(2 + (recovery & 1), ...etc.numberToBytesBE(rx)));
   } catch {
     throw fail('signature is not recoverable');
   }
+  let payee: string | undefined;
+  return () => {
+    try {
+      return (payee ??= bytesToHex(recoverPublicKey(signature, msgHash, { prehash: false })));
+    } catch {
+      throw fail('signature is not recoverable');
+    }
+  };
 }
 
 /** The spec's "reader MUST fail the payment" rules for an invoice that decoded. */

@@ -240,7 +240,7 @@ export class DepositKeeper {
           consent: global.l402.overBudget === 'ask' ? 'may-ask' : 'never-ask',
           amountSat: challenge.amountSat,
           paymentHash: record.paymentHash,
-          destination: challenge.invoice.payee,
+          destination: () => challenge.invoice.payee,
           paymentRequest: record.paymentRequest,
           expiresAt: challenge.invoice.expiresAt,
           description: `${challenge.realm} (${new URL(site).host})`,

@@ -549,7 +549,7 @@ export class SessionPayer {
         consent: global.l402.overBudget === 'ask' ? 'may-ask' : 'never-ask',
         amountSat: a.depositSat,
         paymentHash: a.paymentHash,
-        destination: a.challenge.invoice.payee,
+        destination: () => a.challenge.invoice.payee,
         paymentRequest: a.invoice,
         expiresAt: a.expiresAt,
         // Custodial, and labelled so: the site keeps the money until it refunds what is left.

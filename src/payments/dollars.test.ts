@@ -70,7 +70,7 @@ const intentFor = (inv: { paymentRequest: string; paymentHash: string }, amountS
   kind: 'payment',
   amountSat,
   paymentHash: inv.paymentHash,
-  destination: devnet.nodes.carol.pubkey,
+  destination: () => devnet.nodes.carol.pubkey,
   paymentRequest: inv.paymentRequest,
   consent: 'chosen',
   label: 'send',

@@ -30,8 +30,11 @@ export interface PaymentIntent {
   kind: Extract<LedgerKind, 'payment' | 'keysend' | 'deposit'>;
   amountSat: number;
   paymentHash: string;
-  /** The payee's node id. */
-  destination: string;
+  /**
+   * The payee's node id, for the prompt. For an invoice it is recovered from the signature when
+   * first asked for (bolt11.ts), so a payment no one is asked about spends nothing on it.
+   */
+  destination(): string;
   paymentRequest?: string;
   description?: string;
   /** Invoice expiry, unix seconds. */

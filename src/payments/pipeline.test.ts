@@ -69,7 +69,7 @@ const intent = (p: { paymentHash: string }, over: Partial<PaymentIntent> = {}): 
   kind: 'payment',
   amountSat: 500,
   paymentHash: p.paymentHash,
-  destination: '02'.padEnd(66, 'a'),
+  destination: () => '02'.padEnd(66, 'a'),
   consent: 'may-ask',
   label: 'sendPayment',
   ...over,

@@ -231,7 +231,7 @@ export class PaymentPipeline {
       amountSat: intent.amountSat,
       maxFeeSat: ev.maxFeeSat,
       paymentHash: intent.paymentHash,
-      destination: intent.destination,
+      destination: intent.destination(),
       reason: ev.reason,
       approvable: ev.approvable,
       budget: {

@@ -157,7 +157,7 @@ export class PopupSender {
       label: 'send',
       amountSat,
       paymentHash: invoice.paymentHash,
-      destination: invoice.payee,
+      destination: () => invoice.payee,
       paymentRequest: invoice.paymentRequest,
       expiresAt: invoice.expiresAt,
       ...(description !== undefined && { description }),

@@ -218,7 +218,7 @@ export class WallPayer {
           consent: global.l402.overBudget === 'ask' ? 'may-ask' : 'never-ask',
           amountSat: admitted.amountSat,
           paymentHash: admitted.paymentHash,
-          destination: inv.payee,
+          destination: () => inv.payee,
           paymentRequest: admitted.invoice,
           expiresAt: admitted.expiresAt,
           description: inv.description ?? url.host,

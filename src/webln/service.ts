@@ -258,7 +258,7 @@ export class WeblnService {
       label,
       amountSat,
       paymentHash: invoice.paymentHash,
-      destination: invoice.payee,
+      destination: () => invoice.payee,
       paymentRequest: invoice.paymentRequest,
       expiresAt: invoice.expiresAt,
       ...(invoice.description !== undefined && { description: invoice.description }),
@@ -279,7 +279,7 @@ export class WeblnService {
       grant: 'keysend',
       amountSat: p.amount,
       paymentHash: bytesToHex(sha256(preimage)),
-      destination: p.destination,
+      destination: () => p.destination,
     };
     const result = await this.d.payments.pay(intent, (feeLimitSat) =>
       node.keysend({
