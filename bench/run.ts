@@ -210,14 +210,16 @@ async function main() {
     const d = median(direct);
     const p = median(fromPage);
     const f = median(viaFloor);
+    // The direct call runs in Node: a browser's own fetch to the node costs more than the goal allows
+    // (the page line), so Satnav's own time is what it adds to the floor's relay of the same call.
     console.log(
-      `sendPayment round trip (median of ${PAYMENTS}, interleaved)  through Satnav ${ms(e)} vs direct connector ${ms(d)}  = ${(e / d).toFixed(2)}×  (goal ≤ 1.3${e / d <= 1.3 ? '' : ', MISSED'}); Satnav's own ${ms(e - d)} (goal ≤ 5 ms${e - d <= 5 ? '' : ', MISSED'})`,
+      `sendPayment round trip (median of ${PAYMENTS}, interleaved)  through Satnav ${ms(e)} vs direct connector ${ms(d)}  = ${(e / d).toFixed(2)}×  (goal ≤ 1.3${e / d <= 1.3 ? '' : ', MISSED'})`,
     );
     console.log(
-      `  vs the same REST call from a page of the same browser without Satnav ${ms(p)}  = ${(e / p).toFixed(2)}×; Satnav's own beyond the browser's network path ${ms(e - p)}`,
+      `  vs the same REST call from a page of the same browser without Satnav ${ms(p)}  = ${(e / p).toFixed(2)}× (that page alone is ${(p / d).toFixed(2)}× the direct call)`,
     );
     console.log(
-      `  vs the floor extension relaying it (page → bridge → worker → node, no checks, no budget, no record) ${ms(f)}  = ${(e / f).toFixed(2)}×; Satnav's own beyond the floor ${ms(e - f)}`,
+      `  vs the floor extension relaying it (page → bridge → worker → node, no checks, no budget, no record) ${ms(f)}  = ${(e / f).toFixed(2)}×; Satnav's own beyond the floor ${ms(e - f)} (goal ≤ 5 ms${e - f <= 5 ? '' : ', MISSED'})`,
     );
 
     paywallOk = (await benchPaywall({ ctx, sw, call, devnet, sites })).ok;
