@@ -125,6 +125,8 @@ export interface DevnetControl {
   setMalformed(node: string, malformed: boolean): void;
   /** The node fails HTLCs paid to it with an unexpected error: payers see FAILURE_REASON_ERROR. */
   setFailHtlcs(node: string, fail: boolean): void;
+  /** The node's tapd stops naming its lnd in getinfo (lnd_identity_pubkey empty). */
+  setTapdUnnamed(node: string, unnamed: boolean): void;
   rfq(): RfqTerms;
   /** Moves the rate, changes new quotes' lifetime, or makes peers reject (`reject: null` stops that). */
   setRfq(terms: { rate?: RfqTerms['rate']; quoteSeconds?: number; reject?: string | null }): RfqTerms;
@@ -279,6 +281,7 @@ export function createControl(deps: ControlDeps): DevnetControl {
     },
     setMalformed: (name, malformed) => void (node(name).faults.malformed = malformed),
     setFailHtlcs: (name, fail) => void (node(name).faults.failHtlcs = fail),
+    setTapdUnnamed: (name, unnamed) => void (node(name).faults.tapdUnnamed = unnamed),
     rfq: () => rfqTerms(sim),
     setRfq: (t) => {
       if (t.rate) {
@@ -382,6 +385,7 @@ const OPS: Record<string, Op> = {
   setSlow: op(z.object({ node: nodeName, ms: z.number().int().nonnegative() }).strict(), (c, a) => (c.setSlow(a.node, a.ms), {})),
   setMalformed: op(z.object({ node: nodeName, malformed: z.boolean() }).strict(), (c, a) => (c.setMalformed(a.node, a.malformed), {})),
   setFailHtlcs: op(z.object({ node: nodeName, fail: z.boolean() }).strict(), (c, a) => (c.setFailHtlcs(a.node, a.fail), {})),
+  setTapdUnnamed: op(z.object({ node: nodeName, unnamed: z.boolean() }).strict(), (c, a) => (c.setTapdUnnamed(a.node, a.unnamed), {})),
   rfq: op(z.object({}).strict(), (c) => c.rfq()),
   setRfq: op(
     z

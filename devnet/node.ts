@@ -16,6 +16,8 @@ export interface Faults {
   malformed: boolean;
   /** The node fails every HTLC paid to it with an unexpected error (payer sees FAILURE_REASON_ERROR). */
   failHtlcs: boolean;
+  /** tapd's getinfo names no lnd (lnd_identity_pubkey empty), as a tapd Satnav can't tie to this node. */
+  tapdUnnamed: boolean;
 }
 
 export interface Macaroons {
@@ -32,7 +34,7 @@ export interface PendingDeposit {
 export class SimNode {
   readonly key: NodeKey;
   readonly macaroons: Macaroons;
-  readonly faults: Faults = { down: false, slowMs: 0, malformed: false, failHtlcs: false };
+  readonly faults: Faults = { down: false, slowMs: 0, malformed: false, failHtlcs: false, tapdUnnamed: false };
   readonly invoices = new InvoiceBook();
   readonly payments = new PaymentBook();
   /** On-chain wallet, in sat: confirmed coins, and deposits waiting for a block. */

@@ -125,7 +125,7 @@ export function tapdRoutes(sim: Sim): RouteDef[] {
           version: TAPD_VERSION,
           lnd_version: LND_VERSION.split(' ')[0],
           network: 'regtest',
-          lnd_identity_pubkey: ctx.node.pubkeyHex,
+          lnd_identity_pubkey: ctx.node.faults.tapdUnnamed ? '' : ctx.node.pubkeyHex,
           node_alias: ctx.node.alias,
           block_height: net.height,
           block_hash: net.blockHash(),

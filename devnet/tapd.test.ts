@@ -39,6 +39,16 @@ describe('tapd basics', () => {
     expect(lndMac.status).toBe(403);
   });
 
+  it('setTapdUnnamed: getinfo names no lnd until it is set back', async () => {
+    dn.control.setTapdUnnamed('alice', true);
+    try {
+      expect((await alice.tapd('GET', '/v1/taproot-assets/getinfo')).body).toMatchObject({ lnd_identity_pubkey: '', sync_to_chain: true });
+    } finally {
+      dn.control.setTapdUnnamed('alice', false);
+    }
+    expect((await alice.tapd('GET', '/v1/taproot-assets/getinfo')).body).toMatchObject({ lnd_identity_pubkey: dn.nodes.alice.pubkey });
+  });
+
   it('lists the USD stablecoin with decimal_display 6 and a group key', async () => {
     const r = await alice.tapd('GET', '/v1/taproot-assets/assets');
     const a = (r.body.assets as Json[])[0]!;

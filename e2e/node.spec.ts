@@ -1,4 +1,5 @@
 import { expect, pointAtDevnet, test } from './devnet-fixtures.ts';
+import { killServiceWorker } from './fixtures.ts';
 import { createWallet, uiCall } from './wallet.ts';
 
 test('connect to the devnet through the UI and see BTC and dollar balances', async ({ openExtensionPage, devnet, sw, shot }) => {
@@ -55,6 +56,28 @@ test('the node goes down: a clear error, then recovery', async ({ walletReady: p
   await popup.getByTestId('refresh-balances').click();
   await expect(popup.getByTestId('node-error')).toHaveCount(0);
   await expect(popup.getByTestId('balance-btc')).toBeVisible();
+});
+
+test('a saved connection whose tapd stops naming its lnd: checked at its first use, its dollars refused saying why, BTC kept', async ({ context, walletReady: popup, devnet, shot }) => {
+  await expect(popup.getByTestId('balance-asset-USDT')).toBeVisible();
+  devnet.control.setTapdUnnamed('alice', true);
+  try {
+    // A new worker life meets the saved connection afresh, as it meets one saved before tapd had to name its lnd.
+    await killServiceWorker(context, popup);
+    await popup.reload();
+    await expect(popup.getByTestId('balance-btc')).toBeVisible();
+    await expect(popup.getByTestId('assets-notice')).toContainText('tapd didn’t say which LND node it runs on');
+    await expect(popup.getByTestId('balance-asset-USDT')).toHaveCount(0);
+    await shot(popup, '15-home-tapd-unverified');
+    const reply = await popup.evaluate((request) => chrome.runtime.sendMessage({ channel: 'satnav/ui', request }), { type: 'receive.create', amount: { usd: '1' }, note: '' });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'NODE_TAPD_UNVERIFIED' } });
+  } finally {
+    devnet.control.setTapdUnnamed('alice', false);
+  }
+  // A failed check is made again at the next use: tapd names its lnd again, the dollars are back.
+  await popup.getByTestId('refresh-balances').click();
+  await expect(popup.getByTestId('balance-asset-USDT')).toBeVisible();
+  await expect(popup.getByTestId('assets-notice')).toHaveCount(0);
 });
 
 test('the simulated network button connects and is labelled as simulated', async ({ openExtensionPage, devnet, sw, shot }) => {
