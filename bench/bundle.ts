@@ -59,8 +59,12 @@ export function bundleSizes(dist: string): Record<'provider' | 'bridge' | 'worke
   };
 }
 
-/** The page provider's ceiling (e2e/bundle-budget.spec.ts): 1.49 KB measured, the goal is 1 KB. */
-export const PROVIDER_GZIP_BUDGET = 2 * 1024;
+/**
+ * The page provider's ceiling (e2e/bundle-budget.spec.ts): 1,320 B measured. The goal is 1 KB; the XHR 402 retry
+ * alone is ~480 B of it, and it must be in every page from its first XHR on (a script added later can't hold back
+ * events an XHR already made has fired).
+ */
+export const PROVIDER_GZIP_BUDGET = 1400;
 
 /** What the built entry points must stay under (e2e/bundle-budget.spec.ts): the worker as measured plus room to grow (520 KB), the popup its goal (96 KB). */
 export const BUNDLE_BUDGETS = { worker: { bytes: 560 * 1024 }, popup: { gzip: 100 * 1024 } } as const;

@@ -437,7 +437,7 @@ test('fetch, the worker killed mid-payment: nothing is paid twice; once the paym
     await expect.poll(async () => (await paidWalls(popup)).map((e) => e.status), { timeout: 15_000 }).toEqual([expect.stringMatching(/pending|in_flight/)]);
     hash = (await paidWalls(popup))[0]!.paymentHash;
     await killServiceWorker(context, popup);
-    // The provider asks the new worker once more; it recovered nothing yet (still in flight), so the page keeps its 402.
+    // The bridge asks the new worker once more (relay.ts); it recovered nothing yet (still in flight), so the page keeps its 402.
     expect((await first).status).toBe(402);
     // Another request meanwhile: the purchase left behind is unresolved, so nothing new is bought.
     expect((await pageFetch(page, '/paywall/l402/data.json')).status).toBe(402);

@@ -1,6 +1,6 @@
 import { PAGE_CHANNEL, type PortReply } from '../../src/webln/page-channel.ts';
 import { offerPort } from './handshake.ts';
-import { relayOf } from './relay.ts';
+import { relayOf, toWorker } from './relay.ts';
 import { LINK_CHANNEL } from '../../src/links/target.ts';
 import { clickedLinkTarget } from './link-click.ts';
 
@@ -31,14 +31,8 @@ async function relay(p: MessagePort, data: unknown): Promise<void> {
   const r = relayOf(data);
   if (!r) return;
   if ('reply' in r) return p.postMessage(r.reply);
-  let reply: PortReply;
-  try {
-    const envelope = (await runtime.sendMessage({ channel: PAGE_CHANNEL, request: r.forward })) as Omit<PortReply, 'id'> | undefined;
-    reply = envelope ? { ...envelope, id: r.id } : unavailable(r.id);
-  } catch {
-    reply = unavailable(r.id);
-  }
-  p.postMessage(reply);
+  const envelope = await toWorker((request) => runtime.sendMessage({ channel: PAGE_CHANNEL, request }), r.forward);
+  p.postMessage(envelope ? { ...envelope, id: r.id } : unavailable(r.id));
 }
 
 // Events pushed by the worker (e.g. accountChanged) go to the provider as id 0.
@@ -66,6 +60,7 @@ window.addEventListener(
 );
 
 function unavailable(id: number): PortReply {
-  // The worker restarted or the extension was updated under this page.
-  return { id, ok: false, error: { code: 'EXTENSION_UNAVAILABLE', message: 'Satnav is not reachable; reload the page' } };
+  // The worker restarted or the extension was updated under this page. PAGE_ERRORS.EXTENSION_UNAVAILABLE's words
+  // (src/error-codes.ts), not imported: its table would come into every frame.
+  return { id, ok: false, error: { code: 'EXTENSION_UNAVAILABLE', message: 'Satnav is not reachable; reload the page', name: 'ConnectionError' } };
 }

@@ -32,7 +32,8 @@
  * sends the same body; what belongs to the object itself (overrideMimeType,
  * responseType, timeout, withCredentials) outlives open() and stays.
  */
-export type AskWallet = (url: string) => Promise<boolean>;
+/** Truthy: the wallet opened the wall, retry. A rejection is a no. */
+export type AskWallet = (url: string) => Promise<unknown>;
 
 export function retryingFetch(native: typeof fetch, ask: AskWallet): typeof fetch {
   // `...init`: one declared parameter, as fetch has (length 1). Async: bad input rejects, never throws.
@@ -45,41 +46,40 @@ export function retryingFetch(native: typeof fetch, ask: AskWallet): typeof fetc
     if (res.status !== 402) return res;
     // The caller's abort rejects at once, as fetch does until it hands the response over; an abort already
     // made (while the 402 came in) before the wallet is even asked.
-    if (signal.aborted) throw signal.reason;
-    const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    signal.throwIfAborted();
+    // The request's signal is its own (it follows the caller's): nothing else sets its onabort.
+    const aborted = new Promise<never>((_, reject) => (signal.onabort = () => reject(signal.reason)));
     if (!(await Promise.race([ask(res.url || request.url).catch(() => false), aborted]))) return res;
-    res.body?.cancel().catch(() => undefined);
+    res.body?.cancel().catch(() => {});
     return native(spare);
   };
 }
 
-/** Where an XHR is in its 402 detour: no 402 yet; the wallet decides, or the retry starts (events held); through. */
+/**
+ * Where an XHR is in its 402 detour: no 402 yet; through (retried, refused and shown, or aborted); the
+ * wallet decides, or the retry starts; refused, the 402 still coming in. Events are held in the last two.
+ */
 const PASS = 0;
-const HOLD = 1;
-const DONE = 2;
+const DONE = 1;
+const ASKING = 2;
+const REFUSED = 3;
 const EVENTS = 'readystatechange loadstart progress load loadend error abort timeout'.split(' ');
 
-type Body = Document | XMLHttpRequestBodyInit | null;
 type Call = [(this: XMLHttpRequest, ...a: never[]) => void, unknown[]];
 
 export function retryingXhr(Native: typeof XMLHttpRequest, ask: AskWallet): typeof XMLHttpRequest {
-  const { open, abort, setRequestHeader } = Native.prototype;
-  const send = Native.prototype.send as (this: XMLHttpRequest, body?: Body) => void;
+  const { open, abort, setRequestHeader, send } = Native.prototype;
   // Taken now, before any page script can replace it.
   const listen = EventTarget.prototype.addEventListener;
 
   // Per instance and private: nothing for the page to read, call or forge.
   return class XMLHttpRequest extends Native {
-    // Set by open(): before it, no event fires and setRequestHeader() throws.
+    // Set by open(): before it, no event fires and setRequestHeader() and send() throw.
     #mode!: number;
-    #async!: boolean;
-    /** open() and setRequestHeader() since the last open(), made again for the retry. A new list per open(). */
+    /** open(), setRequestHeader() and send() since the last open(), made again for the retry. A new list per open(). */
     #calls!: Call[];
-    #body?: Body;
     /** The 402's progress events (readystatechange aside), held while the wallet decides. */
     #held!: ProgressEvent[];
-    /** The wallet said no: the held events are shown once the 402 is complete. */
-    #refused!: boolean;
 
     constructor() {
       super();
@@ -88,78 +88,81 @@ export function retryingXhr(Native: typeof XMLHttpRequest, ask: AskWallet): type
     }
 
     #gate(e: ProgressEvent): void {
-      if (this.#mode === PASS) {
-        if (e.type !== 'readystatechange' || this.readyState !== Native.HEADERS_RECEIVED || this.status !== 402 || !this.#async) return;
-        this.#mode = HOLD;
+      // HEADERS_RECEIVED (2): a synchronous XHR fires no readystatechange for it (XHR standard, Chrome, Firefox), so it gets its 402.
+      if (this.#mode === PASS && e.type === 'readystatechange' && this.readyState === 2 && this.status === 402) {
+        this.#mode = ASKING;
         const calls = this.#calls;
-        const decide = (retry: boolean) => {
-          // Not after a newer open() or an abort().
-          if (this.#calls !== calls || this.#mode !== HOLD) return;
-          if (retry) return this.#again();
-          this.#refused = true;
-          this.#release();
-        };
+        const decide = (retry: unknown) => this.#decide(calls, retry);
         ask(this.responseURL).then(decide, () => decide(false));
       }
-      if (this.#mode === DONE) return;
+      // Held while ASKING or REFUSED. `>`: before open() (mode undefined) events a page dispatches itself pass.
+      if (!(this.#mode > DONE)) return;
       e.stopImmediatePropagation();
       if (e.type === 'readystatechange') return;
       this.#held.push(e);
       this.#release();
     }
 
-    /** The retry: its open() and send() fire readystatechange (1) and loadstart at once, still held (the page saw them). */
-    #again(): void {
+    #decide(calls: Call[], retry: unknown): void {
+      // Not after a newer open() or an abort().
+      if (this.#calls !== calls || this.#mode !== ASKING) return;
+      if (!retry) {
+        this.#mode = REFUSED;
+        return this.#release();
+      }
+      // The retry's open() and send() fire readystatechange (1) and loadstart at once, still held (the page saw them).
       try {
-        for (const [fn, args] of this.#calls) fn.apply(this, args as never[]);
-        send.call(this, this.#body);
+        for (const [fn, args] of calls) fn.apply(this, args as never[]);
         this.#mode = DONE;
       } catch {
         this.#mode = DONE;
-        this.#fire('error', 'loadend');
+        this.#fire('error');
       }
     }
 
     /** Refused and complete: the 402 shown to the page as it finished, one readystatechange at DONE, then its other events. */
     #release(): void {
-      if (!this.#refused || this.#held.at(-1)?.type !== 'loadend') return;
+      if (this.#mode !== REFUSED || this.#held.at(-1)?.type !== 'loadend') return;
       this.#mode = DONE;
       this.dispatchEvent(new Event('readystatechange'));
       for (const e of this.#held) this.dispatchEvent(new ProgressEvent(e.type, e));
     }
 
-    #fire(...types: string[]): void {
-      for (const type of types) this.dispatchEvent(new ProgressEvent(type));
+    /** `type`, then loadend. */
+    #fire(type: string): void {
+      this.dispatchEvent(new ProgressEvent(type));
+      this.dispatchEvent(new ProgressEvent('loadend'));
+    }
+
+    /** The native call, then kept for the retry (one the browser refused is not). */
+    #keep(fn: Call[0], args: unknown[]): void {
+      fn.apply(this, args as never[]);
+      this.#calls.push([fn, args]);
     }
 
     // Reset before the native call: its readystatechange (1) belongs to the new request.
     override open(...args: unknown[]): void {
       this.#mode = PASS;
-      this.#async = args.length < 3 || Boolean(args[2]);
-      this.#calls = [[open, args]];
+      this.#calls = [];
       this.#held = [];
-      this.#refused = false;
-      (open as (...a: unknown[]) => void).apply(this, args);
+      this.#keep(open, args);
     }
 
     override setRequestHeader(...args: [string, string]): void {
-      setRequestHeader.apply(this, args);
-      this.#calls.push([setRequestHeader, args]);
+      this.#keep(setRequestHeader, args);
     }
 
-    override send(body?: Body): void {
-      send.call(this, body);
-      // After: a send() the browser refused leaves the body of the one it took.
-      this.#body = body;
+    override send(...body: unknown[]): void {
+      this.#keep(send, body);
     }
 
     override abort(): void {
-      if (this.#mode !== HOLD) return abort.call(this);
-      this.#mode = DONE;
-      const complete = this.readyState === Native.DONE;
-      abort.call(this);
       // The 402 had finished unseen: abort() on a finished request fires nothing, but the page never saw it finish.
-      if (complete) this.#fire('abort', 'loadend');
+      const unseen = this.#mode > DONE && this.readyState === 4;
+      // Held: whatever the wallet says next comes too late. (Otherwise unchanged: an unsent request stays OPENED.)
+      this.#mode &&= DONE;
+      abort.call(this);
+      if (unseen) this.#fire('abort');
     }
   };
 }

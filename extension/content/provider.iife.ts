@@ -12,7 +12,8 @@ import type { WebLNProvider } from '@webbtc/webln-types';
  * page-channel, and a wall paid for an element is reloaded by the worker
  * itself (refetch.ts), not from here.
  */
-const pending = new Map<number, [resolve: (v: unknown) => void, reject: (e: Error) => void]>();
+/** Each call's resolve, by id: a refusal resolves it with a rejected promise. */
+const pending: Record<number, (v: unknown) => void> = {};
 // WebLN events (accountChanged) for the page's on()/off(). Its listeners' errors are reported, and stop nothing.
 const events = new EventTarget();
 let port: MessagePort | undefined;
@@ -21,25 +22,20 @@ let nextId = 1;
 // Both content scripts run before any page script: the port is here before the page's first call, or never (no bridge).
 acceptPort((p) => {
   port = p;
-  p.onmessage = (event: MessageEvent<PortReply>) => onReply(event.data);
+  p.onmessage = ({ data: { id, ok, result, error, event } }: MessageEvent<PortReply>) => {
+    const settle = pending[id];
+    delete pending[id];
+    // The error, its WebLN class name included, comes from the worker or the bridge (PortReply), never from the page.
+    if (settle) settle(ok ? result : Promise.reject(Object.assign(new Error(), error)));
+    else if (!id && event) events.dispatchEvent(new Event(event));
+  };
 });
 
 function call(method: PageMethod, args?: unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const request: PortRequest = { id: nextId++, method, args };
-    pending.set(request.id, [resolve, reject]);
-    port?.postMessage(request);
+  return new Promise((resolve) => {
+    pending[nextId] = resolve;
+    port?.postMessage({ id: nextId++, method, args } satisfies PortRequest);
   });
-}
-
-function onReply({ id, ok, result, error, event }: PortReply): void {
-  if (!id) return void (event && events.dispatchEvent(new Event(event)));
-  const waiter = pending.get(id);
-  if (!waiter) return;
-  pending.delete(id);
-  if (ok) return waiter[0](result);
-  // The name comes from the worker or the bridge (PortReply), never from the page.
-  waiter[1](Object.assign(new Error(error?.message), { name: error?.name ?? 'InternalError', code: error?.code }));
 }
 
 function fire(name: string): void {
@@ -47,22 +43,13 @@ function fire(name: string): void {
   document.dispatchEvent(new Event(name));
 }
 
-/** Methods that only go to the worker, with the page's arguments. */
-const FORWARDED = [
-  'getInfo',
-  'getBalance',
-  'sendPayment',
-  'sendPaymentAsync',
-  'keysend',
-  'makeInvoice',
-  'signMessage',
-  'verifyMessage',
-  'lookupInvoice',
-  'lnurl',
-  'request',
-] as const satisfies readonly PageMethod[];
+/** Methods that only go to the worker, with the page's arguments. One string: fewer bytes in every page. */
+const FORWARDED = 'getInfo getBalance sendPayment sendPaymentAsync keysend makeInvoice signMessage verifyMessage lookupInvoice lnurl request';
+type Words<S extends string> = S extends `${infer Word} ${infer Rest}` ? Word | Words<Rest> : S;
+/** A name that is no PageMethod fails the build where it is called. */
+type Forwarded = Words<typeof FORWARDED>;
 /** Each method of the community WebLN interface (@webbtc/webln-types): one it gains is missing here, and fails the build. */
-type Unprovided = Exclude<keyof WebLNProvider, (typeof FORWARDED)[number] | 'enable' | 'isEnabled' | 'on' | 'off'>;
+type Unprovided = Exclude<keyof WebLNProvider, Forwarded | 'enable' | 'isEnabled' | 'on' | 'off'>;
 
 let enabled = false;
 const webln: Record<string, unknown> & Record<Unprovided, never> = {
@@ -78,23 +65,15 @@ const webln: Record<string, unknown> & Record<Unprovided, never> = {
   on: (event: string, fn: () => void) => typeof fn === 'function' && events.addEventListener(event, fn),
   off: (event: string, fn: () => void) => events.removeEventListener(event, fn),
 };
-for (const method of FORWARDED) webln[method] = (...args: unknown[]) => call(method, args);
+for (const method of FORWARDED.split(' ') as Forwarded[]) webln[method] = (...args: unknown[]) => call(method, args);
 
 /**
  * 402 walls met by the page's own fetch/XHR: the worker pays from its own
  * observation of the response and adds the header by rule; the page only gets
  * the retried response. Without a bridge (no port) there is no wallet to ask.
- * A worker that died mid-call (EXTENSION_UNAVAILABLE) is asked once more: the
- * next message starts a new one, which recovers what the old one paid.
+ * (A worker that died mid-call is asked once more by the bridge, relay.ts.)
  */
-const askWallet = (url: string): Promise<boolean> => {
-  const ask = () => call('paywall', [url]);
-  return port
-    ? ask()
-        .catch((e: { code?: string }) => (e.code === 'EXTENSION_UNAVAILABLE' ? ask() : Promise.reject(e)))
-        .then((r) => (r as { retry?: unknown } | undefined)?.retry === true, () => false)
-    : Promise.resolve(false);
-};
+const askWallet = async (url: string): Promise<unknown> => port && ((await call('paywall', [url])) as { retry: boolean }).retry;
 window.fetch = retryingFetch(fetch, askWallet);
 window.XMLHttpRequest = retryingXhr(XMLHttpRequest, askWallet);
 

@@ -33,7 +33,10 @@ const PARAM_NAMES: Record<PageMethod, readonly string[] | 'first'> = {
 
 /** A reply the bridge gives itself; `name` is the WebLN error class the provider throws. */
 export type LocalReply = PortReply & { error: { code: string; message: string; name: WeblnErrorName } };
-export type Relay = { id: number; forward: { method: string; params?: unknown } } | { reply: LocalReply };
+export type Forward = { method: string; params?: unknown };
+export type Relay = { id: number; forward: Forward } | { reply: LocalReply };
+/** The worker's answer to a forwarded request: a reply without its id. */
+export type Envelope = Omit<PortReply, 'id'>;
 
 /** One message from the port: forward it, answer it here, or (not a request at all) drop it. */
 export function relayOf(data: unknown): Relay | undefined {
@@ -55,4 +58,23 @@ function isPortRequest(d: unknown): d is PortRequest {
   return (
     Number.isSafeInteger(r.id) && (r.id as number) > 0 && typeof r.method === 'string' && r.method.length <= 64 && (r.args === undefined || Array.isArray(r.args))
   );
+}
+
+/**
+ * `forward` sent to the worker by `send`: its answer, or undefined when the
+ * worker is gone (`send` rejected, or threw at once as Chrome's does once the
+ * extension was reloaded under the page, or nobody answered). A 402 the worker died
+ * deciding is asked about once more: the next message starts a new worker,
+ * which recovers what the old one paid. Only the paywall: asking again buys
+ * nothing twice, sending a payment again might.
+ */
+export async function toWorker(send: (forward: Forward) => Promise<unknown>, forward: Forward): Promise<Envelope | undefined> {
+  const once = async () => {
+    try {
+      return (await send(forward)) as Envelope | undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return (await once()) ?? (forward.method === 'paywall' ? once() : undefined);
 }

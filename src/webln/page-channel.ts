@@ -19,13 +19,14 @@ export interface PortRequest {
 /**
  * Bridge → provider: a reply to request `id`, or a pushed event (`id` 0). An
  * error's `name`, the WebLN class the page sees, is chosen by the worker or
- * the bridge (never from page data), so the provider ships no list of its own.
+ * the bridge (never from page data), so the provider ships no list of its own:
+ * the page's error is this object's fields on an Error.
  */
 export interface PortReply {
   id: number;
   ok: boolean;
   result?: unknown;
-  error?: { code: string; message: string; name?: WeblnErrorName };
+  error?: { code: string; message: string; name: WeblnErrorName };
   event?: string;
 }
 

@@ -150,7 +150,7 @@ export class WallOpener {
     if (ctx.tabId === undefined) return { retry: false };
     const seen = await this.d.walls.take(ctx.tabId, ctx.origin, url, this.d.pageWaitMs ?? PAGE_WAIT_MS);
     if (!seen) return { retry: false };
-    // Asked again after the worker died mid-purchase (the provider re-asks once): only what it recovered opens it.
+    // Asked again after the worker died mid-purchase (the bridge asks once more, content/relay.ts): only what it recovered opens it.
     if (seen.restored) return { retry: (await this.reopen(new URL(seen.url), ctx)) !== undefined };
     await this.open({ url: seen.url, headers: seen.headers, ctx, sentAt: seen.sentAt });
     return { retry: true };
