@@ -51,7 +51,15 @@ export interface PaywallFigures {
   ok: boolean;
 }
 
-export async function benchPaywall(o: { ctx: BrowserContext; sw: Worker; call: UiCall; devnet: Devnet; sites: DemoSites }): Promise<PaywallFigures> {
+export async function benchPaywall(o: {
+  ctx: BrowserContext;
+  sw: Worker;
+  call: UiCall;
+  devnet: Devnet;
+  sites: DemoSites;
+  /** Profiles the worker across the first paid requests (bench/worker-profile.ts). */
+  profile?: () => Promise<{ stop(units: number, unit: string): Promise<void> }>;
+}): Promise<PaywallFigures> {
   const { ctx, sw, call, devnet, sites } = o;
   const alice = devnet.nodes.alice;
   const proxy = await startTimingProxy(alice.lndRestUrl);
@@ -110,8 +118,10 @@ export async function benchPaywall(o: { ctx: BrowserContext; sw: Worker; call: U
     // 2. First paid request, taken apart. The first run is warm-up.
     const parts = { total: [] as number[], wall: [] as number[], payment: [] as number[], retry: [] as number[], satnav: [] as number[], before: [] as number[], after: [] as number[] };
     const otherCalls: NodeCall[] = [];
+    let profile: Awaited<ReturnType<NonNullable<typeof o.profile>>> | undefined;
     for (let i = 0; i < FIRST_PAID_RUNS + 1; i++) {
       await forgetCredentials();
+      if (i === 1) profile = await o.profile?.();
       const since = performance.now();
       const url = `${wall}?run=${i}`;
       const r = await page.evaluate((u) => (window as unknown as BenchWindow).benchPaywall.firstPaid(u), url);
@@ -137,6 +147,7 @@ export async function benchPaywall(o: { ctx: BrowserContext; sw: Worker; call: U
       parts.before.push(inBench(pay.start) - inPage(wallReq.end));
       parts.after.push(inPage(retryReq.start) - inBench(pay.end));
     }
+    await profile?.stop(FIRST_PAID_RUNS, 'first paid request (forgetting the credentials between runs included)');
     const own = median(parts.satnav);
     console.log(
       `402 wall, first paid request (median of ${FIRST_PAID_RUNS})  ${ms(median(parts.total))} = 402 request ${ms(median(parts.wall))} + payment at the node ${ms(median(parts.payment))} + retry ${ms(median(parts.retry))} + Satnav's own ${ms(own)}  (goal ≤ 10 ms${own <= 10 ? '' : ', MISSED'})`,

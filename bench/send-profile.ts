@@ -10,65 +10,21 @@
  * .cpuprofile, for DevTools).
  */
 import { chromium } from '@playwright/test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import puppeteer from 'puppeteer-core';
 import { startDemoSites } from '../demo-sites/server.ts';
 import { startDevnet } from '../devnet/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/fixtures.ts';
 import { generateMnemonic } from '../src/vault/mnemonic.ts';
 import { median } from './stats.ts';
+import { profileWorker } from './worker-profile.ts';
 
 const DISTS = (process.argv.length > 2 ? process.argv.slice(2) : ['dist']).map((d) => path.resolve(d));
 const FLOOR = path.join(import.meta.dirname, 'floor-extension');
 const PORT = 9339;
 const N = Number(process.env.N ?? 30);
 const PROFILE = process.env.PROFILE !== '0';
-
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-  children?: number[];
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function perPayment(profile: Profile) {
-  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const name = (id: number) => {
-    const f = nodes.get(id)!.callFrame;
-    return `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
-  };
-  const self = new Map<number, number>();
-  profile.samples.forEach((s, i) => self.set(s, (self.get(s) ?? 0) + (profile.timeDeltas[i + 1] ?? 0)));
-  const selfBy = new Map<string, number>();
-  const inclBy = new Map<string, number>();
-  let busy = 0;
-  for (const [id, us] of self) {
-    selfBy.set(name(id), (selfBy.get(name(id)) ?? 0) + us);
-    if (!/^\((idle|program)\)/.test(name(id))) busy += us;
-    const seen = new Set<string>();
-    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      if (seen.has(name(cur))) continue;
-      seen.add(name(cur));
-      inclBy.set(name(cur), (inclBy.get(name(cur)) ?? 0) + us);
-    }
-  }
-  const top = (m: Map<string, number>, n: number) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${(us / 1000 / N).toFixed(3).padStart(8)}  ${k}`);
-  return { busyMs: busy / 1000 / N, self: top(selfBy, 30), inclusive: top(inclBy, 50) };
-}
 
 const devnet = await startDevnet({ basePort: 0 });
 const sites = await startDemoSites({ port: 0, devnet: devnet.control });
@@ -131,15 +87,7 @@ try {
   const payers = [...(await Promise.all(DISTS.map((d, i) => satnavPayer(d, i === 0 && PROFILE ? PORT : undefined)))), await floorPayer()];
   for (let i = 0; i < 3; i++) for (const p of payers) await p.pay();
 
-  // Playwright gives CDP sessions to pages only; puppeteer reaches the service worker over the debugging port.
-  const debug = PROFILE ? await puppeteer.connect({ browserURL: `http://127.0.0.1:${PORT}` }) : undefined;
-  const target = debug && (await debug.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://')));
-  const c = target && (await target.createCDPSession());
-  if (c) {
-    await c.send('Profiler.enable');
-    await c.send('Profiler.setSamplingInterval', { interval: 50 });
-    await c.send('Profiler.start');
-  }
+  const profile = PROFILE ? await profileWorker(PORT) : undefined;
   // Interleaved, so the shared machine's load falls on each alike.
   for (let i = 0; i < N; i++) for (const p of payers) p.runs.push(await p.pay());
   const f = median(payers.at(-1)!.runs);
@@ -148,12 +96,9 @@ try {
     const m = median(p.runs);
     console.log(`  Satnav (${p.name}) ${m.toFixed(1)} ms: ${(m / f).toFixed(2)}× the floor, Satnav's own ${(m - f).toFixed(1)} ms`);
   }
-  if (c) {
-    const { profile } = await c.send('Profiler.stop');
-    await debug?.disconnect();
-    if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
-    const p = perPayment(profile as Profile);
-    console.log(`\n${payers[0]!.name}, profiled (the profiler slows its worker): worker CPU busy ${p.busyMs.toFixed(2)} ms per payment\n\nself, ms per payment:\n${p.self.join('\n')}\n\ninclusive, ms per payment:\n${p.inclusive.join('\n')}`);
+  if (profile) {
+    console.log(`\nprofiled: ${payers[0]!.name}, ${N} payments`);
+    await profile.stop(N, 'payment');
   }
   for (const p of payers) await p.ctx.close();
 } finally {

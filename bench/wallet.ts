@@ -6,8 +6,8 @@ import { generateMnemonic } from '../src/vault/mnemonic.ts';
 export type UiCall = (request: Record<string, unknown>) => Promise<unknown>;
 
 /** A browser with the built extension, a new wallet connected to the devnet's alice, and its UI API. */
-export async function walletContext(dir: string, devnet: Devnet): Promise<{ ctx: BrowserContext; sw: Worker; call: UiCall }> {
-  const ctx = await launchWithExtension(dir);
+export async function walletContext(dir: string, devnet: Devnet, extraArgs: string[] = []): Promise<{ ctx: BrowserContext; sw: Worker; call: UiCall }> {
+  const ctx = await launchWithExtension(dir, extraArgs);
   const sw = await serviceWorkerOf(ctx);
   const ui = await ctx.newPage();
   await ui.goto(`chrome-extension://${new URL(sw.url()).host}/extension/popup/index.html`);
