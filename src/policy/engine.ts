@@ -210,6 +210,8 @@ export class PolicyEngine {
   private readonly reported = new Set<string>();
   /** The last config and spend state read, frozen, with the store's revision of both keys then. */
   private snapshot: { revision: string; config: PolicyConfig; state: SpendState } | undefined;
+  /** The config and spend state this engine last wrote, as JSON, and the store's revision with that write. */
+  private written: { revision: string; json: string } | undefined;
 
   constructor(opts: PolicyEngineOptions) {
     this.store = opts.store;
@@ -406,10 +408,16 @@ export class PolicyEngine {
     // Taken before reading: a write landing meanwhile makes the kept copy stale at once, never the other way.
     const revision = this.store.revision?.([CONFIG_KEY, SPEND_KEY]);
     if (revision !== undefined && this.snapshot?.revision === revision) return this.snapshot;
-    const { config, state } = await this.load();
+    const { config, state } = this.ownWrite(revision) ?? (await this.load());
     if (revision === undefined) return { config, state };
     this.snapshot = { revision, config: deepFreeze(config), state: deepFreeze(state) };
     return this.snapshot;
+  }
+
+  /** What this engine wrote last, as fresh copies, while it is still what the store holds. */
+  private ownWrite(revision: string | undefined): { config: PolicyConfig; state: SpendState } | undefined {
+    if (revision === undefined || this.written?.revision !== revision) return undefined;
+    return JSON.parse(this.written.json) as { config: PolicyConfig; state: SpendState };
   }
 
   /** Fresh, changeable copies (the write path). */
@@ -433,9 +441,9 @@ export class PolicyEngine {
    */
   private transact<T>(write: Write, fn: (config: PolicyConfig, state: SpendState, today: string) => T): Promise<T> {
     return lockFor(this.store, 'policy').run(async () => {
-      const kept = this.snapshot;
-      const current = kept !== undefined && this.store.revision?.([CONFIG_KEY, SPEND_KEY]) === kept.revision;
-      const { config, state } = current ? structuredClone({ config: kept.config, state: kept.state }) : await this.load();
+      const revision = this.store.revision?.([CONFIG_KEY, SPEND_KEY]);
+      const kept = revision !== undefined && this.snapshot?.revision === revision ? this.snapshot : undefined;
+      const { config, state } = this.ownWrite(revision) ?? (kept ? structuredClone({ config: kept.config, state: kept.state }) : await this.load());
       const today = this.today();
       const result = fn(config, state, today);
       const entries: Record<string, unknown> = {};
@@ -446,10 +454,10 @@ export class PolicyEngine {
       if (write !== 'spend') entries[CONFIG_KEY] = storedConfig(config);
       const written = this.store.set(entries);
       // Taken as the write enters memory (CachedStore: at once), before anything else can change either key.
-      const revision = this.store.revision?.([CONFIG_KEY, SPEND_KEY]);
+      const after = this.store.revision?.([CONFIG_KEY, SPEND_KEY]);
+      // As text, as a read would give it back (no undefined fields); parsed only when next asked for.
+      if (after !== undefined) this.written = { revision: after, json: JSON.stringify({ config, state }) };
       await written;
-      // As a read would give it back: JSON, so no field the area drops (undefined) is kept.
-      if (revision !== undefined) this.snapshot = { revision, ...deepFreeze(JSON.parse(JSON.stringify({ config, state })) as { config: PolicyConfig; state: SpendState }) };
       return result;
     });
   }

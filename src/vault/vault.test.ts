@@ -189,6 +189,21 @@ describe('secrets', () => {
     expect(await vault.readSecrets()).toEqual({ k0: 0, k1: 1, k2: 2, k3: 3, k4: 4 });
   });
 
+  it('the stored record is read and checked once between writes; a write by another life is seen at once', async () => {
+    const { vault, local, restart } = setup();
+    await vault.create(MNEMONIC, PASSWORD);
+    await vault.unlock(PASSWORD);
+    await vault.readSecrets();
+    const get = vi.spyOn(local, 'get');
+    await vault.readSecrets();
+    await vault.readSecrets();
+    expect(get.mock.calls.filter(([key]) => key === 'vault.record')).toHaveLength(0);
+    await restart().updateSecrets((s) => ({ ...s, other: 'life' }));
+    get.mockClear();
+    expect(await vault.readSecrets()).toEqual({ other: 'life' });
+    expect(get.mock.calls.filter(([key]) => key === 'vault.record')).toHaveLength(1);
+  });
+
   it('a failing update leaves the record as it was', async () => {
     const { vault, local } = setup();
     await vault.create(MNEMONIC, PASSWORD);

@@ -52,6 +52,7 @@ const KEY_HEX = /^[0-9a-f]{64}$/;
 
 export class Vault {
   private readonly local: KeyValueStore;
+  private kept: { revision: string; record: VaultRecord } | undefined;
   private readonly session: KeyValueStore;
   private readonly now: () => number;
   private readonly kdf: KdfChoice;
@@ -212,10 +213,17 @@ export class Vault {
     }
   }
 
+  /** Read and checked once per change of the stored record (every payment asks for the vault's secrets). */
   private async record(): Promise<VaultRecord> {
+    // Taken before reading: a write landing meanwhile makes the kept record stale at once, never the other way.
+    const revision = this.local.revision?.([LOCAL.record]);
+    if (revision !== undefined && this.kept?.revision === revision) return this.kept.record;
     const raw = await this.local.get(LOCAL.record);
     if (raw === undefined) throw err('VAULT_NOT_INITIALIZED', 'no vault');
-    return parseVaultRecord(raw);
+    const record = parseVaultRecord(raw);
+    Object.freeze(record.cipher);
+    if (revision !== undefined) this.kept = { revision, record: Object.freeze(record) };
+    return record;
   }
 
   private async startSession(key: Uint8Array): Promise<void> {
