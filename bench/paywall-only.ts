@@ -18,7 +18,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'satnav-bench-'));
 try {
   const PORT = 9339;
   const profiling = process.env.PROFILE === '1';
-  const { ctx, sw, call } = await walletContext(dir, devnet, profiling ? [`--remote-debugging-port=${PORT}`] : []);
+  const { ctx, sw, call } = await walletContext(dir, devnet, profiling ? { args: [`--remote-debugging-port=${PORT}`] } : {});
   await call({ type: 'limits.updateGlobal', patch: { dailyCap: { sat: 1_000_000 } } });
   const profile = profiling ? () => profileWorker(PORT) : undefined;
   if (!(await benchPaywall({ ctx, sw, call, devnet, sites, ...(profile && { profile }) })).ok) process.exitCode = 1;

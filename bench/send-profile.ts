@@ -16,7 +16,7 @@ import path from 'node:path';
 import { startDemoSites } from '../demo-sites/server.ts';
 import { startDevnet } from '../devnet/index.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/fixtures.ts';
-import { generateMnemonic } from '../src/vault/mnemonic.ts';
+import { walletContext } from './wallet.ts';
 import { median } from './stats.ts';
 import { profileWorker } from './worker-profile.ts';
 
@@ -35,22 +35,7 @@ const invoice = async () => (await devnet.control.createInvoice('carol', { amoun
 
 /** A browser with one Satnav build, its wallet connected to alice, and a page paying through it. */
 async function satnavPayer(dist: string, debugPort?: number) {
-  const ctx = await chromium.launchPersistentContext(profileDir(), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, ...(debugPort ? [`--remote-debugging-port=${debugPort}`] : []), `--disable-extensions-except=${dist}`, `--load-extension=${dist}`],
-  });
-  const sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent('serviceworker'));
-  const ui = await ctx.newPage();
-  await ui.goto(`chrome-extension://${new URL(sw.url()).host}/extension/popup/index.html`);
-  const call = (r: Record<string, unknown>) =>
-    ui.evaluate(async (r) => {
-      const reply = await chrome.runtime.sendMessage({ channel: 'satnav/ui', request: r });
-      if (!reply?.ok) throw new Error(JSON.stringify(reply));
-      return reply.result;
-    }, r);
-  await call({ type: 'vault.create', mnemonic: generateMnemonic(12), password: 'bench password 1' });
-  await call({ type: 'node.connect', connection: { restUrl: a.lndRestUrl, macaroon: a.adminMacaroonHex, expectedNetwork: 'regtest' } });
+  const { ctx, call } = await walletContext(profileDir(), devnet, { dist, ...(debugPort && { args: [`--remote-debugging-port=${debugPort}`] }) });
   await call({ type: 'limits.updateGlobal', patch: { dailyCap: { sat: 1_000_000 } } });
   await call({ type: 'limits.updateSite', origin: sites.url, patch: { enabled: true, allowance: { sat: 1_000_000 } } });
   const page = await ctx.newPage();

@@ -5,9 +5,9 @@ import { generateMnemonic } from '../src/vault/mnemonic.ts';
 
 export type UiCall = (request: Record<string, unknown>) => Promise<unknown>;
 
-/** A browser with the built extension, a new wallet connected to the devnet's alice, and its UI API. */
-export async function walletContext(dir: string, devnet: Devnet, extraArgs: string[] = []): Promise<{ ctx: BrowserContext; sw: Worker; call: UiCall }> {
-  const ctx = await launchWithExtension(dir, extraArgs);
+/** A browser with the built extension (`dist`: another build), a new wallet connected to the devnet's alice, and its UI API. */
+export async function walletContext(dir: string, devnet: Devnet, o: { args?: string[]; dist?: string } = {}): Promise<{ ctx: BrowserContext; sw: Worker; call: UiCall }> {
+  const ctx = await launchWithExtension(dir, o.args, o.dist);
   const sw = await serviceWorkerOf(ctx);
   const ui = await ctx.newPage();
   await ui.goto(`chrome-extension://${new URL(sw.url()).host}/extension/popup/index.html`);

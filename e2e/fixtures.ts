@@ -19,13 +19,13 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Launch Chromium with the built extension in a fresh profile (extensions need a persistent context). */
-export async function launchWithExtension(profileDir: string, extraArgs: string[] = []): Promise<BrowserContext> {
-  if (!existsSync(path.join(DIST, 'manifest.json'))) throw new Error(`e2e: extension not built, missing ${DIST}/manifest.json (run npm run build)`);
+export async function launchWithExtension(profileDir: string, extraArgs: string[] = [], dist = DIST): Promise<BrowserContext> {
+  if (!existsSync(path.join(dist, 'manifest.json'))) throw new Error(`e2e: extension not built, missing ${dist}/manifest.json (run npm run build)`);
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 360, height: 600 },
-    args: [...CHROMIUM_ARGS, ...extraArgs, `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`],
+    args: [...CHROMIUM_ARGS, ...extraArgs, `--disable-extensions-except=${dist}`, `--load-extension=${dist}`],
   });
 }
 

@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import type { Devnet } from '../devnet/index.ts';
 import { expect, test } from './devnet-fixtures.ts';
 import { answer, nextPrompt } from './prompt.ts';
-import { uiCall } from './wallet.ts';
+import { inFrameOfAnotherSite, uiCall } from './wallet.ts';
 
 type Entry = { kind: string; status: string; amountSat: number; direction: string; source: string; origin: string; paymentHash: string };
 const LANGS = ['en', 'de', 'fr', 'zh_TW'] as const;
@@ -91,20 +91,8 @@ test('clicks made by the page’s script open nothing and pay nothing; the perso
 
 test('links in a frame of another site: each prompt names the page the frame sits in', async ({ context, walletReady, sites, shot }) => {
   void walletReady;
-  // The demo site as an ad inside a page of another origin (localhost is not 127.0.0.1).
-  const top = sites.url.replace('127.0.0.1', 'localhost');
-  const page = await context.newPage();
-  await page.goto(`${top}/webln-direct.html`);
-  await page.evaluate(
-    (src) =>
-      new Promise((loaded) => {
-        const frame = document.createElement('iframe');
-        frame.src = src;
-        frame.addEventListener('load', loaded, { once: true });
-        document.body.append(frame);
-      }),
-    `${sites.url}/links.html`,
-  );
+  // The demo site as an ad inside a page of another origin.
+  const { page, top } = await inFrameOfAnotherSite(context, sites.url, '/links.html');
   const frame = page.frameLocator('iframe');
   await expect(frame.locator('body[data-ready="true"]')).toBeAttached();
   // Declined each time: three "no"s in a row are as many as a site gets before it goes quiet.

@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { expect } from './fixtures.ts';
 
 export const PASSWORD = 'correct horse battery';
@@ -39,4 +39,25 @@ export async function uiCall<T = unknown>(page: Page, request: Record<string, un
   );
   if (!reply?.ok) throw new Error(`uiCall ${String(request.type)}: ${JSON.stringify(reply)}`);
   return reply.result as T;
+}
+
+/**
+ * A page of another origin (localhost: not 127.0.0.1) with the demo site's `path` in a frame, loaded:
+ * what a widget or an ad inside somebody else's page is.
+ */
+export async function inFrameOfAnotherSite(context: BrowserContext, sitesUrl: string, path: string): Promise<{ page: Page; top: string }> {
+  const top = sitesUrl.replace('127.0.0.1', 'localhost');
+  const page = await context.newPage();
+  await page.goto(`${top}/webln-direct.html`);
+  await page.evaluate(
+    (src) =>
+      new Promise((loaded) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        frame.addEventListener('load', loaded, { once: true });
+        document.body.append(frame);
+      }),
+    `${sitesUrl}${path}`,
+  );
+  return { page, top };
 }

@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { killServiceWorker } from './fixtures.ts';
 import { expect, test } from './devnet-fixtures.ts';
 import { answer, approveEnable, clearResult, lastResult, nextPrompt } from './prompt.ts';
-import { PASSWORD, uiCall } from './wallet.ts';
+import { inFrameOfAnotherSite, PASSWORD, uiCall } from './wallet.ts';
 
 type PayResult = { preimage: string; paymentHash: string; error?: string; code?: string };
 type Limits = { sites: Array<{ origin: string; spentSat: number; heldSat: number }> };
@@ -282,21 +282,9 @@ test('a locked wallet asks to unlock in the prompt, then the payment goes throug
 });
 
 test('a frame of another site: the connect and unlock prompts name the page it sits in', async ({ context, walletReady: popup, sites, shot }) => {
-  // The demo shop as a widget inside a page of another origin (localhost is not 127.0.0.1).
-  const top = sites.url.replace('127.0.0.1', 'localhost');
+  // The demo shop as a widget inside a page of another origin.
+  const { page, top } = await inFrameOfAnotherSite(context, sites.url, '/webln-direct.html');
   const outer = new URL(top).host;
-  const page = await context.newPage();
-  await page.goto(`${top}/webln-direct.html`);
-  await page.evaluate(
-    (src) =>
-      new Promise((loaded) => {
-        const frame = document.createElement('iframe');
-        frame.src = src;
-        frame.addEventListener('load', loaded, { once: true });
-        document.body.append(frame);
-      }),
-    `${sites.url}/webln-direct.html`,
-  );
   const frame = page.frames().find((f) => f.url().startsWith(sites.url))!;
 
   await frame.getByRole('button', { name: 'Connect wallet' }).click();
