@@ -160,17 +160,20 @@ describe('decoding edge cases', () => {
     expect(invalidError(() => decodeInvoice(highWithN)).message).toMatch(/high-S/);
   });
 
-  it('recovers the payee when it is read, not when decoding: a signature recovering to no key fails there', () => {
-    // (r, s) = (x(kG), e/k): the recovered point r⁻¹(s·R − e·G) is the point at infinity.
+  it('refuses at decoding a signature that recovers to no key, though the payee is recovered only when read', () => {
+    // (r, s) = (x(kG), e/k): the recovered point r⁻¹(s·R − e·G) is the point at infinity. Anyone can
+    // make one, no key needed: decoding it must fail as any invalid invoice does, not reach the node.
     const data = [...TIMESTAMP, ...BASE_FIELDS];
     const e = bytesToNumberBE(sha256(new Uint8Array([...new TextEncoder().encode('lnbc1m'), ...packBytes(data)]))) % CURVE_N;
     const k = 7n;
     const R = Point.BASE.multiply(k).toAffine();
     const s = (e * etc.invert(k, CURVE_N)) % CURVE_N;
-    const sig = [...numberToBytesBE(R.x, 32), ...numberToBytesBE(s, 32), Number(R.y & 1n)];
-    const inv = decodeInvoice(bech32.encode('lnbc1m', [...data, ...bech32.toWords(Uint8Array.from(sig))], false));
-    expect(inv.paymentHash).toBe('01'.repeat(32));
-    expect(invalidError(() => inv.payee).message).toMatch(/not recoverable/);
+    const sig = (y: bigint) => [...numberToBytesBE(R.x, 32), ...numberToBytesBE(s, 32), Number(y & 1n)];
+    const pr = (y: bigint) => bech32.encode('lnbc1m', [...data, ...bech32.toWords(Uint8Array.from(sig(y)))], false);
+    expect(invalidError(() => decodeInvoice(pr(R.y))).message).toMatch(/not recoverable/);
+    // The same (r, s) with the other R (−kG) recovers to a key: the check is exact, not a guess.
+    const other = decodeInvoice(pr(R.y + 1n));
+    expect(other.payee).toMatch(/^0[23][0-9a-f]{64}$/);
   });
 
   it('refuses at decoding a signature whose R is not on the curve', async () => {

@@ -329,8 +329,8 @@ export function decodeInvoice(paymentRequest: string): Invoice {
  * The signature covers sha256(hrp as UTF-8 || data words packed to bytes, zero-padded).
  * With an `n` field the signature is checked against it and must be low-S; without one the
  * payee is recovered from (r, s, recovery id) as sent, high-S included. A signature that can't
- * be recovered is refused here (r and s in range, R = (r + n·(id ≥ 2), ·) on the curve); the
- * recovery itself, ~1 ms of curve arithmetic, runs when the payee is first asked for: any
+ * be recovered is refused here (r and s in range, R = (r + n·(id ≥ 2), ·) on the curve, s·R ≠ e·G);
+ * the recovery itself, ~1 ms of curve arithmetic, runs when the payee is first asked for: any
  * signature that passes recovers to some key, and the node paying recovers it too.
  */
 function checkSignature(hrp: string, dataWords: readonly number[], sigWords: readonly number[], payeeField?: Uint8Array): () => string {
@@ -362,12 +362,17 @@ function checkSignature(hrp: string, dataWords: readonly number[], sigWords: rea
   const signature = Uint8Array.of(recovery, ...compact);
   const { n, p } = Point.CURVE();
   const rx = etc.bytesToNumberBE(compact.subarray(0, 32)) + (recovery & 2 ? n : 0n);
+  let R: Point;
   try {
     if (rx >= p) throw new Error('R.x beyond the field');
-    Point.fromBytes(Uint8Array.of(2 + (recovery & 1), ...etc.numberToBytesBE(rx)));
+    R = Point.fromBytes(Uint8Array.of(2 + (recovery & 1), ...etc.numberToBytesBE(rx)));
   } catch {
     throw fail('signature is not recoverable');
   }
+  // The payee r⁻¹(s·R − e·G) is no key when s·R = e·G, which anyone can make happen: one
+  // multiplication of G (its table is precomputed), a tenth of the recovery, tells it here.
+  const s = etc.bytesToNumberBE(compact.subarray(32));
+  if (Point.BASE.multiply(etc.mod(etc.bytesToNumberBE(msgHash) * etc.invert(s, n), n), false).equals(R)) throw fail('signature is not recoverable');
   let payee: string | undefined;
   return () => {
     try {
