@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CachedStore } from './cached.ts';
 import { MemoryStore } from './kv.ts';
 
@@ -269,20 +269,37 @@ describe('CachedStore', () => {
       expect(area.calls.set).toBe(1);
     });
 
-    it("an 'applied' batch overlapping a durable one is written the moment the group ends", async () => {
+    it("an 'applied' batch overlapping a durable one is written the moment the group ends, no task later", async () => {
       const { area, store } = setup();
       await store.get('x');
-      let end!: () => void;
-      const ended = new Promise<void>((r) => (end = r));
-      const durable = store.batch(async () => {
-        await store.set({ reservation: 'r' });
-        await ended;
-      });
-      const applied = store.batch(() => store.set({ outcome: 'o' }), 'applied');
-      await applied;
-      end();
-      await durable;
-      expect(await area.getMany(['outcome', 'reservation'])).toEqual({ outcome: 'o', reservation: 'r' });
+      // No timer ever fires here: a write left for a later task would never land.
+      vi.useFakeTimers({ toFake: ['setTimeout'] });
+      try {
+        let end!: () => void;
+        const ended = new Promise<void>((r) => (end = r));
+        const durable = store.batch(async () => {
+          await store.set({ reservation: 'r' });
+          await ended;
+        });
+        const applied = store.batch(() => store.set({ outcome: 'o' }), 'applied');
+        await applied;
+        end();
+        await durable;
+        expect(await area.getMany(['outcome', 'reservation'])).toEqual({ outcome: 'o', reservation: 'r' });
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it("what an 'applied' batch wrote is the value it had then, whatever its caller does to the object later", async () => {
+      const { area, store } = setup();
+      await store.get('x');
+      const list = [1];
+      await store.batch(() => store.set({ list }), 'applied');
+      list.push(2);
+      await new Promise((r) => setTimeout(r, 0));
+      expect(await area.get('list')).toEqual([1]);
+      expect(await store.get('list')).toEqual([1]);
     });
 
     it("a plain write before an 'applied' one is issued lands after it: the area never goes back to an older value", async () => {

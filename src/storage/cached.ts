@@ -36,7 +36,8 @@ export class CachedStore implements KeyValueStore {
   private complete = false;
   private epoch = 0;
   private batchDepth = 0;
-  private readonly queued = new Map<string, unknown>();
+  /** key → the JSON text to write (undefined: remove), for the batch's one write. */
+  private readonly queued = new Map<string, string | undefined>();
   private durable: Deferred | undefined;
   /** Some batch of the running group awaits durability: its write is issued the moment the group ends. */
   private durableGroup = false;
@@ -158,7 +159,9 @@ export class CachedStore implements KeyValueStore {
 
   private async write(entries: Record<string, unknown>, removed: string[]): Promise<void> {
     if (this.batchDepth > 0) {
-      for (const [k, v] of Object.entries(entries)) this.queued.set(k, v);
+      // As the text memory took just now (set): a caller changing its object after the batch, before
+      // the write goes out, changes nothing here.
+      for (const k of Object.keys(entries)) this.queued.set(k, this.memory.get(k));
       for (const k of removed) this.queued.set(k, undefined);
       return;
     }
@@ -193,9 +196,9 @@ export class CachedStore implements KeyValueStore {
   private takeQueued(): { entries: Record<string, unknown>; removed: string[] } {
     const entries: Record<string, unknown> = {};
     const removed: string[] = [];
-    for (const [k, v] of this.queued) {
-      if (v === undefined) removed.push(k);
-      else entries[k] = v;
+    for (const [k, text] of this.queued) {
+      if (text === undefined) removed.push(k);
+      else entries[k] = JSON.parse(text);
     }
     this.queued.clear();
     return { entries, removed };

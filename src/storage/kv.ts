@@ -11,7 +11,9 @@ export interface KeyValueStore {
   /**
    * A token that changes whenever any of `keys` may have changed, here or in another context;
    * `undefined` when the store can't tell. What a reader derives from those keys (parsed,
-   * migrated) may be kept for as long as the token stays the same.
+   * migrated) may be kept for as long as the token stays the same. A `set` changes it as it is
+   * called (the value is readable at once), and a refused `set` changes it again: a writer may keep
+   * what it wrote under the token taken right after calling `set` (the policy engine does).
    */
   revision?(keys: string[]): string | undefined;
 }
