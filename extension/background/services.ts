@@ -78,7 +78,7 @@ export async function createServices(): Promise<Services> {
   if (coldStart) await forgetSessionOnlySites(policy);
 
   const storedConnection = async (): Promise<StoredConnection> => {
-    const conn = (await vault.readSecrets<{ [NODE_SECRET_KEY]?: StoredConnection }>())[NODE_SECRET_KEY];
+    const conn = await vault.readSecret<StoredConnection>(NODE_SECRET_KEY);
     if (!conn) throw error('NODE_NOT_CONNECTED', 'no node connected');
     return conn;
   };
@@ -111,7 +111,7 @@ export async function createServices(): Promise<Services> {
   const nodeProfile = () => local.get<NodeProfile>(NODE_PROFILE_KEY);
   // 402 credentials are bearer secrets: they live with the vault's other secrets, encrypted.
   const credentials = new CredentialStore({
-    read: async () => (await vault.readSecrets())[PAYWALL_SECRET_KEY],
+    read: () => vault.readSecret(PAYWALL_SECRET_KEY),
     update: (fn) => vault.updateSecrets((s) => ({ ...s, [PAYWALL_SECRET_KEY]: fn(s[PAYWALL_SECRET_KEY]) })),
   });
   const paywall = new WallPayer({ payments, policy, ledger, credentials, node, nodeNetwork: async () => (await nodeProfile())?.network, isUnlocked, ask });

@@ -8,9 +8,9 @@ import type { Vault } from './vault.ts';
  * may only be stored encrypted. Locked, every call throws VAULT_LOCKED; a
  * `set` of several keys is one re-encryption, so they land together.
  */
-export function secretStore(vault: Pick<Vault, 'readSecrets' | 'updateSecrets'>, slot: string): KeyValueStore {
+export function secretStore(vault: Pick<Vault, 'readSecret' | 'updateSecrets'>, slot: string): KeyValueStore {
   const read = async (): Promise<Record<string, unknown>> => {
-    const v = (await vault.readSecrets())[slot];
+    const v = await vault.readSecret(slot);
     return isRecord(v) ? v : {};
   };
   const change = (fn: (current: Record<string, unknown>) => Record<string, unknown>) =>

@@ -204,6 +204,19 @@ describe('secrets', () => {
     expect(get.mock.calls.filter(([key]) => key === 'vault.record')).toHaveLength(1);
   });
 
+  it('readSecret: a copy of one slot; undefined for a slot never stored; VAULT_LOCKED when locked', async () => {
+    const { vault } = setup();
+    await vault.create(MNEMONIC, PASSWORD);
+    await vault.updateSecrets((s) => ({ ...s, node: { macaroon: 'ab' }, other: [1] }));
+    const node = await vault.readSecret<{ macaroon: string }>('node');
+    expect(node).toEqual({ macaroon: 'ab' });
+    node!.macaroon = 'changed';
+    expect(await vault.readSecret('node')).toEqual({ macaroon: 'ab' });
+    expect(await vault.readSecret('missing')).toBeUndefined();
+    await vault.lock();
+    await expect(vault.readSecret('node')).rejects.toThrow(code('VAULT_LOCKED'));
+  });
+
   it('a failing update leaves the record as it was', async () => {
     const { vault, local } = setup();
     await vault.create(MNEMONIC, PASSWORD);

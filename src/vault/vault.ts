@@ -83,9 +83,9 @@ export class Vault {
 
   /** Locked also means "idle past the auto-lock time", even before the alarm has called lockIfIdle. */
   async status(): Promise<VaultStatus> {
-    const [record, autoLockMinutes] = await Promise.all([this.local.get(LOCAL.record), this.autoLockMinutes()]);
+    const [initialized, autoLockMinutes] = await Promise.all([this.hasRecord(), this.autoLockMinutes()]);
     const session = await this.activeSession(autoLockMinutes);
-    return { initialized: record !== undefined, unlocked: session !== undefined, autoLockMinutes };
+    return { initialized, unlocked: session !== undefined, autoLockMinutes };
   }
 
   /**
@@ -161,7 +161,13 @@ export class Vault {
 
   /** VAULT_LOCKED when locked. The caller checks the shape of what it stored. */
   async readSecrets<T extends VaultSecrets = VaultSecrets>(): Promise<T> {
-    return (await this.payload()).secrets as T;
+    return structuredClone((await this.decrypted()).secrets) as T;
+  }
+
+  /** One slot of the extra secrets, a copy of it alone (a payment reads the node's, not every 402 credential). */
+  async readSecret<T = unknown>(slot: string): Promise<T | undefined> {
+    const value = (await this.decrypted()).secrets[slot];
+    return value === undefined ? undefined : (structuredClone(value) as T);
   }
 
   /** Replace the extra secrets with `fn(current)`, re-encrypted under the session key. VAULT_LOCKED when locked. */
@@ -185,6 +191,11 @@ export class Vault {
 
   /** A copy: callers may change what they get. */
   private async payload(): Promise<VaultPayload> {
+    return structuredClone(await this.decrypted());
+  }
+
+  /** The decrypted payload, shared: only copies of it leave this class. */
+  private async decrypted(): Promise<VaultPayload> {
     let key: Uint8Array;
     try {
       key = await this.sessionKey();
@@ -195,10 +206,10 @@ export class Vault {
     const record = await this.record();
     const hex = bytesToHex(key);
     const o = this.opened;
-    if (o?.key === hex && o.iv === record.cipher.iv && o.ciphertext === record.ciphertext) return structuredClone(o.payload);
+    if (o?.key === hex && o.iv === record.cipher.iv && o.ciphertext === record.ciphertext) return o.payload;
     const payload = parsePayload(await decryptWithKey(record, key));
     this.opened = { key: hex, iv: record.cipher.iv, ciphertext: record.ciphertext, payload };
-    return structuredClone(payload);
+    return payload;
   }
 
   private async checkPassword(record: VaultRecord, password: string): Promise<OpenedVault> {
@@ -211,6 +222,13 @@ export class Vault {
       if (isSatnavError(e) && e.code === 'WRONG_PASSWORD') await this.throttle.recordFailure();
       throw e;
     }
+  }
+
+  /** Whether a record is stored (checked or not): asked before every payment, so not read again while kept. */
+  private async hasRecord(): Promise<boolean> {
+    const revision = this.local.revision?.([LOCAL.record]);
+    if (revision !== undefined && this.kept?.revision === revision) return true;
+    return (await this.local.get(LOCAL.record)) !== undefined;
   }
 
   /** Read and checked once per change of the stored record (every payment asks for the vault's secrets). */
