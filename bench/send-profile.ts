@@ -7,7 +7,7 @@
  * milliseconds per payment, self and inclusive, per function. Build with
  * `SATNAV_DIST=dist-prof npx vite build --minify false` to read the function names.
  * From the environment: N (default 30), PROFILE=0 (medians only), PROFILE_OUT=<file> (the
- * .cpuprofile, for DevTools).
+ * .cpuprofile, for DevTools), WARM=<n> (n payments first: a wallet in use for a while).
  */
 import { chromium } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +25,7 @@ const FLOOR = path.join(import.meta.dirname, 'floor-extension');
 const PORT = 9339;
 const N = Number(process.env.N ?? 30);
 const PROFILE = process.env.PROFILE !== '0';
+const WARM = Number(process.env.WARM ?? 0);
 
 const devnet = await startDevnet({ basePort: 0 });
 const sites = await startDemoSites({ port: 0, devnet: devnet.control });
@@ -71,6 +72,8 @@ async function floorPayer() {
 try {
   const payers = [...(await Promise.all(DISTS.map((d, i) => satnavPayer(d, i === 0 && PROFILE ? PORT : undefined)))), await floorPayer()];
   for (let i = 0; i < 3; i++) for (const p of payers) await p.pay();
+  // A wallet in use for a while: its ledger and the spend state's settled list grown by WARM payments.
+  for (let i = 0; i < WARM; i++) for (const p of payers.slice(0, -1)) await p.pay();
 
   const profile = PROFILE ? await profileWorker(PORT) : undefined;
   // Interleaved, so the shared machine's load falls on each alike.

@@ -3,6 +3,7 @@ import { MemoryStore } from '../storage/kv.ts';
 import { codeOf } from '../testing/expect-code.ts';
 import { DEFAULT_GLOBAL, DEFAULT_SITE, feeLimitSat, migrateConfig } from './config.ts';
 import { PolicyEngine, type SpendRequest, type PolicyReason } from './engine.ts';
+import { SETTLED_GEN_SIZE, SETTLED_GENS } from './spend.ts';
 import type { TimeZoneOffset } from './period.ts';
 import { MAX_SATS } from '../base/sats.ts';
 
@@ -738,5 +739,97 @@ describe('corrupt stored data', () => {
     expect(await codeOf(engine.reserve(pay(95)))).toBe('BUDGET_EXCEEDED');
     expect(await codeOf(engine.reserve(pay(50)))).toBe('no error');
     expect(issues).toEqual(['spend: not an object; counters reset']);
+  });
+});
+
+describe('settled holds, stored in generations of their own', () => {
+  /** Records the keys of every write. */
+  function recorded() {
+    const t = setup();
+    const writes: Record<string, unknown>[] = [];
+    const set = t.store.set.bind(t.store);
+    t.store.set = async (entries) => (writes.push(entries), set(entries));
+    return { ...t, writes };
+  }
+
+  it('a payment rewrites its own generation, never all of them; the spend record stays small however many were made', async () => {
+    const { engine, store, writes, make } = recorded();
+    await engine.updateGlobal({ dailyCap: { sat: 1_000_000 } });
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 1_000_000 } });
+    const ids: string[] = [];
+    for (let i = 0; i < SETTLED_GEN_SIZE * SETTLED_GENS + 50; i++) {
+      const r = await engine.reserve(pay(1));
+      ids.push(r.id);
+      writes.length = 0;
+      await engine.commit(r.id, { amountSat: 1, feeSat: 0 });
+      const settledKeys = Object.keys(writes[0]!).filter((k) => k.startsWith('policy:settled:'));
+      expect(settledKeys).toEqual([`policy:settled:${Math.floor(i / SETTLED_GEN_SIZE) % SETTLED_GENS}`]);
+    }
+    expect(JSON.stringify(await store.get('policy:spend')).length).toBeLessThan(1_500);
+    expect((await store.get<Record<string, unknown>>('policy:spend'))?.['settled']).toBeUndefined();
+    // The newest are remembered (a repeated commit counts nothing, a fresh engine too); the oldest generation is forgotten.
+    const spent = (await engine.getSite(SITE))?.spentSat;
+    await engine.commit(ids.at(-1)!, { amountSat: 1, feeSat: 0 });
+    await make().commit(ids.at(-SETTLED_GEN_SIZE * (SETTLED_GENS - 1))!, { amountSat: 1, feeSat: 0 });
+    expect((await make().getSite(SITE))?.spentSat).toBe(spent);
+    expect(await codeOf(make().commit(ids[0]!, { amountSat: 1, feeSat: 0 }))).toBe('RESERVATION_UNKNOWN');
+  });
+
+  it('a late success after a release, in another worker life, is counted once', async () => {
+    const { engine, make } = setup();
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+    const r = await engine.reserve(pay(300));
+    await engine.release(r.id);
+    await make().commit(r.id, { amountSat: 300, feeSat: 2 });
+    await make().commit(r.id, { amountSat: 300, feeSat: 2 });
+    expect((await make().getSite(SITE))?.spentSat).toBe(302);
+  });
+
+  it('a v4 record with the settled holds inside: read as they were, then moved out in one write', async () => {
+    const { store, make } = setup();
+    const day = '2025-03-12';
+    await store.set({
+      'policy:spend': {
+        schemaVersion: 4,
+        reservations: {},
+        daily: {},
+        sites: {},
+        settled: [
+          { id: 'a', outcome: 'committed', origin: SITE, day },
+          { id: 'b', outcome: 'released', origin: SITE, day },
+        ],
+        forfeits: {},
+        forfeitedSites: {},
+      },
+    });
+    const engine = make();
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+    // Released before: a late success counts; committed before: counts nothing.
+    await engine.commit('b', { amountSat: 40, feeSat: 0 });
+    await engine.commit('a', { amountSat: 40, feeSat: 0 });
+    const spend = await store.get<Record<string, unknown>>('policy:spend');
+    expect(spend).toMatchObject({ schemaVersion: 5, settledNext: 3 });
+    expect(spend?.['settled']).toBeUndefined();
+    expect(await store.get('policy:settled:0')).toEqual({
+      gen: 0,
+      entries: [
+        { id: 'a', n: 0, outcome: 'committed', origin: SITE, day },
+        { id: 'b', n: 2, outcome: 'committed', origin: SITE, day },
+      ],
+    });
+    expect(await codeOf(make().release('a'))).toBe('no error');
+    expect((await make().getSite(SITE))?.spentSat).toBe(40);
+  });
+
+  it('a damaged generation is dropped and reported, the rest read', async () => {
+    const { engine, store, issues, make } = setup();
+    await engine.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+    const r = await engine.reserve(pay(10));
+    await engine.release(r.id);
+    await store.set({ 'policy:settled:1': 'garbage' });
+    const fresh = make();
+    await fresh.commit(r.id, { amountSat: 10, feeSat: 0 });
+    expect((await fresh.getSite(SITE))?.spentSat).toBe(10);
+    expect(issues).toContain('spend.settled: invalid generation; dropped');
   });
 });

@@ -31,6 +31,9 @@ import {
   prune,
   readRate,
   recordSettled,
+  SETTLED_KEYS,
+  settledGen,
+  storedSettled,
   storedSpend,
   storeRate,
   tallyIn,
@@ -38,6 +41,7 @@ import {
   usage,
   valued,
   type Reservation,
+  type Settled,
   type SpendState,
   type Usage,
   type Valued,
@@ -178,6 +182,8 @@ export interface PolicyEngineOptions {
 
 const CONFIG_KEY = 'policy:config';
 const SPEND_KEY = 'policy:spend';
+/** What the engine reads and writes: its config, the spend record and the generations of settled holds. */
+const STATE_KEYS = [CONFIG_KEY, SPEND_KEY, ...SETTLED_KEYS];
 const err = moduleErrors('policy');
 
 /** Error code `reserve` throws when a decision is not (or cannot be) overridden by approval. */
@@ -210,8 +216,13 @@ export class PolicyEngine {
   private readonly reported = new Set<string>();
   /** The last config and spend state read, frozen, with the store's revision of both keys then. */
   private snapshot: { revision: string; config: PolicyConfig; state: SpendState } | undefined;
-  /** The config and spend state this engine last wrote, as JSON, and the store's revision with that write. */
-  private written: { revision: string; json: string } | undefined;
+  /**
+   * The config and spend state this engine last wrote, as JSON (the settled holds aside: their
+   * entries are never changed in place, so copies share them), and the store's revision with it.
+   */
+  private written: { revision: string; json: string; settled: readonly Settled[] } | undefined;
+  /** The last read found the settled holds inside the spend record (v4): the next spend write moves them all out. */
+  private settledInline = false;
 
   constructor(opts: PolicyEngineOptions) {
     this.store = opts.store;
@@ -406,7 +417,7 @@ export class PolicyEngine {
    */
   private async view(): Promise<{ config: PolicyConfig; state: SpendState }> {
     // Taken before reading: a write landing meanwhile makes the kept copy stale at once, never the other way.
-    const revision = this.store.revision?.([CONFIG_KEY, SPEND_KEY]);
+    const revision = this.store.revision?.(STATE_KEYS);
     if (revision !== undefined && this.snapshot?.revision === revision) return this.snapshot;
     const { config, state } = this.ownWrite(revision) ?? (await this.load());
     if (revision === undefined) return { config, state };
@@ -417,15 +428,21 @@ export class PolicyEngine {
   /** What this engine wrote last, as fresh copies, while it is still what the store holds. */
   private ownWrite(revision: string | undefined): { config: PolicyConfig; state: SpendState } | undefined {
     if (revision === undefined || this.written?.revision !== revision) return undefined;
-    return JSON.parse(this.written.json) as { config: PolicyConfig; state: SpendState };
+    const copy = JSON.parse(this.written.json) as { config: PolicyConfig; state: SpendState };
+    copy.state.settled = [...this.written.settled];
+    return copy;
   }
 
   /** Fresh, changeable copies (the write path). */
   private async load(): Promise<{ config: PolicyConfig; state: SpendState }> {
     // One getMany: config and spend come from the same moment.
-    const raw = await this.store.getMany([CONFIG_KEY, SPEND_KEY]);
+    const raw = await this.store.getMany(STATE_KEYS);
     const { config, issues: configIssues } = migrateConfig(raw[CONFIG_KEY]);
-    const { state, issues: spendIssues } = migrateSpend(raw[SPEND_KEY]);
+    const { state, issues: spendIssues, inline } = migrateSpend(
+      raw[SPEND_KEY],
+      SETTLED_KEYS.map((k) => raw[k]),
+    );
+    this.settledInline = inline;
     for (const issue of [...configIssues, ...spendIssues]) {
       if (this.reported.has(issue)) continue;
       this.reported.add(issue);
@@ -441,26 +458,42 @@ export class PolicyEngine {
    */
   private transact<T>(write: Write, fn: (config: PolicyConfig, state: SpendState, today: string) => T): Promise<T> {
     return lockFor(this.store, 'policy').run(async () => {
-      const revision = this.store.revision?.([CONFIG_KEY, SPEND_KEY]);
+      const revision = this.store.revision?.(STATE_KEYS);
       const kept = revision !== undefined && this.snapshot?.revision === revision ? this.snapshot : undefined;
-      const { config, state } = this.ownWrite(revision) ?? (kept ? structuredClone({ config: kept.config, state: kept.state }) : await this.load());
+      const { config, state } = this.ownWrite(revision) ?? (kept ? editable(kept) : await this.load());
       const today = this.today();
+      const before = new Set(state.settled);
       const result = fn(config, state, today);
       const entries: Record<string, unknown> = {};
+      const moveOut = this.settledInline;
       if (write !== 'config') {
         prune(state, today);
         entries[SPEND_KEY] = storedSpend(state);
+        // Only the generations that gained or lost an entry (all of them, once, from a v4 record).
+        const after = new Set(state.settled);
+        const changed = new Set<number>();
+        for (const s of state.settled) if (moveOut || !before.has(s)) changed.add(settledGen(s.n));
+        for (const s of before) if (!after.has(s)) changed.add(settledGen(s.n));
+        Object.assign(entries, storedSettled(state, changed));
       }
       if (write !== 'spend') entries[CONFIG_KEY] = storedConfig(config);
       const written = this.store.set(entries);
       // Taken as the write enters memory (CachedStore: at once), before anything else can change either key.
-      const after = this.store.revision?.([CONFIG_KEY, SPEND_KEY]);
+      const after = this.store.revision?.(STATE_KEYS);
       // As text, as a read would give it back (no undefined fields); parsed only when next asked for.
-      if (after !== undefined) this.written = { revision: after, json: JSON.stringify({ config, state }) };
+      if (after !== undefined)
+        this.written = { revision: after, json: JSON.stringify({ config, state: { ...state, settled: [] } }), settled: state.settled.map((s) => Object.freeze(s)) };
       await written;
+      if (write !== 'config') this.settledInline = false;
       return result;
     });
   }
+}
+
+/** Changeable copies of a kept view; the settled holds' entries are shared (never changed in place). */
+function editable(view: { config: PolicyConfig; state: SpendState }): { config: PolicyConfig; state: SpendState } {
+  const { settled, ...rest } = view.state;
+  return { config: structuredClone(view.config), state: { ...structuredClone(rest), settled: [...settled] } };
 }
 
 function decide(config: PolicyConfig, state: SpendState, today: string, req: SpendRequest): Evaluation {

@@ -12,7 +12,7 @@ import { oldestRelevantDate, shiftDays } from './period.ts';
  * changing a site from 'day' to 'month' keeps what was already spent. A hold
  * counts in the period of the date it was made on.
  */
-export const SPEND_SCHEMA_VERSION = 4;
+export const SPEND_SCHEMA_VERSION = 5;
 /** v1 → v2: a hold's `kind` (webln, keysend, l402, deposit) became its `source`; keysend was always asked through WebLN. */
 const SOURCE_OF_V1_KIND: Record<string, string> = { webln: 'webln', keysend: 'webln', l402: 'l402', deposit: 'deposit' };
 export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {
@@ -36,9 +36,25 @@ export const SPEND_MIGRATIONS: Readonly<Record<number, Migration>> = {
     const sites = isRecord(record.sites) ? Object.fromEntries(Object.entries(record.sites).map(([o, b]) => [o, tally(b)])) : record.sites;
     return { ...record, daily: tally(record.daily), sites };
   },
+  // v5 keeps settled holds out of this record, in generations of their own (see SETTLED_GEN_SIZE): each
+  // settled hold takes its place in the sequence; the list read from v4 is kept here to be moved out.
+  4: (record) => {
+    const settled = Array.isArray(record.settled) ? record.settled.map((s, n) => (isRecord(s) ? { ...s, n } : s)) : record.settled;
+    return { ...record, settled, settledNext: Array.isArray(settled) ? settled.length : 0 };
+  },
 };
-/** Settled ids remembered so a repeated commit/release is recognised; older ones are forgotten. */
-export const MAX_SETTLED = 1_000;
+
+/**
+ * Settled holds are remembered so a repeated commit/release is recognised (a late success after a
+ * release is counted), in generations of SETTLED_GEN_SIZE by their place in the sequence, each
+ * stored under its own key (`settledKey`), the last SETTLED_GENS kept. A payment rewrites its
+ * generation, never all of them: the spend record stays small however long the wallet is used.
+ */
+export const SETTLED_GEN_SIZE = 100;
+export const SETTLED_GENS = 10;
+export const SETTLED_KEYS: readonly string[] = Array.from({ length: SETTLED_GENS }, (_, slot) => `policy:settled:${slot}`);
+export const settledGen = (n: number): number => Math.floor(n / SETTLED_GEN_SIZE);
+export const settledKey = (gen: number): string => SETTLED_KEYS[gen % SETTLED_GENS]!;
 
 const date = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 const bigintText = z.string().check(z.regex(/^\d{1,40}$/));
@@ -91,12 +107,14 @@ export type Reservation = z.infer<typeof reservationSchema>;
 
 const settledSchema = z.strictObject({
   id: z.string().check(z.minLength(1)),
+  /** Its place in the sequence of settled holds: its generation. */
+  n: z.int().check(z.minimum(0)),
   outcome: z.enum(['committed', 'released']),
   origin: z.string(),
   day: date,
   valued: z.optional(valuedSchema),
 });
-type Settled = z.infer<typeof settledSchema>;
+export type Settled = z.infer<typeof settledSchema>;
 
 export interface SpendState {
   reservations: Record<string, Reservation>;
@@ -104,8 +122,10 @@ export interface SpendState {
   daily: Record<string, Tally>;
   /** origin → date → spent. */
   sites: Record<string, Record<string, Tally>>;
-  /** Most recent last. */
+  /** Most recent last; kept apart from the rest when stored (`storedSettled`). */
   settled: Settled[];
+  /** The place in the sequence the next settled hold takes. */
+  settledNext: number;
   /** date → sat lost to forfeited deposits (also counted in `daily`). */
   forfeits: Record<string, number>;
   /** registrable domain → last date one of its sites kept a deposit. */
@@ -118,7 +138,7 @@ export interface SpendState {
 export const FORFEIT_MEMORY_DAYS = 30;
 
 export function emptySpend(): SpendState {
-  return { reservations: {}, daily: {}, sites: {}, settled: [], forfeits: {}, forfeitedSites: {} };
+  return { reservations: {}, daily: {}, sites: {}, settled: [], settledNext: 0, forfeits: {}, forfeitedSites: {} };
 }
 
 export function holdSat(r: Reservation): number {
@@ -135,19 +155,24 @@ export function valued(units: bigint, rate: UsdRate, holdSat: number, quoteId?: 
 }
 
 /**
- * Reads stored spend state; never throws. Damaged parts are dropped one by one
- * and reported: a lost bucket under-counts spend, which the report makes visible.
+ * Reads stored spend state, with the generations of settled holds stored apart (`generations`,
+ * the values under SETTLED_KEYS); never throws. Damaged parts are dropped one by one and reported:
+ * a lost bucket under-counts spend, which the report makes visible. `inline`: the settled holds
+ * came inside the record (schema v4 and before), and must all be written out with the next write.
  */
-export function migrateSpend(raw: unknown): { state: SpendState; issues: string[] } {
+export function migrateSpend(raw: unknown, generations: readonly unknown[] = []): { state: SpendState; issues: string[]; inline: boolean } {
   const state = emptySpend();
-  if (raw === undefined) return { state, issues: [] };
+  if (raw === undefined) return { state, issues: [], inline: false };
   const up = upgrade(raw, SPEND_SCHEMA_VERSION, SPEND_MIGRATIONS);
-  if (!up.ok) return { state, issues: [`spend: ${up.problem}; counters reset`] };
+  if (!up.ok) return { state, issues: [`spend: ${up.problem}; counters reset`], inline: false };
   const issues: string[] = [];
-  const { reservations, daily, sites, settled, forfeits, forfeitedSites, lastRate } = up.record;
+  const { reservations, daily, sites, settled, settledNext, forfeits, forfeitedSites, lastRate } = up.record;
   for (const [name, part] of Object.entries({ reservations, daily, sites }))
     if (!isRecord(part)) issues.push(`spend.${name}: not an object; reset`);
-  if (!Array.isArray(settled)) issues.push('spend.settled: not an array; reset');
+  const inline = settled !== undefined;
+  if (inline && !Array.isArray(settled)) issues.push('spend.settled: not an array; reset');
+  if (Number.isSafeInteger(settledNext) && (settledNext as number) >= 0) state.settledNext = settledNext as number;
+  else issues.push('spend.settledNext: invalid; reset');
   for (const [id, r] of Object.entries(isRecord(reservations) ? reservations : {})) {
     const parsed = reservationSchema.safeParse(r);
     if (parsed.success && parsed.data.id === id) state.reservations[id] = parsed.data;
@@ -168,12 +193,28 @@ export function migrateSpend(raw: unknown): { state: SpendState; issues: string[
     if (isOrigin(origin)) state.sites[origin] = readBuckets(buckets, tallySchema, `spend.sites[${origin}]`, issues);
     else issues.push(`spend.sites[${origin}]: invalid origin; dropped`);
   }
-  for (const s of Array.isArray(settled) ? settled : []) {
+  const read = (s: unknown, gen?: number) => {
     const parsed = settledSchema.safeParse(s);
-    if (parsed.success) state.settled.push(parsed.data);
+    if (parsed.success && parsed.data.n < state.settledNext && (gen === undefined || settledGen(parsed.data.n) === gen)) state.settled.push(parsed.data);
     else issues.push('spend.settled: invalid item; dropped');
+  };
+  if (inline) for (const s of Array.isArray(settled) ? settled : []) read(s);
+  else {
+    // Only the generations the sequence still keeps: a slot holds the newest generation written to it.
+    const newest = settledGen(state.settledNext - 1);
+    for (const stored of generations) {
+      if (stored === undefined) continue;
+      if (!isRecord(stored) || !Number.isSafeInteger(stored.gen) || !Array.isArray(stored.entries)) {
+        issues.push('spend.settled: invalid generation; dropped');
+        continue;
+      }
+      const gen = stored.gen as number;
+      if (gen > newest || gen <= newest - SETTLED_GENS) continue;
+      for (const s of stored.entries) read(s, gen);
+    }
+    state.settled.sort((a, b) => a.n - b.n);
   }
-  return { state, issues };
+  return { state, issues, inline };
 }
 
 function readBuckets<T>(raw: unknown, bucket: z.ZodMiniType<T>, where: string, issues: string[]): Record<string, T> {
@@ -186,8 +227,21 @@ function readBuckets<T>(raw: unknown, bucket: z.ZodMiniType<T>, where: string, i
   return out;
 }
 
+/** The spend record as stored: everything but the settled holds (`storedSettled`). */
 export function storedSpend(state: SpendState): Record<string, unknown> {
-  return { schemaVersion: SPEND_SCHEMA_VERSION, ...state };
+  const { settled: _apart, ...rest } = state;
+  return { schemaVersion: SPEND_SCHEMA_VERSION, ...rest };
+}
+
+/** The stored generations `gens` of the settled holds, by key: a generation the sequence no longer keeps is not written (its slot is a newer one's). */
+export function storedSettled(state: SpendState, gens: Iterable<number>): Record<string, unknown> {
+  const newest = settledGen(state.settledNext - 1);
+  const out: Record<string, unknown> = {};
+  for (const gen of gens) {
+    if (gen > newest || gen <= newest - SETTLED_GENS) continue;
+    out[settledKey(gen)] = { gen, entries: state.settled.filter((s) => settledGen(s.n) === gen) };
+  }
+  return out;
 }
 
 export interface Usage {
@@ -247,10 +301,13 @@ export function addForfeit(state: SpendState, site: string, day: string, sat: nu
   state.forfeitedSites[site] = day;
 }
 
-export function recordSettled(state: SpendState, entry: Settled): void {
-  state.settled = state.settled.filter((s) => s.id !== entry.id);
-  state.settled.push(entry);
-  if (state.settled.length > MAX_SETTLED) state.settled.splice(0, state.settled.length - MAX_SETTLED);
+/** The hold's new settled entry takes the next place in the sequence; generations beyond the last SETTLED_GENS are forgotten. */
+export function recordSettled(state: SpendState, entry: Omit<Settled, 'n'>): void {
+  const n = state.settledNext++;
+  const oldest = settledGen(n) - SETTLED_GENS + 1;
+  // New arrays and entries, never changed in place: a stored copy may share them (engine.ts).
+  state.settled = state.settled.filter((s) => s.id !== entry.id && settledGen(s.n) >= oldest);
+  state.settled.push({ ...entry, n });
 }
 
 /** Drops buckets no current period can include; holds stay until committed or released. */
