@@ -54,7 +54,8 @@ export const LEDGER_MIGRATIONS: Readonly<Record<number, Migration>> = {
 };
 /** The layout itself did not change in v2, only the entries. */
 const META_MIGRATIONS: Readonly<Record<number, Migration>> = { 1: (record) => record };
-export const CHUNK = 256;
+/** Ids per index key: every payment rewrites the last one (64 ids, ~2.5 KB); older keys of 256 ids, as they were once written, are read the same. */
+export const CHUNK = 64;
 
 const KEY = {
   meta: 'ledger:meta',

@@ -462,19 +462,23 @@ export class PolicyEngine {
       const kept = revision !== undefined && this.snapshot?.revision === revision ? this.snapshot : undefined;
       const { config, state } = this.ownWrite(revision) ?? (kept ? editable(kept) : await this.load());
       const today = this.today();
-      const before = new Set(state.settled);
+      const settledBefore = state.settled;
       const result = fn(config, state, today);
       const entries: Record<string, unknown> = {};
       const moveOut = this.settledInline;
       if (write !== 'config') {
         prune(state, today);
         entries[SPEND_KEY] = storedSpend(state);
-        // Only the generations that gained or lost an entry (all of them, once, from a v4 record).
-        const after = new Set(state.settled);
-        const changed = new Set<number>();
-        for (const s of state.settled) if (moveOut || !before.has(s)) changed.add(settledGen(s.n));
-        for (const s of before) if (!after.has(s)) changed.add(settledGen(s.n));
-        Object.assign(entries, storedSettled(state, changed));
+        // Only the generations that gained or lost an entry (all of them, once, from a v4 record); a
+        // reserve leaves the list itself untouched (recordSettled makes a new one).
+        if (moveOut || state.settled !== settledBefore) {
+          const before = new Set(settledBefore);
+          const after = new Set(state.settled);
+          const changed = new Set<number>();
+          for (const s of state.settled) if (moveOut || !before.has(s)) changed.add(settledGen(Object.freeze(s).n));
+          for (const s of settledBefore) if (!after.has(s)) changed.add(settledGen(s.n));
+          Object.assign(entries, storedSettled(state, changed));
+        }
       }
       if (write !== 'spend') entries[CONFIG_KEY] = storedConfig(config);
       const written = this.store.set(entries);
@@ -482,7 +486,7 @@ export class PolicyEngine {
       const after = this.store.revision?.(STATE_KEYS);
       // As text, as a read would give it back (no undefined fields); parsed only when next asked for.
       if (after !== undefined)
-        this.written = { revision: after, json: JSON.stringify({ config, state: { ...state, settled: [] } }), settled: state.settled.map((s) => Object.freeze(s)) };
+        this.written = { revision: after, json: JSON.stringify({ config, state: { ...state, settled: [] } }), settled: state.settled };
       await written;
       if (write !== 'config') this.settledInline = false;
       return result;
