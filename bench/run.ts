@@ -12,7 +12,8 @@
  *    node) vs the same payment by a direct connector call (from Node, beside the devnet), vs
  *    the same REST call made by a page of the same browser without Satnav (the browser's own
  *    network path), and vs the floor extension relaying it (page → bridge → worker → node, no
- *    checks, no budget, no record): the difference to the floor is Satnav's own time.
+ *    checks, no budget, no record): the difference to the floor is Satnav's own time. Then the
+ *    same against the floor on a wallet in use for a while (1,000 payments made first).
  * 5. 402 walls (paywall.ts): a held credential vs the header set by hand; the
  *    first paid request taken apart; 20 concurrent requests, Satnav vs
  *    @getalby/lightning-tools' fetchWithL402 through window.webln.
@@ -187,16 +188,19 @@ async function main() {
     const fromPage: number[] = [];
     const viaFloor: number[] = [];
     // Interleaved as above; the first two of each are warm-up.
-    for (let i = 0; i < PAYMENTS + 2; i++) {
-      const [forExt, forDirect, forPage, forFloor] = await Promise.all([0, 1, 2, 3].map(() => devnet.control.createInvoice('carol', { amountSat: 10 })));
-      const e = await page.evaluate(async (pr) => {
+    const viaSatnav = (pr: string) =>
+      page.evaluate(async (pr) => {
         const t = performance.now();
         await window.webln!.sendPayment(pr);
         return performance.now() - t;
-      }, forExt!.paymentRequest);
+      }, pr);
+    const relayed = (paymentRequest: string) => floorPage.evaluate(payThroughFloor, { url: `${a.lndRestUrl}/v2/router/send`, macaroon: a.adminMacaroonHex, paymentRequest });
+    for (let i = 0; i < PAYMENTS + 2; i++) {
+      const [forExt, forDirect, forPage, forFloor] = await Promise.all([0, 1, 2, 3].map(() => devnet.control.createInvoice('carol', { amountSat: 10 })));
+      const e = await viaSatnav(forExt!.paymentRequest);
       const d = (await timeIt(1, () => lnd.payInvoice({ paymentRequest: forDirect!.paymentRequest, feeLimitSat: 10 })))[0]!;
       const p = await plainPage.evaluate(payFromPage, { url: `${a.lndRestUrl}/v2/router/send`, macaroon: a.adminMacaroonHex, paymentRequest: forPage!.paymentRequest });
-      const f = await floorPage.evaluate(payThroughFloor, { url: `${a.lndRestUrl}/v2/router/send`, macaroon: a.adminMacaroonHex, paymentRequest: forFloor!.paymentRequest });
+      const f = await relayed(forFloor!.paymentRequest);
       if (i >= 2) {
         viaExt.push(e);
         direct.push(d);
@@ -205,6 +209,16 @@ async function main() {
       }
     }
     await plain.close();
+    // A wallet in use for a while: its ledger and its settled holds grown by USED payments, then the same comparison.
+    const USED = 1_000;
+    for (let i = 0; i < USED; i++) await viaSatnav((await devnet.control.createInvoice('carol', { amountSat: 1 })).paymentRequest);
+    const usedExt: number[] = [];
+    const usedFloor: number[] = [];
+    for (let i = 0; i < PAYMENTS; i++) {
+      const [forExt, forFloor] = await Promise.all([0, 1].map(() => devnet.control.createInvoice('carol', { amountSat: 10 })));
+      usedExt.push(await viaSatnav(forExt!.paymentRequest));
+      usedFloor.push(await relayed(forFloor!.paymentRequest));
+    }
     await floor.close();
     const e = median(viaExt);
     const d = median(direct);
@@ -220,6 +234,10 @@ async function main() {
     );
     console.log(
       `  vs the floor extension relaying it (page → bridge → worker → node, no checks, no budget, no record) ${ms(f)}  = ${(e / f).toFixed(2)}×; Satnav's own beyond the floor ${ms(e - f)} (goal ≤ 5 ms${e - f <= 5 ? '' : ', MISSED'})`,
+    );
+    const [ue, uf] = [median(usedExt), median(usedFloor)];
+    console.log(
+      `  on a wallet after ${USED.toLocaleString('en')} payments (median of ${PAYMENTS}, interleaved): through Satnav ${ms(ue)} vs the floor ${ms(uf)}  = ${(ue / uf).toFixed(2)}×; Satnav's own ${ms(ue - uf)} (goal ≤ 5 ms${ue - uf <= 5 ? '' : ', MISSED'})`,
     );
 
     paywallOk = (await benchPaywall({ ctx, sw, call, devnet, sites })).ok;
