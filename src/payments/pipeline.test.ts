@@ -264,7 +264,7 @@ describe('PaymentPipeline on the worker\'s cached store', () => {
       ask: async () => Promise.reject(new Error('no prompt expected')),
       batch: (fn) => store.batch(fn),
     });
-    return { policy, ledger, pipeline };
+    return { policy, ledger, pipeline, store };
   }
 
   it('one write before the node is asked (hold + entry, durable: a new worker life sees both), one after', async () => {
@@ -286,6 +286,28 @@ describe('PaymentPipeline on the worker\'s cached store', () => {
     const next = await life(area);
     expect(await next.ledger.byHash(p.paymentHash)).toMatchObject({ status: 'succeeded', feeSat: 3 });
     expect(await next.policy.getSite(SITE)).toMatchObject({ heldSat: 0, spentSat: 503 });
+  });
+
+  it("the payer's own record (withHold) is in that one write; a payment refused before it is held writes none", async () => {
+    const area = new Area();
+    const w = await life(area);
+    await w.policy.upsertSite(SITE, { enabled: true, allowance: { sat: 5_000 } });
+    area.writes = [];
+    const p = payment();
+    await w.pipeline.pay(
+      intent(p),
+      async () => {
+        expect(area.writes).toEqual([expect.arrayContaining(['policy:spend', 'payer:pending'])]);
+        return result(p, 'SUCCEEDED', 500, 3);
+      },
+      { withHold: () => w.store.set({ 'payer:pending': p.paymentHash }) },
+    );
+    // Above the allowance: the person would be asked (here the prompt fails), nothing is held.
+    const big = payment();
+    let called = false;
+    const refused = w.pipeline.pay(intent(big, { amountSat: 9_000 }), async () => result(big, 'SUCCEEDED', 9_000, 0), { withHold: async () => void (called = true) });
+    await expect(refused).rejects.toThrow('no prompt expected');
+    expect(called).toBe(false);
   });
 
   it('20 concurrent payments against an allowance for 5: 5 sent, never over, also as stored', async () => {

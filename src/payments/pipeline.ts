@@ -31,6 +31,16 @@ export interface PipelineDeps {
   batch?<T>(fn: () => Promise<T>, until?: 'durable' | 'applied'): Promise<T>;
 }
 
+export interface StartOptions {
+  /**
+   * The payer's own record of this payment (a 402 purchase in flight), written in the same
+   * storage write as the hold and the ledger entry: durable with them, before the node is asked,
+   * and only once the payment got that far. Written too (and the payer's to undo) when the
+   * reservation then throws.
+   */
+  withHold?: () => Promise<void>;
+}
+
 /** A payment handed to the node: its ledger entry, and the node's word when it comes. */
 export interface StartedPayment {
   entry: LedgerEntry;
@@ -64,8 +74,8 @@ export class PaymentPipeline {
   }
 
   /** Runs the payment to the node's final word (or IN_FLIGHT). */
-  async pay(intent: PaymentIntent, how: HowToPay): Promise<PaymentResult> {
-    return (await this.start(intent, how)).outcome;
+  async pay(intent: PaymentIntent, how: HowToPay, opts: StartOptions = {}): Promise<PaymentResult> {
+    return (await this.start(intent, how, opts)).outcome;
   }
 
   /**
@@ -73,7 +83,7 @@ export class PaymentPipeline {
    * outcome is recorded whether or not anyone awaits it. An invoice (`InvoicePayment`) is paid
    * on the rail the person chose (rail.ts); a payer's own `Send` (keysend) in BTC.
    */
-  async start(intent: PaymentIntent, how: HowToPay): Promise<StartedPayment> {
+  async start(intent: PaymentIntent, how: HowToPay, opts: StartOptions = {}): Promise<StartedPayment> {
     const req: SpendRequest = {
       origin: intent.origin,
       amountSat: intent.amountSat,
@@ -98,6 +108,7 @@ export class PaymentPipeline {
     // A 'deny' lands here too: reserve re-checks atomically and throws the refusal.
     // The hold and the ledger entry land in one storage write, durable before the node is asked.
     const { reservation, entry } = await this.batch(async () => {
+      await opts.withHold?.();
       const reservation = await this.d.policy.reserve({ ...req, approvedByUser });
       try {
         const entry = await this.d.ledger.begin({

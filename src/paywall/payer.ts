@@ -198,14 +198,19 @@ export class WallPayer {
     });
     // Locked or not connected: refused before anything is recorded.
     await this.d.node();
-    await this.d.credentials.addPending({
-      paymentHash: admitted.paymentHash,
-      origin: url.origin,
-      path: url.pathname,
-      paidBy: ctx.origin,
-      headers: { wwwAuthenticate: obs.headers.wwwAuthenticate, paymentRequired: obs.headers.paymentRequired },
-      createdAt: this.now(),
-    });
+    // The purchase in flight lands with the hold and the ledger entry, in one write, before the node is asked.
+    let recorded = false;
+    const recordPending = async () => {
+      await this.d.credentials.addPending({
+        paymentHash: admitted.paymentHash,
+        origin: url.origin,
+        path: url.pathname,
+        paidBy: ctx.origin,
+        headers: { wwwAuthenticate: obs.headers.wwwAuthenticate, paymentRequired: obs.headers.paymentRequired },
+        createdAt: this.now(),
+      });
+      recorded = true;
+    };
     const inv = admitted.challenge.invoice;
     const result = await this.d.payments
       .pay(
@@ -226,11 +231,13 @@ export class WallPayer {
           ...(ctx.tabId !== undefined && { tabId: ctx.tabId }),
         },
         { paymentRequest: admitted.invoice, timeoutSeconds: this.d.paymentTimeoutSeconds ?? 60 },
+        { withHold: recordPending },
       )
       .catch(async (e: unknown) => {
         // Nothing of this purchase reached the ledger (refused before any money could move): nothing to recover.
         const entry = await this.d.ledger.byHash(admitted.paymentHash);
-        if (!entry || (entry.status === 'failed' && e instanceof SatnavError && e.code !== 'DUPLICATE_PAYMENT')) await this.d.credentials.dropPending(admitted.paymentHash);
+        if (recorded && (!entry || (entry.status === 'failed' && e instanceof SatnavError && e.code !== 'DUPLICATE_PAYMENT')))
+          await this.d.credentials.dropPending(admitted.paymentHash);
         throw e;
       });
     if (result.status === 'FAILED') {
