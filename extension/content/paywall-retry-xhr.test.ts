@@ -107,6 +107,18 @@ describe('retryingXhr', () => {
     ]);
   });
 
+  it('retried with the headers a page sets from its readystatechange at OPENED, made again after the open()', async () => {
+    const { xhr, seen } = setup([402, 200], async () => true);
+    xhr.addEventListener('readystatechange', () => xhr.readyState === 1 && xhr.setRequestHeader('X-Token', 't'));
+    xhr.open('GET', 'https://a.example/x');
+    xhr.send();
+    await tick();
+    await tick();
+    expect(seen).not.toContain('error');
+    expect(seen.slice(-3)).toEqual(['4/200', 'load', 'loadend']);
+    expect(FakeXhr.sent.map((r) => r.headers)).toEqual([[['X-Token', 't']], [['X-Token', 't']]]);
+  });
+
   it('refused or failed: one readystatechange at DONE, then the 402’s own events; nothing sent again', async () => {
     for (const answer of [async () => false, async () => Promise.reject(new Error('gone'))]) {
       const { xhr, seen } = setup([402], answer);

@@ -134,10 +134,15 @@ export function retryingXhr(Native: typeof XMLHttpRequest, ask: AskWallet): type
       this.dispatchEvent(new ProgressEvent('loadend'));
     }
 
-    /** The native call, then kept for the retry (one the browser refused is not). */
+    /**
+     * The native call, then kept for the retry (one the browser refused is not), in the order made: the page's
+     * listeners may call during it (setRequestHeader() from readystatechange at OPENED comes after its open()).
+     */
     #keep(fn: Call[0], args: unknown[]): void {
+      const calls = this.#calls;
+      const at = calls.length;
       fn.apply(this, args as never[]);
-      this.#calls.push([fn, args]);
+      calls.splice(at, 0, [fn, args]);
     }
 
     // Reset before the native call: its readystatechange (1) belongs to the new request.
