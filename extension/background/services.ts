@@ -94,7 +94,8 @@ export async function createServices(): Promise<Services> {
   let tapd: { key: string; connector: AssetNode | undefined } | undefined;
   const assetNode = async () => {
     const conn = await storedConnection();
-    const key = `${conn.restUrl} ${conn.tapdUrl ?? ''} ${conn.tapdMacaroonHex ?? ''} ${conn.tls ?? ''}`;
+    // Everything the connector and its check's lnd connector are built from: a new lnd macaroon at the same address makes a new one.
+    const key = JSON.stringify([conn.restUrl, conn.macaroonHex, conn.tapdUrl, conn.tapdMacaroonHex, conn.tls, conn.simulated]);
     if (tapd?.key !== key) {
       const c = connectorsFor(conn, fetchFor(conn, nodeFetches));
       tapd = { key, connector: c.tapd && checkedTapd(c.tapd, c.lnd) };
