@@ -31,8 +31,8 @@ import {
   prune,
   readRate,
   recordSettled,
+  changedGenerations,
   SETTLED_KEYS,
-  settledGen,
   storedSettled,
   storedSpend,
   storeRate,
@@ -214,7 +214,7 @@ export class PolicyEngine {
   private readonly offset: TimeZoneOffset;
   private readonly onIssue: ((issue: string) => void) | undefined;
   private readonly reported = new Set<string>();
-  /** The last config and spend state read, frozen, with the store's revision of both keys then. */
+  /** The last config and spend state read, frozen, with the store's revision of STATE_KEYS then. */
   private snapshot: { revision: string; config: PolicyConfig; state: SpendState } | undefined;
   /**
    * The config and spend state this engine last wrote, as JSON (the settled holds aside: their
@@ -465,20 +465,11 @@ export class PolicyEngine {
       const settledBefore = state.settled;
       const result = fn(config, state, today);
       const entries: Record<string, unknown> = {};
-      const moveOut = this.settledInline;
       if (write !== 'config') {
         prune(state, today);
         entries[SPEND_KEY] = storedSpend(state);
-        // Only the generations that gained or lost an entry (all of them, once, from a v4 record); a
-        // reserve leaves the list itself untouched (recordSettled makes a new one).
-        if (moveOut || state.settled !== settledBefore) {
-          const before = new Set(settledBefore);
-          const after = new Set(state.settled);
-          const changed = new Set<number>();
-          for (const s of state.settled) if (moveOut || !before.has(s)) changed.add(settledGen(Object.freeze(s).n));
-          for (const s of settledBefore) if (!after.has(s)) changed.add(settledGen(s.n));
-          Object.assign(entries, storedSettled(state, changed));
-        }
+        // Only the generations that gained or lost an entry (all of them, once, from a v4 record).
+        Object.assign(entries, storedSettled(state, changedGenerations(settledBefore, state.settled, this.settledInline)));
       }
       if (write !== 'spend') entries[CONFIG_KEY] = storedConfig(config);
       const written = this.store.set(entries);

@@ -307,7 +307,21 @@ export function recordSettled(state: SpendState, entry: Omit<Settled, 'n'>): voi
   const oldest = settledGen(n) - SETTLED_GENS + 1;
   // New arrays and entries, never changed in place: a stored copy may share them (engine.ts).
   state.settled = state.settled.filter((s) => s.id !== entry.id && settledGen(s.n) >= oldest);
-  state.settled.push({ ...entry, n });
+  state.settled.push(Object.freeze({ ...entry, n }));
+}
+
+/**
+ * The generations that gained or lost an entry from `before` to `after` (recordSettled makes a new
+ * list, so an untouched one is the same array); `all`: every generation in `after` (moving a v4 list out).
+ */
+export function changedGenerations(before: readonly Settled[], after: readonly Settled[], all = false): Set<number> {
+  const changed = new Set<number>();
+  if (!all && before === after) return changed;
+  const was = new Set(before);
+  const is = new Set(after);
+  for (const s of after) if (all || !was.has(s)) changed.add(settledGen(s.n));
+  for (const s of before) if (!is.has(s)) changed.add(settledGen(s.n));
+  return changed;
 }
 
 /** Drops buckets no current period can include; holds stay until committed or released. */

@@ -52,7 +52,6 @@ const KEY_HEX = /^[0-9a-f]{64}$/;
 
 export class Vault {
   private readonly local: KeyValueStore;
-  private kept: { revision: string; record: VaultRecord } | undefined;
   private readonly session: KeyValueStore;
   private readonly now: () => number;
   private readonly kdf: KdfChoice;
@@ -68,6 +67,8 @@ export class Vault {
    * deposit key needs no AES-GCM and no BIP39 stretch each time. Only in this
    * worker's memory; forgotten as soon as the vault is found locked.
    */
+  /** The stored record as last read and checked, with the store's revision of it then. */
+  private kept: { revision: string; record: VaultRecord } | undefined;
   private opened: { key: string; iv: string; ciphertext: string; payload: VaultPayload; seed?: Uint8Array } | undefined;
 
   constructor(opts: VaultOptions) {
@@ -183,15 +184,10 @@ export class Vault {
 
   /** BIP39 seed of the stored mnemonic, no passphrase. VAULT_LOCKED when locked. */
   async seed(): Promise<Uint8Array> {
-    const payload = await this.payload();
+    const payload = await this.decrypted();
     const opened = this.opened;
     if (opened?.payload.mnemonic === payload.mnemonic) return (opened.seed ??= await mnemonicToSeed(payload.mnemonic)).slice();
     return mnemonicToSeed(payload.mnemonic);
-  }
-
-  /** A copy: callers may change what they get. */
-  private async payload(): Promise<VaultPayload> {
-    return structuredClone(await this.decrypted());
   }
 
   /** The decrypted payload, shared: only copies of it leave this class. */
